@@ -1,0 +1,102 @@
+"""The SQLite database: connecting, migrations, and running a transaction on the db thread.
+
+A dialogue step makes one round trip to the database thread: the caller passes a plain
+function that receives a `sqlite3.Connection` and does all its reads and writes there, in
+one transaction (see `Database.transaction`). Repositories are therefore plain sync
+functions over a `sqlite3.Connection`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+import aiosqlite
+
+T = TypeVar("T")
+
+_MIGRATIONS_PACKAGE = "storage.migrations"
+
+
+def _migrations() -> list[tuple[int, str]]:
+    """The numbered migration files, in order: (number, sql)."""
+    found = []
+    for entry in resources.files(_MIGRATIONS_PACKAGE).iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            found.append((int(name[:4]), entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [number for number, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {numbers}")
+    return found
+
+
+def configure_sync(conn: sqlite3.Connection) -> None:
+    """Settings every connection needs, from the bot or from a tool."""
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=10000")
+
+
+def migrate_sync(conn: sqlite3.Connection) -> None:
+    """Apply the migrations the database has not seen yet (tracked by PRAGMA user_version)."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, sql in _migrations():
+        if number <= current:
+            continue
+        # executescript commits first; the migration and its version bump go in one script.
+        conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version={number};\nCOMMIT;")
+
+
+def connect_sync(path: str | Path) -> sqlite3.Connection:
+    """A plain connection for tools and tests (the script runner, the staff CLI)."""
+    conn = sqlite3.connect(str(path), timeout=10, isolation_level=None)
+    configure_sync(conn)
+    return conn
+
+
+def run_in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run `work` in one IMMEDIATE transaction: all of it commits, or none of it."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
+
+
+class Database:
+    """The bot's connection: one aiosqlite connection, one worker thread."""
+
+    def __init__(self, connection: aiosqlite.Connection):
+        self._connection = connection
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Database:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(str(path), timeout=10, isolation_level=None)
+        database = cls(connection)
+        await database.call(configure_sync)
+        await database.call(migrate_sync)
+        return database
+
+    async def call(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` on the database thread (no transaction of its own)."""
+        # aiosqlite runs every call on its one worker thread; `_execute` is how it runs a
+        # function there. We use it so a whole step costs one thread hop, not one per statement.
+        return await self._connection._execute(lambda: work(self._connection._conn))
+
+    async def transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` on the database thread inside one transaction."""
+        return await self.call(lambda conn: run_in_transaction(conn, work))
+
+    async def close(self) -> None:
+        await self._connection.close()

@@ -1,0 +1,28 @@
+"""Events: what happened, by type and ids. Never patient text."""
+
+import json
+import sqlite3
+from datetime import datetime
+
+from storage.timefmt import to_db
+
+
+def record(
+    conn: sqlite3.Connection,
+    event_type: str,
+    now: datetime,
+    *,
+    patient_id: int | None = None,
+    **details: object,
+) -> None:
+    conn.execute(
+        "INSERT INTO events (patient_id, type, details_json, created_at) VALUES (?, ?, ?, ?)",
+        (patient_id, event_type, json.dumps(details, sort_keys=True), to_db(now)),
+    )
+
+
+def of_patient(conn: sqlite3.Connection, patient_id: int) -> list[tuple[str, dict]]:
+    rows = conn.execute(
+        "SELECT type, details_json FROM events WHERE patient_id = ? ORDER BY id", (patient_id,)
+    )
+    return [(row["type"], json.loads(row["details_json"])) for row in rows]

@@ -1,0 +1,97 @@
+"""Patients and their enrollments in programs."""
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.timefmt import from_db, to_db
+
+
+@dataclass(frozen=True)
+class Patient:
+    id: int
+    unit_id: int
+    therapist_id: int
+    label: str
+    telegram_user_id: int
+    chat_id: int
+    language: str
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    id: int
+    patient_id: int
+    program: str
+    current_module: int
+    module_started_at: datetime
+
+
+def _patient(row: sqlite3.Row | None) -> Patient | None:
+    if row is None:
+        return None
+    return Patient(
+        id=row["id"],
+        unit_id=row["unit_id"],
+        therapist_id=row["therapist_id"],
+        label=row["label"],
+        telegram_user_id=row["telegram_user_id"],
+        chat_id=row["chat_id"],
+        language=row["language"],
+    )
+
+
+def by_telegram_user(conn: sqlite3.Connection, telegram_user_id: int) -> Patient | None:
+    row = conn.execute(
+        "SELECT * FROM patients WHERE telegram_user_id = ?", (telegram_user_id,)
+    ).fetchone()
+    return _patient(row)
+
+
+def create(
+    conn: sqlite3.Connection,
+    *,
+    unit_id: int,
+    therapist_id: int,
+    label: str,
+    telegram_user_id: int,
+    chat_id: int,
+    language: str,
+    now: datetime,
+) -> Patient:
+    conn.execute(
+        "INSERT INTO patients (unit_id, therapist_id, label, telegram_user_id, chat_id, language,"
+        " consented_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (unit_id, therapist_id, label, telegram_user_id, chat_id, language, to_db(now), to_db(now)),
+    )
+    return by_telegram_user(conn, telegram_user_id)
+
+
+def set_language(conn: sqlite3.Connection, patient_id: int, language: str) -> None:
+    conn.execute("UPDATE patients SET language = ? WHERE id = ?", (language, patient_id))
+
+
+def enroll(conn: sqlite3.Connection, patient_id: int, program: str, now: datetime) -> Enrollment:
+    conn.execute(
+        "INSERT INTO enrollments (patient_id, program, started_at, module_started_at)"
+        " VALUES (?, ?, ?, ?)",
+        (patient_id, program, to_db(now), to_db(now)),
+    )
+    return active_enrollment(conn, patient_id)
+
+
+def active_enrollment(conn: sqlite3.Connection, patient_id: int) -> Enrollment | None:
+    row = conn.execute(
+        "SELECT * FROM enrollments WHERE patient_id = ? AND status = 'active'"
+        " ORDER BY id DESC LIMIT 1",
+        (patient_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    return Enrollment(
+        id=row["id"],
+        patient_id=row["patient_id"],
+        program=row["program"],
+        current_module=row["current_module"],
+        module_started_at=from_db(row["module_started_at"]),
+    )
