@@ -1,0 +1,203 @@
+"""Pydantic models for the program format (docs/program-format.md).
+
+Shapes are checked by pydantic (``extra="forbid"``, frozen models).  The rules that look at
+more than one field (unique ids, "complete modules need text", ...) live in ``_rules()``
+methods that return ``(location, message)`` pairs, so the loader can map each problem to
+the line of the offending item.  Built directly (``Module(**data)``), a model raises a
+``ValidationError`` for those rules too; the loader validates with the context flag
+``DEFER_RULES`` and collects them itself, with precise locations, via ``rule_problems``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+ID_PATTERN = r"^[a-z0-9-]+$"
+LANG_PATTERN = r"^[a-z]{2,3}$"
+MAX_TEXT = 3000
+MAX_LABEL = 40
+MIN_OPTIONS = 2
+MAX_OPTIONS = 8
+
+#: Validation-context key: when true, models do not raise for their ``_rules()``.
+DEFER_RULES = "defer_rules"
+
+Loc = tuple[str | int, ...]
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1)]
+Lang = Annotated[str, Field(pattern=LANG_PATTERN)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+def answer_key(module_number: int, step_id: str) -> str:
+    """The key answers are stored under: ``module-<N>/<step id>``."""
+    return f"module-{module_number}/{step_id}"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def _rules(self) -> list[tuple[Loc, str]]:
+        """Problems found by rules beyond the field shapes (locations relative to self)."""
+        return []
+
+    @model_validator(mode="after")
+    def _check_rules(self, info: ValidationInfo) -> Any:
+        if info.context and info.context.get(DEFER_RULES):
+            return self
+        problems = self._rules()
+        if problems:
+            raise ValueError("; ".join(f"{format_loc(loc)}: {msg}" for loc, msg in problems))
+        return self
+
+
+def format_loc(loc: Loc) -> str:
+    """``("steps", 2, "text")`` -> ``steps[2].text`` (``<root>`` for an empty location)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "<root>"
+
+
+def rule_problems(model: BaseModel, prefix: Loc = ()) -> list[tuple[Loc, str]]:
+    """All ``_rules()`` problems of ``model`` and its nested models, with full locations."""
+    found: list[tuple[Loc, str]] = []
+    if isinstance(model, _Model):
+        found += [(prefix + loc, msg) for loc, msg in model._rules()]
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            found += rule_problems(value, prefix + (name,))
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    found += rule_problems(item, prefix + (name, i))
+    return found
+
+
+def _duplicates(ids: list[str], what: str, field: str) -> list[tuple[Loc, str]]:
+    seen: set[str] = set()
+    problems: list[tuple[Loc, str]] = []
+    counts = Counter(ids)
+    for i, ident in enumerate(ids):
+        if counts[ident] > 1 and ident in seen:
+            problems.append(((field, i, "id"), f"duplicate {what} id '{ident}'"))
+        seen.add(ident)
+    return problems
+
+
+class ProgramMeta(_Model):
+    """program.yaml"""
+
+    id: Id
+    languages: list[Lang] = Field(min_length=1)
+    title: dict[str, Text]
+    modules: int = Field(ge=1)
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def _rules(self) -> list[tuple[Loc, str]]:
+        problems: list[tuple[Loc, str]] = []
+        seen: set[str] = set()
+        for i, lang in enumerate(self.languages):
+            if lang in seen:
+                problems.append((("languages", i), f"language '{lang}' is listed twice"))
+            seen.add(lang)
+        for lang in self.languages:
+            if lang not in self.title:
+                problems.append((("title",), f"title has no '{lang}' entry"))
+        for lang in self.title:
+            if lang not in self.languages:
+                problems.append(
+                    (("title", lang), f"title language '{lang}' is not in languages")
+                )
+        return problems
+
+
+class ChoiceOption(_Model):
+    id: Id
+    label: Annotated[str, Field(min_length=1, max_length=MAX_LABEL)]
+
+
+class FreeTextExercise(_Model):
+    kind: Literal["free_text"]
+    prompt: Text
+    required: bool = True
+
+
+class ChoiceExercise(_Model):
+    kind: Literal["choice"]
+    prompt: Text
+    options: list[ChoiceOption] = Field(min_length=MIN_OPTIONS, max_length=MAX_OPTIONS)
+    required: bool = True
+
+    def option(self, option_id: str) -> ChoiceOption:
+        for opt in self.options:
+            if opt.id == option_id:
+                return opt
+        raise KeyError(option_id)
+
+    def _rules(self) -> list[tuple[Loc, str]]:
+        return _duplicates([o.id for o in self.options], "option", "options")
+
+
+Exercise = Annotated[FreeTextExercise | ChoiceExercise, Field(discriminator="kind")]
+
+
+class Media(_Model):
+    kind: Literal["video", "audio"]
+    ref: Text
+    title: Text
+    text_version: Text
+
+
+class Step(_Model):
+    id: Id
+    title: Text
+    text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)] | None = None
+    media: Media | None = None
+    exercise: Exercise | None = None
+
+
+class Module(_Model):
+    """<lang>/module-N.yaml"""
+
+    number: int = Field(ge=1)
+    title: Text
+    status: Literal["complete", "outline"]
+    intro: Text | None = None
+    summary: Text | None = None
+    steps: list[Step] = Field(min_length=1)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status == "complete"
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def step_ids(self) -> list[str]:
+        return [s.id for s in self.steps]
+
+    def _rules(self) -> list[tuple[Loc, str]]:
+        problems = _duplicates(self.step_ids(), "step", "steps")
+        if self.status == "complete":
+            if self.summary is None:
+                problems.append(((), "a complete module needs a summary"))
+            for i, step in enumerate(self.steps):
+                if step.text is None:
+                    problems.append(
+                        (("steps", i), f"step '{step.id}' needs text (the module is complete)")
+                    )
+        return problems
