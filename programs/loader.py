@@ -202,15 +202,15 @@ def parse_yaml(path: Path) -> tuple[YamlDoc | None, list[Problem]]:
 # --------------------------------------------------------------------------- validation
 
 
-def _error_message(err: dict[str, Any], where: str) -> str:
+def _error_message(err: dict[str, Any], loc: Loc) -> str:
     typ = err["type"]
-    loc = err["loc"]
+    where = format_loc(loc)
     if typ == "missing":
         parent = format_loc(tuple(loc[:-1]))
         place = "" if parent == "<root>" else f" in {parent}"
         return f"missing key '{loc[-1]}'{place}"
     if typ == "extra_forbidden":
-        return f"unknown key '{loc[-1]}' (allowed keys are listed in docs/program-format.md)"
+        return f"unknown key '{loc[-1]}'"
     msg = err["msg"]
     if typ in ("string_too_long", "string_too_short") and isinstance(err.get("input"), str):
         msg = f"{msg} (has {len(err['input'])})"
@@ -232,7 +232,7 @@ def validate_doc(doc: YamlDoc, model: type[M]) -> tuple[M | None, list[Problem]]
         problems = []
         for err in e.errors(include_url=False):
             line, clean = doc.locate(tuple(err["loc"]))
-            problems.append(Problem(doc.path, line, _error_message(err, format_loc(clean))))
+            problems.append(Problem(doc.path, line, _error_message(err, clean)))
         return None, problems
     problems = [
         Problem(doc.path, doc.line(loc), msg if not loc else f"{format_loc(loc)}: {msg}")
