@@ -114,8 +114,10 @@ class YamlDoc:
                 found = _mapping_get(node, str(part))
                 if found is None:
                     kind = _mapping_get(node, "kind")
-                    if kind is not None and isinstance(kind[1], ScalarNode) and (
-                        kind[1].value == part
+                    if (
+                        kind is not None
+                        and isinstance(kind[1], ScalarNode)
+                        and (kind[1].value == part)
                     ):
                         i += 1  # discriminator tag inserted by pydantic, not a key
                         continue
@@ -123,8 +125,10 @@ class YamlDoc:
                     break
                 key, node = found
                 line = key.start_mark.line + 1
-            elif isinstance(node, SequenceNode) and isinstance(part, int) and (
-                0 <= part < len(node.value)
+            elif (
+                isinstance(node, SequenceNode)
+                and isinstance(part, int)
+                and (0 <= part < len(node.value))
             ):
                 node = node.value[part]
                 line = node.start_mark.line + 1
@@ -216,8 +220,10 @@ def _error_message(err: dict[str, Any], loc: Loc) -> str:
         msg = f"{msg} (has {len(err['input'])})"
     elif typ == "string_pattern_mismatch":
         msg = f"'{err.get('input')}' should match {err.get('ctx', {}).get('pattern')}"
-    elif typ in ("too_long", "too_short") and isinstance(err.get("input"), list):
-        msg = f"{msg}" if "items" in msg else f"{msg} (has {len(err['input'])})"
+    elif typ in ("model_type", "dict_type", "model_attributes_type"):
+        msg = "should be a mapping (key: value lines)"
+    if not loc:
+        return f"the file {msg}" if msg.startswith("should") else msg
     return f"{where}: {msg}"
 
 
@@ -428,8 +434,7 @@ def _unexpected_files(
                     Problem(
                         meta_path,
                         meta_doc.line(("languages",)),
-                        f"folder '{sub.name}' has YAML files but '{sub.name}' is not in "
-                        f"languages",
+                        f"folder '{sub.name}' has YAML files but '{sub.name}' is not in languages",
                     )
                 )
             continue
@@ -476,8 +481,7 @@ def _compare_modules(
         if sid not in index:
             add(
                 ("steps",),
-                f"step '{sid}' of {ref_name} (line {ref_doc.line(('steps', i, 'id'))}) "
-                f"is missing",
+                f"step '{sid}' of {ref_name} (line {ref_doc.line(('steps', i, 'id'))}) is missing",
             )
     common = [s for s in ids if s in ref_index]
     ref_common = [s for s in ref_ids if s in index]

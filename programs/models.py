@@ -116,9 +116,7 @@ class ProgramMeta(_Model):
                 problems.append((("title",), f"title has no '{lang}' entry"))
         for lang in self.title:
             if lang not in self.languages:
-                problems.append(
-                    (("title", lang), f"title language '{lang}' is not in languages")
-                )
+                problems.append((("title", lang), f"title language '{lang}' is not in languages"))
         return problems
 
 

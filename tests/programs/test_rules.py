@@ -64,7 +64,10 @@ def test_duplicate_step_ids(root: Path) -> None:
     for path in (sv1(root), en1(root)):
         edit(path, "- id: pace", "- id: goals")
     found = problems(root)
-    assert f"{SV1}:{line_of(sv1(root), '- id: goals', 2)}: steps[2].id: duplicate step id 'goals'" in found
+    assert (
+        f"{SV1}:{line_of(sv1(root), '- id: goals', 2)}: steps[2].id: duplicate step id 'goals'"
+        in found
+    )
 
 
 def test_too_few_options(root: Path) -> None:
@@ -183,7 +186,11 @@ def test_error_inside_discriminated_exercise_maps_to_line(root: Path) -> None:
     line = line_of(path, "kind: choice") - 1  # the `exercise:` key
     assert only_problem(root) == f"{SV1}:{line}: missing key 'prompt' in steps[2].exercise"
     path2 = en1(root)
-    edit(path2, "          label: In the evening\n", "          label: In the evening\n          lable: x\n")
+    edit(
+        path2,
+        "          label: In the evening\n",
+        "          label: In the evening\n          lable: x\n",
+    )
     assert f"{EN1}:{line_of(path2, 'lable:')}: unknown key 'lable'" in "\n".join(problems(root))
 
 
@@ -292,7 +299,11 @@ def test_same_step_ids_across_languages(root: Path) -> None:
 def test_same_step_order_across_languages(root: Path) -> None:
     path = root / "demo" / "en" / "module-2.yaml"
     edit(path, "  - id: activities\n    title: Activities\n", "")
-    edit(path, "    title: Plan the week\n", "    title: Plan the week\n  - id: activities\n    title: Activities\n")
+    edit(
+        path,
+        "    title: Plan the week\n",
+        "    title: Plan the week\n  - id: activities\n    title: Activities\n",
+    )
     assert only_problem(root) == (
         f"demo/en/module-2.yaml:{line_of(path, '- id: plan')}: steps are in a different order "
         "than in sv/module-2.yaml: expected 'activities' here, found 'plan'"
@@ -302,8 +313,11 @@ def test_same_step_order_across_languages(root: Path) -> None:
 def test_same_exercise_kind_across_languages(root: Path) -> None:
     path = en1(root)
     edit(path, "      kind: free_text\n      prompt: Write down one to three goals.\n", "")
-    edit(path, "    text: |\n      Think about what you want to achieve.\n    exercise:\n",
-         "    text: |\n      Think about what you want to achieve.\n")
+    edit(
+        path,
+        "    text: |\n      Think about what you want to achieve.\n    exercise:\n",
+        "    text: |\n      Think about what you want to achieve.\n",
+    )
     line = line_of(path, "- id: goals")
     assert only_problem(root) == (
         f"{EN1}:{line}: step 'goals': exercise kind is none but sv/module-1.yaml has 'free_text'"
@@ -335,4 +349,25 @@ def test_media_on_same_steps_across_languages(root: Path) -> None:
     assert only_problem(root) == (
         f"{EN1}:{line_of(path, '- id: welcome')}: step 'welcome' has no media but has in "
         "sv/module-1.yaml"
+    )
+
+
+def test_file_must_be_a_mapping(root: Path) -> None:
+    (root / "demo" / "sv" / "module-2.yaml").write_text("- a\n- b\n", encoding="utf-8")
+    assert only_problem(root) == (
+        "demo/sv/module-2.yaml:1: the file should be a mapping (key: value lines)"
+    )
+
+
+def test_nested_value_must_be_a_mapping(root: Path) -> None:
+    path = sv1(root)
+    edit(
+        path,
+        "    media:\n      kind: video\n",
+        "    media: film\n    x-media:\n      kind: video\n",
+    )
+    found = problems(root)
+    assert (
+        f"{SV1}:{line_of(path, 'media: film')}: steps[0].media: should be a mapping "
+        "(key: value lines)" in found
     )
