@@ -1,0 +1,152 @@
+"""The emulator's HTTP face: `POST /bot<token>/<method>` on 127.0.0.1, Telegram's envelope.
+
+Besides answering, the server keeps what the script runner needs to know: every request made
+(for the conformance check), how many requests are open (for the idle check), how many times
+the bot has polled (for readiness), the fault queue and the armed `@crash on-send`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from bot.devtools.emulator.errors import ApiError
+from bot.devtools.emulator.methods import BotApi
+from bot.devtools.emulator.params import FileUpload, Params
+from bot.devtools.emulator.world import World, is_send_call
+
+MAX_POLL_SECONDS = 50
+HOLD_SECONDS = 120  # a `@fault timeout` call is held at most this long
+UPLOAD_LIMIT = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    params: dict[str, Any]
+
+
+class EmulatorServer:
+    def __init__(self, world: World, token: str):
+        self.world = world
+        self.api = BotApi(world)
+        self.token = token
+        self.requests: list[RecordedRequest] = []
+        self.open_requests = 0
+        self.polls = 0
+        self.on_crash_on_send: Callable[[], None] | None = None
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def api_base_url(self) -> str:
+        """What the bot's TELEGRAM_API_BASE_URL is: python-telegram-bot appends the token."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=UPLOAD_LIMIT)
+        app.router.add_route("*", r"/bot{token}/{method}", self._handle)
+        # Cancel a handler when its client goes away: a held `@fault timeout` request and a
+        # killed bot's long poll then end instead of counting as open.
+        self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _reply(ApiError(401, "Unauthorized").to_api(), 401)
+        method = request.match_info["method"]
+        self.open_requests += 1
+        try:
+            params = Params(await _read_params(request))
+            self.requests.append(RecordedRequest(method, dict(params.raw)))
+            if method.lower() == "getupdates":
+                result = await self._get_updates(params)
+            else:
+                result = await self._call(method, params)
+            return _reply({"ok": True, "result": result}, 200)
+        except ApiError as error:
+            return _reply(error.to_api(), error.code)
+        finally:
+            self.open_requests -= 1
+
+    async def _call(self, method: str, params: Params) -> Any:
+        name = self.api.canonical_name(method) or method
+        send_call = is_send_call(name)
+        if send_call and self.world.faults:
+            await self._fail(self.world.faults.popleft())
+        result = self.api.call(name, params)
+        if send_call and self.world.crash_on_send_armed:
+            self.world.crash_on_send_armed = False
+            if self.on_crash_on_send is not None:
+                self.on_crash_on_send()  # the bot dies before it reads this answer
+        return result
+
+    async def _fail(self, fault: str) -> None:
+        if fault == "429":
+            raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        if fault == "500":
+            raise ApiError(500, "Internal Server Error")
+        # "timeout": no answer; the client gives up and disconnects, which cancels this wait.
+        await asyncio.sleep(HOLD_SECONDS)
+        raise ApiError(504, "Gateway Timeout")
+
+    async def _get_updates(self, params: Params) -> list[dict[str, Any]]:
+        self.polls += 1
+        limit = min(max(params.int("limit") or 100, 1), 100)
+        timeout = min(max(params.int("timeout") or 0, 0), MAX_POLL_SECONDS)
+        allowed = params.json("allowed_updates")
+        if isinstance(allowed, list):
+            self.world.allowed_updates = [str(kind) for kind in allowed] or None
+        self.world.confirm_updates(params.int("offset"))
+        updates = self.world.deliverable_updates(limit)
+        if not updates and timeout > 0:
+            self.open_requests -= 1  # a long poll that just waits is not an open request
+            try:
+                await self.world.wait_for_updates(timeout)
+            finally:
+                self.open_requests += 1
+            updates = self.world.deliverable_updates(limit)
+        return updates
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    raw: dict[str, Any] = dict(request.query)
+    if not request.can_read_body:
+        return raw
+    if request.content_type == "application/json":
+        try:
+            body = await request.json()
+        except ValueError:
+            raise ApiError(400, "Bad Request: can't parse JSON request body") from None
+        if isinstance(body, dict):
+            raw.update(body)
+        return raw
+    form = await request.post()
+    for key, value in form.items():
+        if isinstance(value, web.FileField):
+            size = len(value.file.read())
+            raw[key] = FileUpload(key, value.filename, value.content_type, size)
+        else:
+            raw[key] = value
+    return raw
+
+
+def _reply(body: dict[str, Any], status: int) -> web.Response:
+    return web.Response(
+        status=status,
+        text=json.dumps(body, ensure_ascii=False),
+        content_type="application/json",
+    )
