@@ -56,6 +56,7 @@ def migrate_sync(conn: sqlite3.Connection) -> None:
 
 def connect_sync(path: str | Path) -> sqlite3.Connection:
     """A plain connection for tools and tests (the script runner, the staff CLI)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=10, isolation_level=None)
     configure_sync(conn)
     return conn

@@ -9,9 +9,9 @@ from storage.timefmt import from_db, to_db
 
 def pending_work(conn: sqlite3.Connection, now: datetime) -> int:
     """How many things the bot still has to do at `now` (0: idle)."""
-    unprocessed = conn.execute(
-        "SELECT COUNT(*) FROM inbox WHERE processed_at IS NULL"
-    ).fetchone()[0]
+    unprocessed = conn.execute("SELECT COUNT(*) FROM inbox WHERE processed_at IS NULL").fetchone()[
+        0
+    ]
     due_messages = conn.execute(
         "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending') AND not_before <= ?",
         (to_db(now),),

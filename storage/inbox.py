@@ -44,7 +44,9 @@ def claim(conn: sqlite3.Connection, update_id: int, now: datetime) -> bool:
 
 
 def is_processed(conn: sqlite3.Connection, update_id: int) -> bool:
-    row = conn.execute("SELECT processed_at FROM inbox WHERE update_id = ?", (update_id,)).fetchone()
+    row = conn.execute(
+        "SELECT processed_at FROM inbox WHERE update_id = ?", (update_id,)
+    ).fetchone()
     return row is not None and row["processed_at"] is not None
 
 

@@ -104,7 +104,10 @@ def retry_later(conn: sqlite3.Connection, outbox_id: int, when: datetime, error:
 
 
 def mark_sent(
-    conn: sqlite3.Connection, row: OutboxRow, message_id: int | None, now: datetime,
+    conn: sqlite3.Connection,
+    row: OutboxRow,
+    message_id: int | None,
+    now: datetime,
     outcome: str = "sent",
 ) -> None:
     """Record the send in the ledger and close the row, in one transaction."""
@@ -166,3 +169,16 @@ def sent_message_id(conn: sqlite3.Connection, outbox_id: int) -> int | None:
         (outbox_id,),
     ).fetchone()
     return row["message_id"] if row else None
+
+
+def move_chat(conn: sqlite3.Connection, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: its waiting messages go to the new chat id."""
+    conn.execute(
+        "UPDATE outbox SET chat_id = ?, status = 'pending' WHERE chat_id = ?"
+        " AND status IN ('pending', 'sending')",
+        (new_chat_id, old_chat_id),
+    )
+    conn.execute(
+        "UPDATE units SET therapist_chat_id = ? WHERE therapist_chat_id = ?",
+        (new_chat_id, old_chat_id),
+    )

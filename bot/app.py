@@ -1,0 +1,81 @@
+"""The one place the bot is wired: settings -> application, storage, sender, poller.
+
+Production (`python -m bot run`) and the demo (the same command, pointed at the emulator)
+both come through `run_bot`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from telegram.ext import Application
+from telegram.request import HTTPXRequest
+
+from bot import handlers
+from bot.clock import clock_from_settings
+from bot.commands_menu import default_menus
+from bot.polling import InboxPoller
+from bot.runtime import Runtime
+from bot.sender import Sender
+from bot.settings import Settings
+from bot.turns import World
+from programs.loader import default_programs_dir, load_programs
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+def build_application(settings: Settings) -> Application:
+    timeout = settings.telegram_request_timeout_seconds
+    builder = (
+        Application.builder()
+        .token(settings.require_token())
+        .updater(None)  # our InboxPoller replaces PTB's updater: updates are stored first
+        .request(HTTPXRequest(connect_timeout=timeout, read_timeout=timeout, write_timeout=timeout))
+        .get_updates_request(HTTPXRequest(read_timeout=60, connect_timeout=timeout))
+    )
+    if settings.telegram_api_base_url:
+        builder = builder.base_url(settings.telegram_api_base_url)
+    return builder.build()
+
+
+async def run_bot(settings: Settings) -> None:
+    clock = clock_from_settings(settings.fake_clock_file)
+    programs = load_programs(settings.programs_dir or default_programs_dir())
+    database = await Database.open(settings.database_path)
+    application = build_application(settings)
+    handlers.register(application)
+    await application.initialize()
+    sender = Sender(application.bot, database, clock, poll_interval=settings.tick_interval_seconds)
+    world = World(
+        programs=programs,
+        bot_username=application.bot.username,
+        invite_valid_days=settings.invite_valid_days,
+        default_language=settings.default_language,
+    )
+    application.bot_data["runtime"] = Runtime(database, clock, world, sender)
+    for menu in default_menus():
+        await application.bot.do_api_request("setMyCommands", api_kwargs=menu)
+    await sender.recover()
+    await application.start()
+    poller = InboxPoller(application, database, clock)
+    tasks = [asyncio.create_task(poller.run()), asyncio.create_task(sender.run())]
+    log.info("bot started as @%s", application.bot.username)
+    await _until_stopped()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await application.stop()
+    await application.shutdown()
+    await database.close()
+    log.info("bot stopped")
+
+
+async def _until_stopped() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()

@@ -1,0 +1,82 @@
+"""`python -m bot`: run, demo, staff, programs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.settings import SettingsError, load_settings
+
+
+def _run(_: argparse.Namespace) -> int:
+    settings = load_settings()
+    settings.require_token()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    from bot.app import run_bot
+
+    asyncio.run(run_bot(settings))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.devtools.demo import main as demo_main
+
+    return demo_main(args.rest)
+
+
+def _staff(args: argparse.Namespace) -> int:
+    from bot.staff_cli import main as staff_main
+
+    return staff_main(args)
+
+
+def _programs(args: argparse.Namespace) -> int:
+    from programs.check import main as check_main
+
+    return check_main([args.dir] if args.dir else [])
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m bot", description="iKBT companion bot")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the bot (TELEGRAM_BOT_TOKEN must be set)")
+    run.set_defaults(func=_run)
+
+    demo = commands.add_parser(
+        "demo",
+        help="chat with the bot in the terminal, or run a .chat script",
+        add_help=False,
+    )
+    demo.add_argument("rest", nargs=argparse.REMAINDER)
+    demo.set_defaults(func=_demo)
+
+    staff = commands.add_parser("staff", help="manage staff")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    add = staff_commands.add_parser("add", help="add a staff member; prints their one-time link")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=["admin", "patient-admin", "therapist"])
+    add.add_argument("--unit", required=True)
+    staff.set_defaults(func=_staff)
+
+    programs = commands.add_parser("programs", help="program content")
+    program_commands = programs.add_subparsers(dest="programs_command", required=True)
+    check = program_commands.add_parser("check", help="validate program folders")
+    check.add_argument("dir", nargs="?")
+    programs.set_defaults(func=_programs)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

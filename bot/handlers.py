@@ -1,0 +1,111 @@
+"""Telegram handlers: thin. Each turns an update into a `TurnInput`, runs its route in one
+database transaction, answers a button press, and wakes the sender."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import routes
+from bot.runtime import Runtime
+from bot.turns import Route, TurnInput, run_turn
+from dialogues.types import Incoming
+
+log = logging.getLogger(__name__)
+
+PRIVATE = filters.ChatType.PRIVATE
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+# Every command a person can send, and its route. Staff-only routes check the sender.
+COMMANDS: dict[str, Route] = {
+    "start": routes.start,
+    "help": routes.help_command,
+    "crisis": routes.crisis_command,
+    "language": routes.language_command,
+    "module": routes.module_command,
+    "invite": routes.invite_command,
+}
+
+
+def _incoming(update: Update) -> Incoming:
+    if update.callback_query is not None:
+        return Incoming(kind="button")
+    if update.edited_message is not None:
+        return Incoming(kind="edited")
+    message = update.message
+    text = message.text or ""
+    if text.startswith("/"):
+        command, *args = text.split()
+        name = command[1:].split("@", 1)[0].lower()
+        return Incoming(kind="command", command=name, args=tuple(args), text=text)
+    if message.text is not None:
+        return Incoming(kind="text", text=text)
+    return Incoming(kind="media")
+
+
+def _turn_input(update: Update) -> TurnInput:
+    query = update.callback_query
+    user = update.effective_user
+    return TurnInput(
+        update_id=update.update_id,
+        user_id=user.id,
+        chat_id=update.effective_chat.id if update.effective_chat else user.id,
+        language_code=user.language_code,
+        incoming=_incoming(update),
+        callback_data=query.data if query else None,
+        pressed_message_id=query.message.message_id if query and query.message else None,
+    )
+
+
+def make_handler(route: Route) -> Handler:
+    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        runtime: Runtime = context.application.bot_data["runtime"]
+        turn_input = _turn_input(update)
+        now = runtime.clock.now()
+        result = await runtime.database.transaction(
+            lambda conn: run_turn(conn, runtime.world, route, turn_input, now)
+        )
+        log.info("update %d handled by %s", update.update_id, route.__name__)
+        runtime.sender.wake()
+        if update.callback_query is not None:
+            await update.callback_query.answer(text=result.toast)
+
+    handle.__name__ = f"handle_{route.__name__}"
+    return handle
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error(
+        "update %s failed: %s", update_id, type(context.error).__name__, exc_info=context.error
+    )
+
+
+def register(application: Application) -> None:
+    """All handlers, in the order they are tried."""
+    application.add_handler(
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & PRIVATE, make_handler(routes.edited))
+    )
+    for name, route in COMMANDS.items():
+        application.add_handler(
+            CommandHandler(name, make_handler(route), filters=PRIVATE & filters.UpdateType.MESSAGE)
+        )
+    application.add_handler(CallbackQueryHandler(make_handler(routes.button)))
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.COMMAND, make_handler(routes.unknown_command))
+    )
+    application.add_handler(MessageHandler(PRIVATE & filters.TEXT, make_handler(routes.text)))
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, make_handler(routes.media))
+    )
+    application.add_error_handler(on_error)

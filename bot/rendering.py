@@ -1,0 +1,90 @@
+"""Turning a dialogue's replies into Bot API calls for the outbox."""
+
+from __future__ import annotations
+
+import json
+
+from dialogues.types import Button, Reply
+from storage.outbox import LANE_REPLY, OutgoingCall
+
+STATELESS_MARK = "-"
+MAX_CALLBACK_BYTES = 64
+
+
+def callback_data(button: Button, revision: int) -> str:
+    """`<revision>|<action>` for a dialogue's button, `-|<action>` for a stateless one."""
+    mark = STATELESS_MARK if button.stateless else str(revision)
+    data = f"{mark}|{button.action}"
+    if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {button.action!r}")
+    return data
+
+
+def parse_callback_data(data: str | None) -> tuple[int | None, str] | None:
+    """(revision or None for stateless, action); None when the data is not ours."""
+    if not data or "|" not in data:
+        return None
+    mark, action = data.split("|", 1)
+    if not action:
+        return None
+    if mark == STATELESS_MARK:
+        return None, action
+    if not mark.isdigit():
+        return None
+    return int(mark), action
+
+
+def _keyboard(reply: Reply, revision: int) -> str | None:
+    if not reply.buttons:
+        return None
+    rows = [
+        [
+            {"text": button.label, "url": button.url}
+            if button.url
+            else {"text": button.label, "callback_data": callback_data(button, revision)}
+            for button in buttons
+        ]
+        for buttons in reply.buttons
+    ]
+    return json.dumps({"inline_keyboard": rows}, ensure_ascii=False)
+
+
+def reply_call(
+    reply: Reply,
+    chat_id: int,
+    revision: int,
+    *,
+    pressed_message_id: int | None = None,
+    lane: int = LANE_REPLY,
+    forget_recipient: bool = False,
+) -> OutgoingCall:
+    params: dict = {
+        "text": reply.text,
+        "parse_mode": "HTML",
+        "link_preview_options": json.dumps({"is_disabled": True}),
+    }
+    keyboard = _keyboard(reply, revision)
+    if reply.edit_pressed and pressed_message_id is not None:
+        method = "editMessageText"
+        params["message_id"] = pressed_message_id
+        # An edit without reply_markup removes the old buttons, which is what we want.
+    else:
+        method = "sendMessage"
+    if keyboard:
+        params["reply_markup"] = keyboard
+    return OutgoingCall(
+        chat_id=chat_id,
+        method=method,
+        params=params,
+        lane=lane,
+        forget_recipient=forget_recipient,
+    )
+
+
+def has_dialogue_buttons(replies: tuple[Reply, ...]) -> bool:
+    return any(
+        not button.stateless and not button.url
+        for reply in replies
+        for buttons in reply.buttons
+        for button in buttons
+    )

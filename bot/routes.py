@@ -1,0 +1,275 @@
+"""Routes: the glue between a kind of update and the dialogues.
+
+Each route runs inside the turn's transaction: it reads what the dialogue needs, calls the
+pure dialogue, stores the changes the dialogue asked for, and returns its outcome.
+Who may do what is decided here: patients never reach a staff command.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.commands_menu import chat_menu_call
+from bot.i18n import LANGUAGES, language_for
+from bot.rendering import parse_callback_data
+from bot.turns import Turn
+from dialogues import consent, crisis, general, module_steps, staff_invite
+from dialogues.consent import InviteCheck, InviteFacts
+from dialogues.module_steps import Change, ModuleView, Position
+from dialogues.types import Incoming, Outcome
+from storage import answers, audit, invites, outbox, patients, progress, units
+from storage import staff as staff_repo
+from storage.progress import ModuleProgress
+
+# ---- the patient's place in their module -------------------------------------------------
+
+
+def _module_view(turn: Turn) -> ModuleView | None:
+    enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
+    if enrollment is None:
+        return None
+    program = turn.world.programs[enrollment.program]
+    module = program.module(enrollment.current_module, turn.t.language)
+    stored = progress.get(turn.conn, enrollment.id, module.number)
+    prefix = module_steps.item_key(module.number, "")
+    saved = answers.for_prefix(turn.conn, enrollment.id, prefix)
+    by_step = {key.removeprefix(prefix): value for key, value in saved.items()}
+    return ModuleView(module, Position(stored.step_index, stored.finished), by_step)
+
+
+def _store_module_change(turn: Turn, view: ModuleView, change: Change) -> None:
+    enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
+    number = view.module.number
+    if change.position is not None:
+        position = ModuleProgress(change.position.step_index, change.position.finished)
+        progress.save(turn.conn, enrollment.id, number, position, turn.now)
+    if change.answer is not None:
+        step_id, value = change.answer
+        answers.save(
+            turn.conn, enrollment.id, module_steps.item_key(number, step_id), value, turn.now
+        )
+
+
+def current_step(turn: Turn) -> Outcome:
+    """Where the patient is now: the step again (after any kind word about bad input)."""
+    view = _module_view(turn)
+    if view is None:
+        return Outcome()
+    return module_steps.show_current(view, turn.t)
+
+
+def _with_current_step(turn: Turn, outcome: Outcome) -> Outcome:
+    return outcome.then(current_step(turn)) if turn.patient else outcome
+
+
+# ---- commands ---------------------------------------------------------------------------
+
+
+def start(turn: Turn) -> Outcome:
+    args = turn.incoming.args
+    if args and args[0].startswith(staff_repo.BIND_CODE_PREFIX):
+        return _bind_staff(turn, args[0])
+    if turn.patient is not None:
+        return general.already_enrolled(turn.t).then(current_step(turn))
+    if turn.staff is not None:
+        return general.help_for("staff", turn.t)
+    if not args:
+        return general.stranger(turn.t)
+    return consent.offer(_invite_facts(turn, args[0]), args[0], turn.t)
+
+
+def _bind_staff(turn: Turn, code: str) -> Outcome:
+    if turn.patient is not None:
+        return general.bad_input("not_for_you", turn.t).then(current_step(turn))
+    member = staff_repo.bind(turn.conn, code, turn.input.user_id, turn.now)
+    if member is None:
+        return staff_invite.bind_failed(turn.t)
+    language = language_for(turn.input.language_code, turn.world.default_language)
+    staff_repo.set_language(turn.conn, member.id, language)
+    turn.use_language(language)
+    turn.staff = member
+    unit = units.get(turn.conn, member.unit_id)
+    menu = chat_menu_call(turn.input.chat_id, for_staff=True, language=language)
+    outbox.enqueue(turn.conn, menu, turn.now)
+    return staff_invite.bound(turn.t, member.name, sorted(member.roles), unit.name)
+
+
+def help_command(turn: Turn) -> Outcome:
+    if turn.staff is not None:
+        return general.help_for("staff", turn.t)
+    if turn.patient is not None:
+        return general.help_for("patient", turn.t)
+    return general.stranger(turn.t)
+
+
+def crisis_command(turn: Turn) -> Outcome:
+    return crisis.show(turn.t)
+
+
+def language_command(turn: Turn) -> Outcome:
+    return general.language_choice(turn.t)
+
+
+def module_command(turn: Turn) -> Outcome:
+    if turn.patient is None:
+        return help_command(turn)
+    return current_step(turn)
+
+
+def invite_command(turn: Turn) -> Outcome:
+    if turn.staff is None:
+        return unknown_command(turn)
+    unit_id = turn.staff.unit_id
+    programs = {pid: program.title(turn.t.language) for pid, program in turn.world.programs.items()}
+    plan = staff_invite.plan_invite(
+        turn.incoming.args,
+        turn.staff.roles,
+        programs,
+        lambda label: invites.label_in_use(turn.conn, unit_id, label, turn.now),
+        turn.t,
+    )
+    if isinstance(plan, Outcome):
+        return plan
+    invite = invites.create(
+        turn.conn,
+        unit_id=unit_id,
+        therapist_id=turn.staff.id,
+        program=plan.program,
+        label=plan.label,
+        now=turn.now,
+        valid_for=timedelta(days=turn.world.invite_valid_days),
+    )
+    audit.record(
+        turn.conn,
+        staff_id=turn.staff.id,
+        action="invite_created",
+        now=turn.now,
+        label=plan.label,
+        program=plan.program,
+    )
+    link = f"https://t.me/{turn.world.bot_username}?start={invite.code}"
+    zone = ZoneInfo(units.get(turn.conn, unit_id).timezone)
+    expires = invite.expires_at.astimezone(zone)
+    return staff_invite.invite_created(turn.t, plan, programs[plan.program], link, expires)
+
+
+def unknown_command(turn: Turn) -> Outcome:
+    return _with_current_step(turn, general.bad_input("unknown_command", turn.t))
+
+
+# ---- consent ----------------------------------------------------------------------------
+
+
+def _invite_facts(turn: Turn, code: str) -> InviteFacts:
+    invite = invites.by_code(turn.conn, code)
+    if invite is None:
+        return InviteFacts(InviteCheck.UNKNOWN)
+    check = consent.check_invite(invite.status, invite.expires_at, turn.now)
+    program = turn.world.programs.get(invite.program)
+    if program is None:
+        return InviteFacts(InviteCheck.UNKNOWN)
+    return InviteFacts(check, program.title(turn.t.language))
+
+
+def _consent_answer(turn: Turn, answer: str, code: str) -> Outcome:
+    if turn.patient is not None:
+        return general.already_enrolled(turn.t).then(current_step(turn))
+    if turn.staff is not None:
+        return general.bad_input("not_for_you", turn.t)
+    facts = _invite_facts(turn, code)
+    if facts.check is not InviteCheck.VALID:
+        return consent.not_valid_any_more(facts, turn.t)
+    invite = invites.by_code(turn.conn, code)
+    if answer == "no":
+        invites.mark(turn.conn, invite.id, "declined", turn.now)
+        turn.forget_recipient = True
+        return consent.declined(turn.t)
+    invites.mark(turn.conn, invite.id, "accepted", turn.now)
+    turn.patient = patients.create(
+        turn.conn,
+        unit_id=invite.unit_id,
+        therapist_id=invite.therapist_id,
+        label=invite.label,
+        telegram_user_id=turn.input.user_id,
+        chat_id=turn.input.chat_id,
+        language=turn.t.language,
+        now=turn.now,
+    )
+    patients.enroll(turn.conn, turn.patient.id, invite.program, turn.now)
+    return consent.agreed(facts, turn.t).then(current_step(turn))
+
+
+# ---- buttons ----------------------------------------------------------------------------
+
+
+def button(turn: Turn) -> Outcome:
+    parsed = parse_callback_data(turn.input.callback_data)
+    if parsed is None:
+        return _with_current_step(turn, general.stale_button(turn.t))
+    revision, action = parsed
+    if revision is None:
+        return _stateless_button(turn, action)
+    if revision != turn.state.revision or turn.state.dialogue != module_steps.DIALOGUE:
+        return _with_current_step(turn, general.stale_button(turn.t))
+    if turn.patient is None:
+        return general.stale_button(turn.t)
+    return _module_input(turn, Incoming(kind="button", action=action))
+
+
+def _stateless_button(turn: Turn, action: str) -> Outcome:
+    kind, _, rest = action.partition(":")
+    if kind == "consent":
+        answer, _, code = rest.partition(":")
+        if answer in ("yes", "no") and code:
+            return _consent_answer(turn, answer, code)
+    if kind == "lang" and rest in LANGUAGES:
+        return _set_language(turn, rest)
+    return _with_current_step(turn, general.stale_button(turn.t))
+
+
+def _set_language(turn: Turn, language: str) -> Outcome:
+    turn.use_language(language)
+    if turn.patient is not None:
+        patients.set_language(turn.conn, turn.patient.id, language)
+    if turn.staff is not None:
+        staff_repo.set_language(turn.conn, turn.staff.id, language)
+    if turn.patient is not None or turn.staff is not None:
+        menu = chat_menu_call(
+            turn.input.chat_id, for_staff=turn.staff is not None, language=language
+        )
+        outbox.enqueue(turn.conn, menu, turn.now)
+    return general.language_set(turn.t)
+
+
+# ---- messages that are not commands -------------------------------------------------------
+
+
+def _module_input(turn: Turn, incoming: Incoming) -> Outcome:
+    view = _module_view(turn)
+    if view is None:
+        return Outcome()
+    outcome, change = module_steps.handle(view, incoming, turn.t)
+    _store_module_change(turn, view, change)
+    return outcome
+
+
+def text(turn: Turn) -> Outcome:
+    if turn.patient is not None and turn.state.dialogue == module_steps.DIALOGUE:
+        return _module_input(turn, turn.incoming)
+    if turn.patient is None and turn.staff is None:
+        return general.stranger(turn.t)
+    return _with_current_step(turn, general.bad_input("text", turn.t))
+
+
+def media(turn: Turn) -> Outcome:
+    if turn.patient is None and turn.staff is None:
+        return general.stranger(turn.t)
+    return _with_current_step(turn, general.bad_input("media", turn.t))
+
+
+def edited(turn: Turn) -> Outcome:
+    """An edited message never records an answer (again): say so kindly, show the step."""
+    if turn.patient is None and turn.staff is None:
+        return Outcome()
+    return _with_current_step(turn, general.bad_input("edited", turn.t))

@@ -1,0 +1,18 @@
+"""What the handlers share for the life of one bot process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.sender import Sender
+from bot.turns import World
+from storage.database import Database
+
+
+@dataclass
+class Runtime:
+    database: Database
+    clock: Clock
+    world: World
+    sender: Sender

@@ -1,0 +1,131 @@
+"""A turn: one update from a person, handled in one database transaction.
+
+The transaction claims the update in the inbox (a repeat changes nothing), loads who the
+person is, lets a route call the pure dialogues, and stores everything the outcome says:
+dialogue state, answers, events, audit rows and the outgoing messages. Then the handler
+answers the button press and wakes the sender.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.i18n import Translator, language_for
+from bot.rendering import has_dialogue_buttons, reply_call
+from dialogues.types import Incoming, Outcome
+from programs.loader import ProgramCatalog
+from storage import dialogue_state, events, inbox, outbox, patients, staff
+from storage.dialogue_state import DialogueState
+from storage.patients import Patient
+from storage.staff import Staff
+
+
+@dataclass(frozen=True)
+class World:
+    """What every turn may consult that is not in the database."""
+
+    programs: ProgramCatalog
+    bot_username: str
+    invite_valid_days: int
+    default_language: str
+
+
+@dataclass(frozen=True)
+class TurnInput:
+    update_id: int
+    user_id: int
+    chat_id: int
+    language_code: str | None
+    incoming: Incoming
+    callback_data: str | None = None
+    pressed_message_id: int | None = None
+
+
+@dataclass
+class Turn:
+    """Everything a route works with. Routes read and write through `conn`, inside the
+    turn's transaction, and return the dialogue's outcome."""
+
+    conn: sqlite3.Connection
+    world: World
+    input: TurnInput
+    now: datetime
+    patient: Patient | None
+    staff: Staff | None
+    state: DialogueState
+    t: Translator
+    forget_recipient: bool = False  # set by a route when the person must leave no trace
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def incoming(self) -> Incoming:
+        return self.input.incoming
+
+    def use_language(self, language: str) -> None:
+        self.t = Translator(language)
+
+
+Route = Callable[[Turn], Outcome]
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    toast: str | None
+    answered: bool  # False: the update had been handled before; nothing was done
+
+
+def _language(
+    turn_input: TurnInput, patient: Patient | None, member: Staff | None, default: str
+) -> str:
+    if patient is not None:
+        return patient.language
+    if member is not None and member.language:
+        return member.language
+    return language_for(turn_input.language_code, default)
+
+
+def run_turn(
+    conn: sqlite3.Connection, world: World, route: Route, turn_input: TurnInput, now: datetime
+) -> TurnResult:
+    """Run inside one transaction (the caller opens it)."""
+    if not inbox.claim(conn, turn_input.update_id, now):
+        return TurnResult(toast=None, answered=False)
+    patient = patients.by_telegram_user(conn, turn_input.user_id)
+    member = staff.by_telegram_user(conn, turn_input.user_id)
+    if member is not None and not member.active:
+        member = None
+    turn = Turn(
+        conn=conn,
+        world=world,
+        input=turn_input,
+        now=now,
+        patient=patient,
+        staff=member,
+        state=dialogue_state.load(conn, turn_input.chat_id),
+        t=Translator(_language(turn_input, patient, member, world.default_language)),
+    )
+    outcome = route(turn)
+    store_outcome(turn, outcome)
+    return TurnResult(toast=outcome.toast, answered=True)
+
+
+def store_outcome(turn: Turn, outcome: Outcome) -> None:
+    revision = turn.state.revision
+    if outcome.dialogue and has_dialogue_buttons(outcome.replies):
+        new_state = DialogueState(outcome.dialogue, turn.state.data)
+        revision = dialogue_state.save(turn.conn, turn.input.chat_id, new_state, turn.now)
+    for reply in outcome.replies:
+        call = reply_call(
+            reply,
+            turn.input.chat_id,
+            revision,
+            pressed_message_id=turn.input.pressed_message_id,
+            forget_recipient=turn.forget_recipient,
+        )
+        outbox.enqueue(turn.conn, call, turn.now)
+    patient_id = turn.patient.id if turn.patient else None
+    for event in outcome.events:
+        events.record(turn.conn, event.type, turn.now, patient_id=patient_id, **event.details)

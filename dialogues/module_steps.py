@@ -1,0 +1,209 @@
+"""Working through a module, one step at a time (see module_steps.mmd).
+
+The patient sees one step per message: "Steg 3 av 9", the step's text, its film or audio as
+a text version, and its exercise. Nästa/Tillbaka move between steps; a free-text exercise
+is answered by writing a message, a choice exercise by pressing an option. Answers never
+move the patient on by themselves, so a late or repeated press cannot skip a step. After the
+last step the module's summary is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from dialogues.types import Button, Event, Incoming, Outcome, Reply, row
+
+DIALOGUE = "module"
+ANSWER_PREVIEW_CHARS = 600
+
+
+@dataclass(frozen=True)
+class Position:
+    step_index: int
+    finished: bool
+
+
+@dataclass(frozen=True)
+class ModuleView:
+    """What the dialogue needs to know: the module's content in the patient's language,
+    where the patient stands, and their answers in this module (step id -> value)."""
+
+    module: object  # programs.models.Module
+    position: Position
+    answers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What to store after a module action."""
+
+    position: Position | None = None
+    answer: tuple[str, str] | None = None  # (step id, value)
+
+
+def item_key(module_number: int, step_id: str) -> str:
+    return f"module-{module_number}/{step_id}"
+
+
+def show_current(view: ModuleView, t) -> Outcome:
+    if view.module.status != "complete":
+        return Outcome(replies=(Reply(t("module.not_available", number=view.module.number)),))
+    if view.position.finished and view.position.step_index >= len(view.module.steps) - 1:
+        return _finished_view(view, t)
+    return Outcome(replies=_step_replies(view, t), dialogue=DIALOGUE)
+
+
+def handle(view: ModuleView, incoming: Incoming, t) -> tuple[Outcome, Change]:
+    if view.module.status != "complete":
+        return show_current(view, t), Change()
+    if incoming.kind == "text":
+        return _on_text(view, incoming.text, t)
+    if incoming.kind == "button":
+        return _on_action(view, incoming.action, t)
+    return show_current(view, t), Change()
+
+
+def _on_action(view: ModuleView, action: str, t) -> tuple[Outcome, Change]:
+    steps = view.module.steps
+    index = view.position.step_index
+    if action == "next":
+        if index + 1 < len(steps):
+            return _move_to(view, index + 1, t)
+        return _finish(view, t)
+    if action == "back" and index > 0:
+        return _move_to(view, index - 1, t)
+    if action == "again":
+        return _move_to(view, 0, t)
+    if action.startswith("opt:"):
+        return _on_option(view, action.removeprefix("opt:"), t)
+    return Outcome(toast=t("button.stale")).then(show_current(view, t)), Change()
+
+
+def _move_to(view: ModuleView, index: int, t) -> tuple[Outcome, Change]:
+    position = Position(index, view.position.finished)
+    moved = ModuleView(view.module, position, view.answers)
+    return Outcome(replies=_step_replies(moved, t), dialogue=DIALOGUE), Change(position=position)
+
+
+def _finish(view: ModuleView, t) -> tuple[Outcome, Change]:
+    module = view.module
+    position = Position(len(module.steps) - 1, True)
+    unanswered = [
+        step.title
+        for step in module.steps
+        if step.exercise is not None and step.exercise.required and step.id not in view.answers
+    ]
+    text = t("module.finished_title", number=module.number, title=escape(module.title))
+    text += "\n\n" + escape(module.summary.strip())
+    if unanswered:
+        listed = "\n".join(f"• {escape(title)}" for title in unanswered)
+        text += "\n\n" + t("module.unanswered", steps=listed)
+    text += "\n\n" + t("module.next_opens_later")
+    events = (
+        () if view.position.finished else (Event("module_finished", {"module": module.number}),)
+    )
+    reply = Reply(text, (row(Button(t("module.button.read_again"), "again")),))
+    return Outcome(replies=(reply,), events=events, dialogue=DIALOGUE), Change(position=position)
+
+
+def _finished_view(view: ModuleView, t) -> Outcome:
+    module = view.module
+    text = t("module.already_finished", number=module.number, title=escape(module.title))
+    reply = Reply(text, (row(Button(t("module.button.read_again"), "again")),))
+    return Outcome(replies=(reply,), dialogue=DIALOGUE)
+
+
+def _on_option(view: ModuleView, option_id: str, t) -> tuple[Outcome, Change]:
+    step = view.module.steps[view.position.step_index]
+    exercise = step.exercise
+    options = {option.id: option for option in exercise.options} if exercise else {}
+    if exercise is None or exercise.kind != "choice" or option_id not in options:
+        return Outcome(toast=t("button.stale")).then(show_current(view, t)), Change()
+    answers = {**view.answers, step.id: option_id}
+    updated = ModuleView(view.module, view.position, answers)
+    replies = _step_replies(updated, t)
+    edited = replies[:-1] + (Reply(replies[-1].text, replies[-1].buttons, edit_pressed=True),)
+    event = Event("answer_saved", {"item": item_key(view.module.number, step.id)})
+    outcome = Outcome(
+        replies=edited,
+        toast=t("module.saved_choice", label=options[option_id].label),
+        events=(event,),
+        dialogue=DIALOGUE,
+    )
+    return outcome, Change(answer=(step.id, option_id))
+
+
+def _on_text(view: ModuleView, text: str, t) -> tuple[Outcome, Change]:
+    if view.position.finished and view.position.step_index >= len(view.module.steps) - 1:
+        return Outcome(replies=(Reply(t("input.text")),)).then(_finished_view(view, t)), Change()
+    step = view.module.steps[view.position.step_index]
+    exercise = step.exercise
+    if exercise is None or exercise.kind != "free_text":
+        hint = t("module.no_text_here") if exercise is None else t("module.choose_option")
+        return Outcome(replies=(Reply(hint),)).then(show_current(view, t)), Change()
+    value = text.strip()
+    if not value:
+        return Outcome(replies=(Reply(t("module.empty_answer")),)), Change()
+    changed = step.id in view.answers
+    confirmation = t("module.answer_updated" if changed else "module.answer_saved")
+    confirmation += "\n\n" + t("module.your_answer", answer=_preview(value))
+    confirmation += "\n\n" + t("module.write_again_or_next")
+    buttons = (_navigation(view.position.step_index, t),)
+    event = Event("answer_saved", {"item": item_key(view.module.number, step.id)})
+    outcome = Outcome(replies=(Reply(confirmation, buttons),), events=(event,), dialogue=DIALOGUE)
+    return outcome, Change(answer=(step.id, value))
+
+
+def _preview(value: str) -> str:
+    shown = value if len(value) <= ANSWER_PREVIEW_CHARS else value[:ANSWER_PREVIEW_CHARS] + "…"
+    return escape(shown)
+
+
+def _navigation(index: int, t) -> tuple[Button, ...]:
+    back = Button(t("module.button.back"), "back") if index > 0 else None
+    return row(back, Button(t("module.button.next"), "next"))
+
+
+def _step_replies(view: ModuleView, t) -> tuple[Reply, ...]:
+    module = view.module
+    index = view.position.step_index
+    step = module.steps[index]
+    replies: list[Reply] = []
+    if step.media is not None:
+        media_text = t(
+            "module.media_" + step.media.kind, title=escape(step.media.title or step.title)
+        )
+        replies.append(Reply(media_text + "\n\n" + escape(step.media.text_version.strip())))
+    parts = [
+        t("module.heading", number=module.number, title=escape(module.title)),
+        t("module.step_of", current=index + 1, total=len(module.steps)),
+        f"<b>{escape(step.title)}</b>",
+    ]
+    if index == 0 and getattr(module, "intro", None):
+        parts.append(escape(module.intro.strip()))
+    if step.text:
+        parts.append(escape(step.text.strip()))
+    keyboard: list[tuple[Button, ...]] = []
+    exercise = step.exercise
+    if exercise is not None:
+        parts.append("✍️ <b>" + escape(exercise.prompt.strip()) + "</b>")
+        answer = view.answers.get(step.id)
+        if exercise.kind == "free_text":
+            if answer:
+                parts.append(t("module.your_answer", answer=_preview(answer)))
+                parts.append(t("module.write_to_change"))
+            else:
+                parts.append(t("module.write_answer"))
+        else:
+            for option in exercise.options:
+                mark = "✓ " if option.id == answer else ""
+                keyboard.append((Button(mark + option.label, "opt:" + option.id),))
+    keyboard.append(_navigation(index, t))
+    replies.append(Reply(_join(parts), tuple(keyboard)))
+    return tuple(replies)
+
+
+def _join(parts: list[str]) -> str:
+    heading, step_of, *rest = parts
+    return f"{heading}\n{step_of}\n\n" + "\n\n".join(rest)

@@ -1,0 +1,83 @@
+"""The shapes that pass between the bot layer and the dialogues.
+
+A dialogue is a pure function: it gets what a person did (`Incoming`) and what it needs to
+know, and returns an `Outcome`: the replies to send and the changes to store. It never
+touches the network, the database or the system clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+IncomingKind = Literal["command", "text", "button", "media", "edited"]
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What a person did in their private chat."""
+
+    kind: IncomingKind
+    command: str = ""  # lower-case, without '/' and '@botname'
+    args: tuple[str, ...] = ()
+    text: str = ""
+    action: str = ""  # a button's action, once the bot layer has checked it is current
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button. `action` is what the dialogue gets back when it is pressed; the bot
+    layer stamps it with the dialogue's revision, so an old button is recognised as stale.
+    A `stateless` action carries everything it needs (e.g. an invite code) and is valid as
+    long as what it names is."""
+
+    label: str
+    action: str = ""
+    url: str | None = None
+    stateless: bool = False
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to the person: HTML text (content escaped by the dialogue) and buttons."""
+
+    text: str
+    buttons: Keyboard = ()
+    edit_pressed: bool = False  # replace the message whose button was pressed, not a new one
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened, for the timeline: a type and ids, never patient text."""
+
+    type: str
+    details: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    replies: tuple[Reply, ...] = ()
+    toast: str | None = None  # the short notice on a button press
+    events: tuple[Event, ...] = ()
+    dialogue: str | None = None  # the dialogue whose buttons these replies carry (None: none)
+
+    def then(self, other: Outcome) -> Outcome:
+        """This outcome followed by another (replies in order, the latest toast wins)."""
+        return Outcome(
+            replies=self.replies + other.replies,
+            toast=other.toast or self.toast,
+            events=self.events + other.events,
+            dialogue=other.dialogue or self.dialogue,
+        )
+
+
+def rows(*buttons: Button | None) -> Keyboard:
+    """One button per row, skipping None."""
+    return tuple((button,) for button in buttons if button is not None)
+
+
+def row(*buttons: Button | None) -> tuple[Button, ...]:
+    return tuple(button for button in buttons if button is not None)
