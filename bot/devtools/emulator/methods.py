@@ -14,7 +14,7 @@ from typing import Any
 from bot.devtools.emulator.errors import ApiError, bad_request
 from bot.devtools.emulator.params import FileUpload, Params
 from bot.devtools.emulator.rendering import render
-from bot.devtools.emulator.world import BOT_USERNAME, Chat, Message, World
+from bot.devtools.emulator.world import BOT_USERNAME, Message, World
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024

@@ -1,0 +1,61 @@
+"""The runner's own look into the bot's database (stdlib sqlite3, WAL): is there work left,
+when does something fall due next, and the staff and group set-up a script asks for.
+
+The bot owns the schema; these calls go through `storage`'s sync functions. The connection is
+opened on first use, after the bot has started (and migrated the database).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from storage import idle, staff, units
+from storage.database import connect_sync, migrate_sync, run_in_transaction
+
+
+class BotDatabase:
+    def __init__(self, path: Path):
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self._connection = connect_sync(self.path)
+            migrate_sync(self._connection)
+        return self._connection
+
+    def pending_work(self, now: datetime) -> int:
+        return idle.pending_work(self._conn(), now)
+
+    def next_due_at(self, after: datetime, until: datetime) -> datetime | None:
+        return idle.next_due_at(self._conn(), after, until)
+
+    def add_staff_role(
+        self, *, name: str, role: str, unit_name: str, telegram_user_id: int, now: datetime
+    ) -> str | None:
+        return run_in_transaction(
+            self._conn(),
+            lambda conn: staff.add_staff_role(
+                conn,
+                name=name,
+                role=role,
+                unit_name=unit_name,
+                telegram_user_id=telegram_user_id,
+                now=now,
+            ),
+        )
+
+    def set_therapist_channel(self, *, unit_name: str, chat_id: int, now: datetime) -> None:
+        run_in_transaction(
+            self._conn(),
+            lambda conn: units.set_therapist_channel(
+                conn, unit_name=unit_name, chat_id=chat_id, now=now
+            ),
+        )
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None

@@ -1,0 +1,136 @@
+"""The bot under test, as a child process: `python -m bot run`, restarted and killed on cue.
+
+A new instance is ready once it has polled the emulator (getUpdates) since it started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_COMMAND = (sys.executable, "-m", "bot", "run")
+GRACEFUL_STOP_SECONDS = 15.0
+
+
+class BotExited(Exception):
+    """The bot stopped when nothing asked it to."""
+
+
+class BotProcess:
+    def __init__(
+        self,
+        *,
+        command: tuple[str, ...] | list[str],
+        env: dict[str, str],
+        log_path: Path,
+        polls: Callable[[], int],
+        cwd: Path = REPO_ROOT,
+    ):
+        self.command = list(command)
+        self.env = env
+        self.log_path = log_path
+        self.cwd = cwd
+        self._polls = polls
+        self._process: asyncio.subprocess.Process | None = None
+        self._poll_mark = 0
+        self._restart_after_kill = False
+        self.starts = 0
+
+    @property
+    def started(self) -> bool:
+        return self._process is not None
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.returncode is None
+
+    @property
+    def ready(self) -> bool:
+        return self.alive and self._polls() > self._poll_mark
+
+    async def start(self) -> None:
+        self.starts += 1
+        with open(self.log_path, "ab") as log:
+            log.write(f"\n--- bot instance {self.starts}: {' '.join(self.command)}\n".encode())
+            log.flush()
+            self._poll_mark = self._polls()
+            self._process = await asyncio.create_subprocess_exec(
+                *self.command,
+                cwd=str(self.cwd),
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def kill_now(self, *, restart: bool = False) -> None:
+        """SIGKILL at once (no shutdown code runs). With restart, `supervise` starts a new one."""
+        if self.alive:
+            assert self._process is not None
+            self._process.send_signal(signal.SIGKILL)
+        self._restart_after_kill = restart
+
+    async def kill(self) -> None:
+        self.kill_now()
+        if self._process is not None:
+            await self._process.wait()
+
+    async def stop(self, grace: float = GRACEFUL_STOP_SECONDS) -> None:
+        """SIGTERM, then SIGKILL if it has not exited within `grace` seconds."""
+        if not self.alive:
+            return
+        assert self._process is not None
+        self._process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self._process.wait(), grace)
+        except TimeoutError:
+            await self.kill()
+
+    async def supervise(self) -> None:
+        """Start the next instance after a kill that asked for one; BotExited when the bot
+        stopped by itself."""
+        if self._process is None:
+            return
+        if self._restart_after_kill:
+            await self._process.wait()
+            self._restart_after_kill = False
+            await self.start()
+            return
+        if self._process.returncode is not None:
+            raise BotExited(
+                f"the bot exited by itself with code {self._process.returncode}"
+                f" (its log: {self.log_path})"
+            )
+
+
+def bot_environment(
+    *,
+    token: str,
+    api_base_url: str,
+    database_path: Path,
+    clock_file: Path,
+    programs_dir: Path | None,
+) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PROGRAMS_DIR", None)
+    env.update(
+        {
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_API_BASE_URL": api_base_url,
+            "DATABASE_PATH": str(database_path),
+            "FAKE_CLOCK_FILE": str(clock_file),
+            "TICK_INTERVAL_SECONDS": "0.05",
+            "TELEGRAM_REQUEST_TIMEOUT_SECONDS": "2",
+            "LOG_LEVEL": "INFO",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    if programs_dir is not None:
+        env["PROGRAMS_DIR"] = str(programs_dir)
+    return env

@@ -1,0 +1,169 @@
+"""`python -m bot demo`: run a conversation script, or chat with the bot in the terminal.
+
+    python -m bot demo --script FILE.chat [--db PATH] [--programs DIR]
+    python -m bot demo [--db PATH] [--programs DIR]          (interactive)
+
+Exit codes: 0 every line held; 1 a line did not (or the bot failed); 2 the script cannot be
+parsed or a line makes no sense.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.devtools.bot_process import DEFAULT_COMMAND
+from bot.devtools.script.parser import ScriptError, ScriptLine, is_directive_line, parse_script
+from bot.devtools.script.runner import LineFailed, ScriptSession, SessionOptions
+from bot.devtools.script.transcript import Transcript
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+INTRO = """\
+iKBT demo: you play everyone; the real bot answers through an emulated Telegram.
+Type lines in the conversation-script syntax, for example:
+  @staff anna therapist            anna becomes a therapist (bound to her Telegram account)
+  anna> /invite depression P1      anna sends a command in her private chat
+  alice> hej                       alice writes to the bot
+  alice> [Jag godkänner]           alice presses a button ([~part] or [#2] work too)
+  @group therapists anna           a therapist group; anna@therapists> /status speaks there
+  @advance 1d                      move the fake clock (stops where something falls due)
+  expect alice: välkommen          check what the bot said (expect-no, expect-silence, @flush)
+  @crash  @restart  @down 3h       kill, restart, or take the bot down for a while
+The full syntax: shared/specs/conversation-scripts.md. Ctrl-D quits.
+"""
+PROMPT = "» "
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot demo",
+        description="Run the bot against the built-in Telegram emulator with a fake clock.",
+    )
+    parser.add_argument("--script", type=Path, help="a .chat conversation script to run")
+    parser.add_argument("--db", type=Path, help="SQLite database (default: a fresh one)")
+    parser.add_argument("--programs", type=Path, help="load program content from this folder")
+    args = parser.parse_args(argv)
+    if args.script is not None:
+        return run_script(args.script, db_path=args.db, programs_dir=args.programs)
+    return run_interactive(db_path=args.db, programs_dir=args.programs)
+
+
+def run_script(
+    path: str | Path,
+    *,
+    db_path: str | Path | None = None,
+    programs_dir: str | Path | None = None,
+    out: TextIO = sys.stdout,
+    bot_command: Sequence[str] = DEFAULT_COMMAND,
+) -> int:
+    """Run a script file and print its transcript to `out`; returns the exit code."""
+    transcript = Transcript(out)
+    try:
+        source = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        transcript.note(f"ERROR: cannot read the script {path}: {error.strerror}")
+        return EXIT_INVALID
+    try:
+        lines = parse_script(source)
+    except ScriptError as error:
+        transcript.error(error.number, error.line, error.reason)
+        return EXIT_INVALID
+    options = _options(db_path, programs_dir, bot_command)
+    return asyncio.run(_play(lines, options, transcript))
+
+
+async def _play(lines: list[ScriptLine], options: SessionOptions, transcript: Transcript) -> int:
+    session = ScriptSession(options, transcript)
+    code = EXIT_OK
+    try:
+        await session.open()
+        for line in lines:
+            try:
+                await session.execute(line)
+            except LineFailed as failure:
+                _report_failure(session, transcript, line, failure)
+                code = EXIT_FAILED
+                break
+            except ScriptError as error:
+                transcript.error(error.number, error.line, error.reason)
+                code = EXIT_INVALID
+                break
+    finally:
+        await session.close(keep_files=code != EXIT_OK)
+    return code
+
+
+def _report_failure(
+    session: ScriptSession, transcript: Transcript, line: ScriptLine, failure: LineFailed
+) -> None:
+    chat = failure.chat
+    transcript.failure(
+        line.number,
+        line.text,
+        failure.reason,
+        chat,
+        session.unconsumed(chat) if chat else [],
+        str(session.log_path) if session.bot is not None and session.bot.starts else None,
+    )
+
+
+def run_interactive(
+    *,
+    db_path: str | Path | None = None,
+    programs_dir: str | Path | None = None,
+    stdin: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+    bot_command: Sequence[str] = DEFAULT_COMMAND,
+) -> int:
+    out.write(INTRO)
+    options = _options(db_path, programs_dir, bot_command)
+    return asyncio.run(_interactive(options, Transcript(out, echo=False), stdin, out))
+
+
+async def _interactive(
+    options: SessionOptions, transcript: Transcript, stdin: TextIO, out: TextIO
+) -> int:
+    loop = asyncio.get_running_loop()
+    session = ScriptSession(options, transcript)
+    try:
+        await session.open()
+        number = 0
+        while True:
+            out.write(PROMPT)
+            out.flush()
+            text = await loop.run_in_executor(None, stdin.readline)
+            if not text:
+                out.write("\n")
+                break
+            number += 1
+            if not is_directive_line(text):
+                continue
+            line = ScriptLine(number, text.strip())
+            try:
+                await session.execute(line)
+            except LineFailed as failure:
+                _report_failure(session, transcript, line, failure)
+            except ScriptError as error:
+                transcript.error(error.number, error.line, error.reason)
+    finally:
+        await session.close()
+    return EXIT_OK
+
+
+def _options(
+    db_path: str | Path | None, programs_dir: str | Path | None, bot_command: Sequence[str]
+) -> SessionOptions:
+    return SessionOptions(
+        db_path=Path(db_path).resolve() if db_path else None,
+        programs_dir=Path(programs_dir).resolve() if programs_dir else None,
+        bot_command=tuple(bot_command),
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,67 @@
+"""Waiting until the bot is idle: every update confirmed, no request open but a waiting long
+poll, the bot polling, and no work left in its database at the fake now. It must hold on two
+checks in a row; a bot that is not idle within the time limit fails the script."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.devtools.bot_database import BotDatabase
+from bot.devtools.bot_process import BotProcess
+from bot.devtools.emulator.server import EmulatorServer
+from bot.devtools.fake_clock import FakeClock
+
+IDLE_TIMEOUT_SECONDS = 60.0
+CHECK_INTERVAL_SECONDS = 0.03
+
+
+class NotIdle(Exception):
+    pass
+
+
+class IdleWatch:
+    def __init__(
+        self,
+        *,
+        server: EmulatorServer,
+        bot: BotProcess,
+        database: BotDatabase,
+        clock: FakeClock,
+        timeout: float = IDLE_TIMEOUT_SECONDS,
+    ):
+        self.server = server
+        self.bot = bot
+        self.database = database
+        self.clock = clock
+        self.timeout = timeout
+
+    def busy_with(self) -> list[str]:
+        """Why the bot is not idle now; empty when it is."""
+        if not self.bot.ready:
+            return ["the bot has not polled for updates yet"]
+        reasons = []
+        if self.server.world.updates:
+            reasons.append(f"{len(self.server.world.updates)} update(s) not yet confirmed")
+        if self.server.open_requests:
+            reasons.append(f"{self.server.open_requests} request(s) to the emulator open")
+        pending = self.database.pending_work(self.clock.now)
+        if pending:
+            reasons.append(f"{pending} thing(s) to do in its database (pending_work)")
+        return reasons
+
+    async def wait(self) -> None:
+        """Return once idle; raise NotIdle after the time limit, BotExited if the bot died."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        calm_checks = 0
+        while True:
+            await self.bot.supervise()
+            reasons = self.busy_with()
+            calm_checks = 0 if reasons else calm_checks + 1
+            if calm_checks >= 2:
+                return
+            if loop.time() > deadline:
+                raise NotIdle(
+                    f"the bot was not idle within {self.timeout:g} s: {'; '.join(reasons)}"
+                )
+            await asyncio.sleep(CHECK_INTERVAL_SECONDS)
