@@ -21,7 +21,7 @@ INDENT = "   "
 def format_entry(entry: Entry) -> list[str]:
     first, *rest = entry.body.split("\n")
     lines = [f"bot {MARKS[entry.kind]} {entry.chat_key}: {first}"]
-    lines += [INDENT + line for line in rest]
+    lines += [(INDENT + line).rstrip() for line in rest]
     lines += [INDENT + " ".join(f"[{label}]" for label in row) for row in entry.buttons if row]
     return lines
 
