@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.devtools.bot_process import DEFAULT_COMMAND
+from bot.devtools.emulator.server import RecordedRequest
 from bot.devtools.script.parser import ScriptError, ScriptLine, is_directive_line, parse_script
 from bot.devtools.script.runner import LineFailed, ScriptSession, SessionOptions
 from bot.devtools.script.transcript import Transcript
@@ -60,8 +61,12 @@ def run_script(
     programs_dir: str | Path | None = None,
     out: TextIO = sys.stdout,
     bot_command: Sequence[str] = DEFAULT_COMMAND,
+    recorded_requests: list[RecordedRequest] | None = None,
 ) -> int:
-    """Run a script file and print its transcript to `out`; returns the exit code."""
+    """Run a script file and print its transcript to `out`; returns the exit code.
+
+    `bot_command` replaces `python -m bot run` (tests use a stand-in); `recorded_requests`,
+    when given, receives every request the bot made (for the conformance check)."""
     transcript = Transcript(out)
     try:
         source = Path(path).read_text(encoding="utf-8")
@@ -74,10 +79,15 @@ def run_script(
         transcript.error(error.number, error.line, error.reason)
         return EXIT_INVALID
     options = _options(db_path, programs_dir, bot_command)
-    return asyncio.run(_play(lines, options, transcript))
+    return asyncio.run(_play(lines, options, transcript, recorded_requests))
 
 
-async def _play(lines: list[ScriptLine], options: SessionOptions, transcript: Transcript) -> int:
+async def _play(
+    lines: list[ScriptLine],
+    options: SessionOptions,
+    transcript: Transcript,
+    recorded_requests: list[RecordedRequest] | None,
+) -> int:
     session = ScriptSession(options, transcript)
     code = EXIT_OK
     try:
@@ -95,6 +105,8 @@ async def _play(lines: list[ScriptLine], options: SessionOptions, transcript: Tr
                 break
     finally:
         await session.close(keep_files=code != EXIT_OK)
+        if recorded_requests is not None:
+            recorded_requests.extend(session.server.requests)
     return code
 
 

@@ -26,6 +26,11 @@ SEND_CALL_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage")
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?")
 
 
+def describe_chat(key: str) -> str:
+    """How messages name a chat: "alice's chat" or "#therapists"."""
+    return key if key.startswith("#") else f"{key}'s chat"
+
+
 def is_send_call(method: str) -> bool:
     """A "send call" in the script contract: faults and `@crash on-send` apply to these."""
     return method.startswith(SEND_CALL_PREFIXES)
@@ -74,6 +79,9 @@ class Chat:
             assert self.owner is not None
             return {"id": self.id, "type": "private", "first_name": self.owner.name}
         return {"id": self.id, "type": self.type, "title": self.title}
+
+    def describe(self) -> str:
+        return describe_chat(self.key)
 
     def lineage(self) -> list[Chat]:
         """This chat, then the group it was migrated from, if any."""
@@ -365,7 +373,7 @@ class World:
             if message.sender is user and message.text is not None:
                 break
         else:
-            raise LookupError(f"{user.name} has sent no text message in {chat.key} to edit")
+            raise LookupError(f"{user.name} has sent no text message in {chat.describe()} to edit")
         message.text = text
         match = _COMMAND.match(text)
         message.entities = (
@@ -393,7 +401,7 @@ class World:
                     continue
                 if button is None:
                     raise LookupError(
-                        f"the newest message with buttons in {chat.key} has no button "
+                        f"the newest message with buttons in {chat.describe()} has no button "
                         f"{press.describe()}"
                     )
                 if "callback_data" not in button:
@@ -405,7 +413,7 @@ class World:
             if label is not None:
                 self.send_text(user, chat, label)
                 return label
-        raise LookupError(f"no message in {chat.key} has a button {press.describe()}")
+        raise LookupError(f"no message in {chat.describe()} has a button {press.describe()}")
 
     def _callback_query(self, user: User, message: Message, data: str) -> None:
         query_id = str(4_000_000_000_000 + next(self._query_ids))

@@ -17,7 +17,7 @@ from pathlib import Path
 from bot.devtools.bot_database import BotDatabase
 from bot.devtools.bot_process import DEFAULT_COMMAND, BotExited, BotProcess, bot_environment
 from bot.devtools.emulator.server import EmulatorServer
-from bot.devtools.emulator.world import Chat, Entry, World
+from bot.devtools.emulator.world import Chat, Entry, World, describe_chat
 from bot.devtools.fake_clock import FakeClock, NonexistentLocalTime, local_to_utc
 from bot.devtools.script import matching
 from bot.devtools.script.idle import IDLE_TIMEOUT_SECONDS, IdleWatch, NotIdle
@@ -338,7 +338,8 @@ class ScriptSession:
         value = matching.capture(self.unconsumed(directive.chat), directive.pattern)
         if value is None:
             raise LineFailed(
-                f"no unconsumed message in {directive.chat} matches /{directive.pattern.pattern}/",
+                f"no unconsumed message in {describe_chat(directive.chat)} matches"
+                f" /{directive.pattern.pattern}/",
                 directive.chat,
             )
         self.values[directive.variable] = value
@@ -346,7 +347,8 @@ class ScriptSession:
     async def _expect(self, directive: Expect, line: ScriptLine) -> None:
         if matching.expect(self.unconsumed(directive.chat), directive.matcher) is None:
             raise LineFailed(
-                f"no unconsumed message in {directive.chat} {directive.matcher.describe()}",
+                f"no unconsumed message in {describe_chat(directive.chat)}"
+                f" {directive.matcher.describe()}",
                 directive.chat,
             )
 
@@ -354,13 +356,14 @@ class ScriptSession:
         for entry in self.unconsumed(directive.chat):
             if directive.matcher.search(entry):
                 raise LineFailed(
-                    f"an unconsumed message in {directive.chat} {directive.matcher.describe()}",
+                    f"an unconsumed message in {describe_chat(directive.chat)}"
+                    f" {directive.matcher.describe()}",
                     directive.chat,
                 )
 
     async def _expect_silence(self, directive: ExpectSilence, line: ScriptLine) -> None:
         if self.unconsumed(directive.chat):
-            raise LineFailed(f"{directive.chat} has unconsumed messages", directive.chat)
+            raise LineFailed(f"{describe_chat(directive.chat)} has unconsumed messages", directive.chat)
 
     async def _flush(self, directive: Flush, line: ScriptLine) -> None:
         for entry in self.world.entries:

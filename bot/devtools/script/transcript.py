@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from bot.devtools.emulator.world import Entry
+from bot.devtools.emulator.world import Entry, describe_chat
 
 MARKS = {"send": "→", "edit": "✎", "notice": "⚑"}
 INDENT = "   "
@@ -61,10 +61,10 @@ class Transcript:
         lines = [f"FAILED line {number}: {line}" if number else f"FAILED: {line}", f"  {reason}"]
         if chat_key is not None:
             if unconsumed:
-                lines.append(f"  unconsumed messages in {chat_key}:")
-                lines += [f"  {text}" for entry in unconsumed for text in format_entry(entry)]
+                lines.append(f"  unconsumed messages in {describe_chat(chat_key)}:")
+                lines += [f"    {text}" for entry in unconsumed for text in format_entry(entry)]
             else:
-                lines.append(f"  no unconsumed messages in {chat_key}")
+                lines.append(f"  no unconsumed messages in {describe_chat(chat_key)}")
         if bot_log:
             lines.append(f"  bot log: {bot_log}")
         self._print(*lines)
