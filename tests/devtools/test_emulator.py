@@ -134,6 +134,7 @@ async def test_privacy_mode_in_groups(emulator):
     assert updates[0].message.chat.id < 0
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 async def test_faults_429_then_500_then_success(emulator):
     alice = emulator.world.user("alice")
     emulator.world.faults.extend(["429", "500"])
