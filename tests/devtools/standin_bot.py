@@ -61,7 +61,9 @@ class StandIn:
     async def handle(self, update: Update) -> None:
         if update.callback_query:
             query = update.callback_query
-            await self.call(lambda: self.bot.answer_callback_query(query.id, f"pressed {query.data}"))
+            await self.call(
+                lambda: self.bot.answer_callback_query(query.id, f"pressed {query.data}")
+            )
             await self.call(
                 lambda: self.bot.edit_message_text(
                     f"chose {query.data}", query.message.chat.id, query.message.message_id
@@ -87,8 +89,10 @@ class StandIn:
         elif message.text == "/buttons":
             keyboard = InlineKeyboardMarkup(
                 [
-                    [InlineKeyboardButton("Apple", callback_data="a"),
-                     InlineKeyboardButton("Banana", callback_data="b")],
+                    [
+                        InlineKeyboardButton("Apple", callback_data="a"),
+                        InlineKeyboardButton("Banana", callback_data="b"),
+                    ],
                     [InlineKeyboardButton("Site", url="https://example.org")],
                     [InlineKeyboardButton("Cherry", callback_data="c")],
                 ]
@@ -101,9 +105,7 @@ class StandIn:
             await self.say(chat_id, "reminders set")
         elif message.text == "/files":
             await self.call(lambda: self.bot.send_photo(chat_id, b"\x89PNG", caption="a chart"))
-            await self.call(
-                lambda: self.bot.send_document(chat_id, b"{}", filename="answers.json")
-            )
+            await self.call(lambda: self.bot.send_document(chat_id, b"{}", filename="answers.json"))
         elif message.text == "/die":
             os._exit(3)
         elif message.text == "/time":

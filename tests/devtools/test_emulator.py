@@ -26,7 +26,12 @@ async def test_send_message_with_html_and_keyboard_is_rendered_and_recorded(emul
     emulator.world.entry_listeners.append(printed.append)
     alice = emulator.world.user("alice")
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton("Ja", callback_data="yes"), InlineKeyboardButton("Nej", callback_data="no")]]
+        [
+            [
+                InlineKeyboardButton("Ja", callback_data="yes"),
+                InlineKeyboardButton("Nej", callback_data="no"),
+            ]
+        ]
     )
     message = await emulator.bot.send_message(
         alice.id, "<b>Hej</b> &amp; välkommen", parse_mode="HTML", reply_markup=keyboard

@@ -38,8 +38,13 @@ def test_regex_is_case_insensitive_and_may_end_in_i():
 
 
 def test_buttons_are_part_of_what_a_message_contains():
-    entry = Entry(seq=1, kind="send", chat_key="alice", body="Godkänner du?",
-                  buttons=[["Jag godkänner", "Jag godkänner inte"]])
+    entry = Entry(
+        seq=1,
+        kind="send",
+        chat_key="alice",
+        body="Godkänner du?",
+        buttons=[["Jag godkänner", "Jag godkänner inte"]],
+    )
     assert Matcher.parse("[Jag godkänner inte]").search(entry)
     assert format_entry(entry) == [
         "bot → alice: Godkänner du?",

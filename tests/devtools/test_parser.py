@@ -68,7 +68,10 @@ def test_user_staff_and_group():
         ("alice> /command args", Say("alice", None, "text", text="/command args")),
         ("alice> <sticker>", Say("alice", None, "sticker")),
         ("alice> <photo>", Say("alice", None, "photo")),
-        ("alice> [Jag godkänner]", Say("alice", None, "press", press=Press("exact", "Jag godkänner"))),
+        (
+            "alice> [Jag godkänner]",
+            Say("alice", None, "press", press=Press("exact", "Jag godkänner")),
+        ),
         ("alice> [~abel]", Say("alice", None, "press", press=Press("contains", "abel"))),
         ("alice> [#2]", Say("alice", None, "press", press=Press("index", "2"))),
         ("anna@therapists> /status", Say("anna", "therapists", "text", text="/status")),
@@ -114,16 +117,25 @@ def test_expectations_and_flush():
     assert parse_line("@flush #therapists", 1) == Flush("#therapists")
     capture = parse_line(r"@capture CODE anna /start=(\S+)/", 1)
     assert isinstance(capture, Capture)
-    assert (capture.variable, capture.chat, capture.pattern.pattern) == ("CODE", "anna", r"start=(\S+)")
+    assert (capture.variable, capture.chat, capture.pattern.pattern) == (
+        "CODE",
+        "anna",
+        r"start=(\S+)",
+    )
 
 
 def test_script_skips_blank_lines_and_comments_and_keeps_numbers():
     lines = parse_script("# a comment\n\nalice> hej\n   \n  # indented comment\nexpect alice: x\n")
-    assert [(line.number, line.text) for line in lines] == [(3, "alice> hej"), (6, "expect alice: x")]
+    assert [(line.number, line.text) for line in lines] == [
+        (3, "alice> hej"),
+        (6, "expect alice: x"),
+    ]
 
 
 def test_variables_must_be_captured_first():
-    source = "anna> /invite depression P1\n@capture CODE anna /start=(\\S+)/\nalice> /start ${CODE}\n"
+    source = (
+        "anna> /invite depression P1\n@capture CODE anna /start=(\\S+)/\nalice> /start ${CODE}\n"
+    )
     assert len(parse_script(source)) == 3
     with pytest.raises(ScriptError) as error:
         parse_script("alice> /start ${CODE}\n")

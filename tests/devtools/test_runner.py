@@ -60,11 +60,7 @@ def test_a_script_that_holds_exits_0_with_its_transcript(tmp_path):
     assert code == 0, out
     assert out.startswith("alice> hello\nbot → alice: echo: hello\nexpect alice: ECHO: hello\n")
     assert (
-        "alice> /buttons\n"
-        "bot → alice: Choose one\n"
-        "   [Apple] [Banana]\n"
-        "   [Site]\n"
-        "   [Cherry]\n"
+        "alice> /buttons\nbot → alice: Choose one\n   [Apple] [Banana]\n   [Site]\n   [Cherry]\n"
     ) in out
     assert "alice> [Banana]\nbot ⚑ alice: pressed b\nbot ✎ alice: chose b\n" in out
     assert "bot → alice: [photo] a chart\nbot → alice: [document] answers.json\n" in out
@@ -248,7 +244,9 @@ async def test_a_bot_that_never_gets_idle_fails_with_why(tmp_path):
 def test_interactive_mode_runs_lines_and_survives_failures(tmp_path):
     stdin = io.StringIO("alice> hej\nexpect alice: nope\n@teleport\nalice> again\n")
     out = io.StringIO()
-    code = run_interactive(db_path=tmp_path / "bot.sqlite3", stdin=stdin, out=out, bot_command=STAND_IN)
+    code = run_interactive(
+        db_path=tmp_path / "bot.sqlite3", stdin=stdin, out=out, bot_command=STAND_IN
+    )
     text = out.getvalue()
     assert code == 0
     assert "anna> /invite depression P1" in text  # the intro explains the syntax

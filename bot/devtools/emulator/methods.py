@@ -26,9 +26,16 @@ _NOT_MODIFIED = (
     "same as a current content and reply markup of the message"
 )
 _INLINE_ACTIONS = (
-    "url", "callback_data", "web_app", "login_url", "switch_inline_query",
-    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
-    "callback_game", "pay",
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
 )
 
 Handler = Callable[[Params], Any]
@@ -267,7 +274,9 @@ class BotApi:
         query_id = params.str("callback_query_id", required=True)
         query = self.world.callback_queries.get(query_id or "")
         if query is None or query.answered:
-            raise bad_request("query is too old and response timeout expired or query ID is invalid")
+            raise bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
         text = params.str("text") or ""
         if len(text) > NOTICE_LIMIT:
             raise bad_request("MESSAGE_TOO_LONG")
@@ -321,7 +330,7 @@ def _reply_markup(params: Params, *, inline_only: bool) -> dict[str, Any] | None
 
 def _check_inline_keyboard(rows: Any) -> None:
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise bad_request("field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array")
+        raise bad_request('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array')
     for row in rows:
         for button in row:
             if not isinstance(button, dict) or not str(button.get("text", "")).strip():

@@ -13,8 +13,23 @@ from bot.devtools.emulator.errors import ApiError, bad_request
 
 SUPPORTED_TAGS = frozenset(
     {
-        "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
-        "a", "tg-emoji", "code", "pre", "blockquote", "tg-time",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "tg-emoji",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-time",
     }
 )
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>")

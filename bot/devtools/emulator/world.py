@@ -362,8 +362,13 @@ class World:
         for width, height in ((90, 67), (320, 240), (1280, 960)):
             file_id, unique_id = self.new_file_id("photo")
             sizes.append(
-                {"file_id": file_id, "file_unique_id": unique_id, "width": width,
-                 "height": height, "file_size": width * height // 10}
+                {
+                    "file_id": file_id,
+                    "file_unique_id": unique_id,
+                    "width": width,
+                    "height": height,
+                    "file_size": width * height // 10,
+                }
             )
         return sizes
 
@@ -486,9 +491,7 @@ class World:
         if chat.bot_present:
             old_note = self._new_message(chat, by, service={"migrate_to_chat_id": supergroup.id})
             self._deliver_service(old_note)
-            new_note = self._new_message(
-                supergroup, by, service={"migrate_from_chat_id": chat.id}
-            )
+            new_note = self._new_message(supergroup, by, service={"migrate_from_chat_id": chat.id})
             self._deliver_service(new_note)
         return supergroup
 

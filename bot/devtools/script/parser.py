@@ -157,8 +157,25 @@ class Down:
 
 
 Directive = (
-    SetClock | SetUser | AddStaff | AddGroup | Say | Edit | Advance | At | Capture | Expect
-    | ExpectNo | ExpectSilence | Flush | Block | Migrate | Fault | Restart | Crash | Down
+    SetClock
+    | SetUser
+    | AddStaff
+    | AddGroup
+    | Say
+    | Edit
+    | Advance
+    | At
+    | Capture
+    | Expect
+    | ExpectNo
+    | ExpectSilence
+    | Flush
+    | Block
+    | Migrate
+    | Fault
+    | Restart
+    | Crash
+    | Down
 )
 
 
@@ -218,7 +235,7 @@ def parse_line(text: str, number: int) -> Directive:
         return parser(rest.strip(), fail)
     for keyword, parser in _EXPECTATIONS:
         if text == keyword or text.startswith(keyword + " "):
-            return parser(text[len(keyword):].strip(), fail)
+            return parser(text[len(keyword) :].strip(), fail)
     found = re.match(rf"^(?P<actor>{_NAME})(?:@#?(?P<group>{_GROUP}))?>(?P<rest>.*)$", text)
     if found:
         _check_person(found.group("actor"), fail)
@@ -368,7 +385,7 @@ def _chat(text: str, fail) -> str:
 
 
 def _capture(rest: str, fail) -> Capture:
-    found = re.match(rf"^(?P<var>[A-Za-z_]\w*)\s+(?P<chat>\S+)\s+/(?P<re>.*)/(?P<flags>i?)$", rest)
+    found = re.match(r"^(?P<var>[A-Za-z_]\w*)\s+(?P<chat>\S+)\s+/(?P<re>.*)/(?P<flags>i?)$", rest)
     if not found:
         raise fail("@capture needs NAME chat /regex/")
     try:

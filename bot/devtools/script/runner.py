@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from bot.devtools.bot_database import BotDatabase
@@ -141,10 +142,10 @@ class ScriptSession:
             await self.bot.stop()
         self.database.close()
         await self.server.stop()
-        if not keep_files and self.options.db_path is None:
-            shutil.rmtree(self.work_dir, ignore_errors=True)
-        else:
-            self.clock.path.unlink(missing_ok=True)
+        self.clock.path.unlink(missing_ok=True)
+        if keep_files and self.options.db_path is None:
+            return  # the fresh database and the bot's log stay, to look into the failure
+        shutil.rmtree(self.work_dir, ignore_errors=True)
 
     # -- one line -----------------------------------------------------------------------
 
@@ -217,7 +218,8 @@ class ScriptSession:
             )
             if code is not None:
                 # As the staff bootstrap command would: the person opens their bind link.
-                await self._quietly(chat, lambda: self.world.send_text(person, chat, f"/start {code}"))
+                bind = partial(self.world.send_text, person, chat, f"/start {code}")
+                await self._quietly(chat, bind)
 
     async def _add_group(self, directive: AddGroup, line: ScriptLine) -> None:
         members = [self.world.user(name) for name in directive.members]
@@ -227,7 +229,7 @@ class ScriptSession:
             unit_name=directive.unit, chat_id=chat.id, now=self.clock.now
         )
         if is_new:
-            await self._quietly(chat, lambda: self.world.bot_added_to_group(chat))
+            await self._quietly(chat, partial(self.world.bot_added_to_group, chat))
 
     async def _quietly(self, chat: Chat, action: Callable[[], object]) -> None:
         """Do something in a chat and let the bot answer it, without printing the answers;
@@ -363,7 +365,9 @@ class ScriptSession:
 
     async def _expect_silence(self, directive: ExpectSilence, line: ScriptLine) -> None:
         if self.unconsumed(directive.chat):
-            raise LineFailed(f"{describe_chat(directive.chat)} has unconsumed messages", directive.chat)
+            raise LineFailed(
+                f"{describe_chat(directive.chat)} has unconsumed messages", directive.chat
+            )
 
     async def _flush(self, directive: Flush, line: ScriptLine) -> None:
         for entry in self.world.entries:

@@ -1,11 +1,11 @@
 """The transcript: each script line echoed, each thing the bot does printed as it happens.
 
-    alice> /start 7Q2KD9
-    bot → alice: Välkommen!
-       [Jag godkänner] [Jag godkänner inte]
-    bot ✎ alice: (an edited message, in full)
-    bot ⚑ alice: (the notice a button press got)
-    … 2026-12-02 08:00
+alice> /start 7Q2KD9
+bot → alice: Välkommen!
+   [Jag godkänner] [Jag godkänner inte]
+bot ✎ alice: (an edited message, in full)
+bot ⚑ alice: (the notice a button press got)
+… 2026-12-02 08:00
 """
 
 from __future__ import annotations

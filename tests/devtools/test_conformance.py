@@ -1,0 +1,84 @@
+"""Every request the bot makes while scripts run conforms to the Bot API reference.
+
+The reference is `<repo>/../shared/telegram-bot-api/api.json`; without it the test is skipped.
+The scripts: the project's `tests/scripts/*.chat` and `examples/*.chat` and a tour of the real
+bot (tests/devtools/scripts/real_bot_tour.chat), all against `python -m bot run`, and a tour of
+the stand-in bot. A script that fails part-way still has its requests checked; whether the
+script holds is the business of the tests that run the scripts.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.devtools.demo import run_script
+from bot.devtools.emulator.conformance import check_request, load_api
+
+REPO = Path(__file__).resolve().parents[2]
+API_JSON = REPO.parent / "shared" / "telegram-bot-api" / "api.json"
+HERE = Path(__file__).parent / "scripts"
+STAND_IN = (sys.executable, "-m", "tests.devtools.standin_bot")
+
+REAL_BOT_SCRIPTS = [
+    HERE / "real_bot_tour.chat",
+    *sorted((REPO / "tests" / "scripts").glob("*.chat")),
+    *sorted((REPO / "examples").glob("*.chat")),
+]
+
+pytestmark = pytest.mark.skipif(
+    not API_JSON.exists(), reason=f"the Bot API reference is not at {API_JSON}"
+)
+
+
+@pytest.fixture(scope="module")
+def api():
+    return load_api(API_JSON)
+
+
+def problems_of(script: Path, tmp_path: Path, api, **options) -> tuple[list[str], int, str]:
+    recorded = []
+    out = io.StringIO()
+    run_script(
+        script, db_path=tmp_path / "bot.sqlite3", out=out, recorded_requests=recorded, **options
+    )
+    problems = [
+        problem
+        for request in recorded
+        for problem in check_request(api, request.method, request.params)
+    ]
+    return problems, len(recorded), out.getvalue()
+
+
+@pytest.mark.parametrize("script", REAL_BOT_SCRIPTS, ids=lambda path: path.name)
+def test_the_real_bot_makes_only_conforming_requests(script, tmp_path, api):
+    problems, count, transcript = problems_of(script, tmp_path, api)
+    assert count > 0, transcript
+    assert problems == [], transcript
+
+
+def test_the_stand_in_bot_makes_only_conforming_requests(tmp_path, api):
+    problems, count, transcript = problems_of(
+        HERE / "standin_tour.chat", tmp_path, api, bot_command=STAND_IN
+    )
+    assert count > 0
+    assert problems == [], transcript
+
+
+def test_the_check_finds_what_is_wrong(api):
+    assert check_request(api, "sendMessage", {"chat_id": "5", "text": "hi"}) == []
+    assert (
+        check_request(api, "sendMessage", {"chat_id": 5, "text": "hi", "reply_markup": "{}"}) == []
+    )
+    problems = check_request(
+        api, "sendMessage", {"chat_id": "x", "colour": "red", "disable_notification": "maybe"}
+    )
+    assert "sendMessage: required field text is missing" in problems
+    assert "sendMessage: unknown field colour" in problems
+    assert any("disable_notification should be Boolean" in p for p in problems)
+    assert check_request(api, "sendMessage", {"chat_id": 5, "text": "x", "reply_markup": "[1"})
+    assert check_request(api, "getUpdates", {"offset": "1.5"})
+    assert check_request(api, "sendTelepathy", {}) == ["sendTelepathy: no such Bot API method"]
