@@ -104,9 +104,16 @@ class BotProcess:
             return
         if self._process.returncode is not None:
             raise BotExited(
-                f"the bot exited by itself with code {self._process.returncode}"
-                f" (its log: {self.log_path})"
+                f"the bot exited by itself with code {self._process.returncode};"
+                f" the end of its log ({self.log_path}):\n{self.log_tail()}"
             )
+
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "    (no log)"
+        return "\n".join("    " + line for line in text.rstrip().splitlines()[-lines:])
 
 
 def bot_environment(

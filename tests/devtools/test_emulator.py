@@ -249,3 +249,32 @@ async def test_unknown_method_is_404(emulator):
             "error_code": 404,
             "description": "Not Found: method not found",
         }
+
+
+async def test_reply_keyboard_buttons_are_printed_and_pressing_sends_the_label(emulator):
+    from telegram import ReplyKeyboardMarkup
+
+    world = emulator.world
+    alice = world.user("alice")
+    keyboard = ReplyKeyboardMarkup([["Bra", "Dåligt"]], one_time_keyboard=True)
+    await emulator.bot.send_message(alice.id, "Hur mår du?", reply_markup=keyboard)
+    assert world.entries[-1].buttons == [["Bra", "Dåligt"]]
+    assert world.press(alice, world.private_chat(alice), Press("contains", "dål")) == "Dåligt"
+    [update] = await emulator.bot.get_updates(timeout=0)
+    assert update.message.text == "Dåligt"
+    assert update.message.from_user.id == alice.id
+
+
+async def test_user_edit_and_media_reach_the_bot(emulator):
+    world = emulator.world
+    alice = world.user("alice")
+    chat = world.private_chat(alice)
+    world.send_text(alice, chat, "first")
+    world.send_sticker(alice, chat)
+    world.send_photo(alice, chat)
+    world.edit_text(alice, chat, "first, edited")
+    updates = await emulator.bot.get_updates(timeout=0)
+    assert updates[1].message.sticker is not None
+    assert updates[2].message.photo and updates[2].message.caption is None
+    edited = updates[3].edited_message
+    assert (edited.text, edited.message_id) == ("first, edited", updates[0].message.message_id)

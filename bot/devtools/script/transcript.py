@@ -62,7 +62,9 @@ class Transcript:
         if chat_key is not None:
             if unconsumed:
                 lines.append(f"  unconsumed messages in {describe_chat(chat_key)}:")
-                lines += [f"    {text}" for entry in unconsumed for text in format_entry(entry)]
+                lines += [
+                    f"    {text}".rstrip() for entry in unconsumed for text in format_entry(entry)
+                ]
             else:
                 lines.append(f"  no unconsumed messages in {describe_chat(chat_key)}")
         if bot_log:
