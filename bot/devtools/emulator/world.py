@@ -452,6 +452,11 @@ class World:
             },
         )
 
+    def _group_actor(self, chat: Chat) -> User:
+        """Who adds, removes or upgrades the bot's group: its first member, or an owner who
+        is no person of the script."""
+        return chat.members[0] if chat.members else User(id=999_999_999, name="owner")
+
     def set_blocked(self, user: User, blocked: bool) -> None:
         chat = self.private_chat(user)
         if chat.bot_blocked != blocked:
@@ -462,13 +467,13 @@ class World:
     def set_bot_in_group(self, chat: Chat, present: bool) -> None:
         if chat.bot_present != present:
             chat.bot_present = present
-            by = chat.members[0] if chat.members else self.user("admin")
+            by = self._group_actor(chat)
             old, new = ("left", "member") if present else ("member", "left")
             self._member_update(chat, by, old, new)
 
     def bot_added_to_group(self, chat: Chat) -> None:
         """The bot joins a group it was created with (Telegram's my_chat_member update)."""
-        by = chat.members[0] if chat.members else self.user("admin")
+        by = self._group_actor(chat)
         chat.bot_present = True
         self._member_update(chat, by, "left", "member")
 
@@ -487,7 +492,7 @@ class World:
         chat.migrated_to = supergroup
         self.chats[supergroup.id] = supergroup
         self.groups[chat.title] = supergroup
-        by = chat.members[0] if chat.members else self.user("admin")
+        by = self._group_actor(chat)
         if chat.bot_present:
             old_note = self._new_message(chat, by, service={"migrate_to_chat_id": supergroup.id})
             self._deliver_service(old_note)
