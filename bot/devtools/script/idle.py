@@ -5,6 +5,7 @@ checks in a row; a bot that is not idle within the time limit fails the script."
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 from bot.devtools.bot_database import BotDatabase
 from bot.devtools.bot_process import BotProcess
@@ -44,7 +45,10 @@ class IdleWatch:
             reasons.append(f"{len(self.server.world.updates)} update(s) not yet confirmed")
         if self.server.open_requests:
             reasons.append(f"{self.server.open_requests} request(s) to the emulator open")
-        pending = self.database.pending_work(self.clock.now)
+        try:
+            pending = self.database.pending_work(self.clock.now)
+        except sqlite3.Error as error:  # e.g. locked for longer than the busy timeout
+            return [*reasons, f"its database could not be read ({error})"]
         if pending:
             reasons.append(f"{pending} thing(s) to do in its database (pending_work)")
         return reasons
