@@ -113,7 +113,7 @@ class StandIn:
         elif message.text == "/ping":
             await self.say(chat_id, "pong")
         elif message.text == "/slow":
-            await asyncio.sleep(30)
+            await asyncio.Event().wait()  # stuck on this update for good
         elif message.text:
             await self.say(chat_id, f"echo: {message.text}")
 
