@@ -22,12 +22,6 @@ def _run(_: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(args: argparse.Namespace) -> int:
-    from bot.devtools.demo import main as demo_main
-
-    return demo_main(args.rest)
-
-
 def _staff(args: argparse.Namespace) -> int:
     from bot.staff_cli import main as staff_main
 
@@ -47,13 +41,10 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the bot (TELEGRAM_BOT_TOKEN must be set)")
     run.set_defaults(func=_run)
 
-    demo = commands.add_parser(
-        "demo",
-        help="chat with the bot in the terminal, or run a .chat script",
-        add_help=False,
+    # Listed for --help only: main() hands `demo` its own arguments before argparse runs.
+    commands.add_parser(
+        "demo", help="chat with the bot in the terminal, or run a .chat script (--script FILE)"
     )
-    demo.add_argument("rest", nargs=argparse.REMAINDER)
-    demo.set_defaults(func=_demo)
 
     staff = commands.add_parser("staff", help="manage staff")
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)
@@ -72,6 +63,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["demo"]:
+        # The demo parses its own options (--script, --db, --programs).
+        from bot.devtools.demo import main as demo_main
+
+        return demo_main(argv[1:])
     args = parser().parse_args(argv)
     try:
         return args.func(args)
