@@ -18,7 +18,7 @@ from telegram.ext import (
 
 from bot import routes
 from bot.runtime import Runtime
-from bot.turns import Route, TurnInput, run_turn
+from bot.turns import Route, TurnInput, run_apology, run_turn
 from dialogues.types import Incoming
 
 log = logging.getLogger(__name__)
@@ -72,9 +72,18 @@ def make_handler(route: Route) -> Handler:
         runtime: Runtime = context.application.bot_data["runtime"]
         turn_input = _turn_input(update)
         now = runtime.clock.now()
-        result = await runtime.database.transaction(
-            lambda conn: run_turn(conn, runtime.world, route, turn_input, now)
-        )
+        try:
+            result = await runtime.database.transaction(
+                lambda conn: run_turn(conn, runtime.world, route, turn_input, now)
+            )
+        except Exception:
+            await runtime.database.transaction(
+                lambda conn: run_apology(conn, runtime.world, turn_input, now)
+            )
+            runtime.sender.wake()
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            raise  # logged by on_error, with ids only
         log.info("update %d handled by %s", update.update_id, route.__name__)
         runtime.sender.wake()
         if update.callback_query is not None:

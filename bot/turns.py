@@ -15,7 +15,7 @@ from datetime import datetime
 
 from bot.i18n import Translator, language_for
 from bot.rendering import has_dialogue_buttons, reply_call
-from dialogues.types import Incoming, Outcome
+from dialogues.types import Incoming, Outcome, Reply
 from programs.loader import ProgramCatalog
 from storage import dialogue_state, events, inbox, outbox, patients, staff
 from storage.dialogue_state import DialogueState
@@ -129,3 +129,14 @@ def store_outcome(turn: Turn, outcome: Outcome) -> None:
     patient_id = turn.patient.id if turn.patient else None
     for event in outcome.events:
         events.record(turn.conn, event.type, turn.now, patient_id=patient_id, **event.details)
+
+
+def run_apology(
+    conn: sqlite3.Connection, world: World, turn_input: TurnInput, now: datetime
+) -> None:
+    """After a turn failed (a bug): close the update and tell the person, kindly, with the
+    crisis contacts, so nobody is met with silence. Nothing of the failed turn was stored."""
+    inbox.claim(conn, turn_input.update_id, now)
+    t = Translator(language_for(turn_input.language_code, world.default_language))
+    apology = Reply(t("error.apology") + "\n\n" + t("crisis.text"))
+    outbox.enqueue(conn, reply_call(apology, turn_input.chat_id, 0), now)

@@ -1,0 +1,44 @@
+"""Settings: a missing or malformed setting stops start-up with one message naming it."""
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+
+def test_malformed_token_names_the_setting(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not-a-token")
+    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN"):
+        load_settings()
+
+
+def test_missing_token_is_named_when_required(monkeypatch):
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    settings = load_settings(_env_file=None)
+    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN is not set"):
+        settings.require_token()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TICK_INTERVAL_SECONDS", "soon"),
+        ("INVITE_VALID_DAYS", "0"),
+        ("DEFAULT_LANGUAGE", "de"),
+        ("TELEGRAM_API_BASE_URL", "localhost:8081"),
+        ("LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_malformed_setting_is_named(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=name):
+        load_settings()
+
+
+def test_run_without_token_exits_with_one_clear_message(monkeypatch, capsys, tmp_path):
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "TELEGRAM_BOT_TOKEN" in err

@@ -1,0 +1,124 @@
+"""The module dialogue, pure: no database, no Telegram."""
+
+import pytest
+
+from bot.i18n import Translator
+from dialogues import module_steps
+from dialogues.module_steps import ModuleView, Position
+from dialogues.types import Incoming
+from programs.loader import load_programs
+
+T = Translator("sv")
+
+
+@pytest.fixture(scope="module")
+def module():
+    return load_programs()["depression"].module(1, "sv")
+
+
+def view(module, index=0, finished=False, answers=None):
+    return ModuleView(module, Position(index, finished), answers or {})
+
+
+def press(v, action):
+    return module_steps.handle(v, Incoming(kind="button", action=action), T)
+
+
+def write(v, text):
+    return module_steps.handle(v, Incoming(kind="text", text=text), T)
+
+
+def test_show_current_has_progress_and_navigation(module):
+    outcome = module_steps.show_current(view(module, 2), T)
+    step = outcome.replies[-1]
+    assert f"Steg 3 av {len(module.steps)}" in step.text
+    labels = [button.label for row in step.buttons for button in row]
+    assert labels[-2:] == ["Tillbaka", "Nästa"]
+    assert outcome.dialogue == module_steps.DIALOGUE
+
+
+def test_first_step_has_no_back_button(module):
+    step = module_steps.show_current(view(module, 0), T).replies[-1]
+    labels = [button.label for row in step.buttons for button in row]
+    assert "Tillbaka" not in labels
+
+
+def test_media_is_given_as_text_version_before_the_step(module):
+    outcome = module_steps.show_current(view(module, 0), T)
+    assert module.steps[0].media is not None
+    assert len(outcome.replies) == 2
+    assert "film som text" in outcome.replies[0].text
+
+
+def test_next_and_back_move_one_step(module):
+    _, change = press(view(module, 3), "next")
+    assert change.position == Position(4, False)
+    _, change = press(view(module, 3), "back")
+    assert change.position == Position(2, False)
+
+
+def test_free_text_saves_without_moving(module):
+    index = next(
+        i for i, s in enumerate(module.steps) if s.exercise and s.exercise.kind == "free_text"
+    )
+    outcome, change = write(view(module, index), "  mitt svar  ")
+    assert change.answer == (module.steps[index].id, "mitt svar")
+    assert change.position is None
+    assert "sparat" in outcome.replies[0].text
+    assert outcome.events[0].details == {"item": f"module-1/{module.steps[index].id}"}
+    assert "mitt svar" not in str(outcome.events)  # events never carry patient text
+
+
+def test_text_is_escaped_as_html(module):
+    index = next(
+        i for i, s in enumerate(module.steps) if s.exercise and s.exercise.kind == "free_text"
+    )
+    outcome, _ = write(view(module, index), "<b>x</b> & y")
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in outcome.replies[0].text
+
+
+def test_choice_saves_and_edits_the_pressed_message(module):
+    index = next(
+        i for i, s in enumerate(module.steps) if s.exercise and s.exercise.kind == "choice"
+    )
+    option = module.steps[index].exercise.options[0]
+    outcome, change = press(view(module, index), f"opt:{option.id}")
+    assert change.answer == (module.steps[index].id, option.id)
+    assert outcome.replies[-1].edit_pressed
+    assert "✓ " + option.label in [b.label for row in outcome.replies[-1].buttons for b in row]
+    assert option.label in outcome.toast
+
+
+def test_unknown_option_changes_nothing(module):
+    index = next(
+        i for i, s in enumerate(module.steps) if s.exercise and s.exercise.kind == "choice"
+    )
+    outcome, change = press(view(module, index), "opt:nope")
+    assert change.answer is None and change.position is None
+    assert outcome.toast
+
+
+def test_text_on_a_reading_step_explains_and_shows_the_step(module):
+    index = next(i for i, s in enumerate(module.steps) if s.exercise is None)
+    outcome, change = write(view(module, index), "hej")
+    assert change.answer is None
+    assert "ingen övning" in outcome.replies[0].text
+    assert f"Steg {index + 1} av" in outcome.replies[-1].text
+
+
+def test_finishing_shows_summary_once_and_lists_unanswered(module):
+    last = len(module.steps) - 1
+    outcome, change = press(view(module, last), "next")
+    assert change.position == Position(last, True)
+    text = outcome.replies[0].text
+    assert "Du har gått igenom modul 1" in text
+    assert "inte har svarat på" in text
+    assert [e.type for e in outcome.events] == ["module_finished"]
+    again, _ = press(view(module, last, finished=True), "next")
+    assert again.events == ()
+
+
+def test_outline_module_is_not_shown_to_patients():
+    outline = load_programs()["depression"].module(3, "sv")
+    outcome = module_steps.show_current(view(outline), T)
+    assert "inte tillgänglig" in outcome.replies[0].text
