@@ -10,6 +10,7 @@ import asyncio
 import logging
 import signal
 
+from telegram.error import TelegramError
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
@@ -56,8 +57,7 @@ async def run_bot(settings: Settings) -> None:
         default_language=settings.default_language,
     )
     application.bot_data["runtime"] = Runtime(database, clock, world, sender)
-    for menu in default_menus():
-        await application.bot.do_api_request("setMyCommands", api_kwargs=menu)
+    await _set_default_menus(application)
     await sender.recover()
     await application.start()
     poller = InboxPoller(application, database, clock)
@@ -71,6 +71,15 @@ async def run_bot(settings: Settings) -> None:
     await application.shutdown()
     await database.close()
     log.info("bot stopped")
+
+
+async def _set_default_menus(application: Application) -> None:
+    """The patients' command menu; a failure here must not stop the bot."""
+    try:
+        for menu in default_menus():
+            await application.bot.do_api_request("setMyCommands", api_kwargs=menu)
+    except TelegramError as error:
+        log.warning("could not set the command menus: %s", type(error).__name__)
 
 
 async def _until_stopped() -> None:

@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import warnings
 
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
 from storage import outbox
@@ -23,6 +25,9 @@ from storage.database import Database
 from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
+
+# The outbox stores Bot API method names, so the sender calls them generically on purpose.
+warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
 
 # Methods whose parameters hold no chat_id (the row's chat only orders them).
 _NO_CHAT_PARAM = frozenset({"setMyCommands", "deleteMyCommands"})

@@ -1,0 +1,37 @@
+"""The command line: staff bootstrap and the program check."""
+
+import re
+
+from bot.cli import main
+from storage import staff
+from storage.database import connect_sync
+
+
+def test_staff_add_prints_a_one_time_link(monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
+    code = main(["staff", "add", "--name", "Anna", "--role", "therapist", "--unit", "Växjö"])
+    assert code == 0
+    link = re.search(r"https://t\.me/\w+\?start=(\S+)", capsys.readouterr().out)
+    assert link
+    conn = connect_sync(tmp_path / "db.sqlite3")
+    from datetime import UTC, datetime
+
+    member = staff.bind(conn, link.group(1), 555, datetime.now(UTC))
+    assert member is not None and member.name == "Anna"
+
+
+def test_programs_check_reports_ok_for_bundled_programs(capsys):
+    assert main(["programs", "check"]) == 0
+    assert "OK" in capsys.readouterr().out
+
+
+def test_programs_check_reports_file_and_line(tmp_path, capsys):
+    program = tmp_path / "broken"
+    program.mkdir()
+    (program / "program.yaml").write_text(
+        "id: broken\nlanguages: [sv]\ntitle: {sv: X}\nmodules: 1\nextra: 1\n"
+    )
+    assert main(["programs", "check", str(tmp_path)]) == 1
+    assert re.search(r"program\.yaml:5: ", capsys.readouterr().out)
