@@ -1,0 +1,1 @@
+"""Reminders: schedules as rows, one periodic tick, and the reminder messages."""
