@@ -83,5 +83,5 @@ def not_valid_any_more(facts: InviteFacts, t) -> Outcome:
     """A consent button pressed after the invite was used or has expired."""
     return Outcome(
         replies=(Reply(t(f"consent.invite_{facts.check.value}"), edit_pressed=True),),
-        toast=t("button.stale"),
+        toast=t("consent.toast_not_valid"),
     )

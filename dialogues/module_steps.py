@@ -20,8 +20,15 @@ ANSWER_PREVIEW_CHARS = 600
 
 @dataclass(frozen=True)
 class Position:
+    """`step_index` is the step shown; one past the last step means the patient is at the
+    module's end (its summary). `finished` records that the module was finished once, and
+    stays true while the patient reads it again."""
+
     step_index: int
     finished: bool
+
+    def at_end(self, step_count: int) -> bool:
+        return self.step_index >= step_count
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,7 @@ def item_key(module_number: int, step_id: str) -> str:
 def show_current(view: ModuleView, t) -> Outcome:
     if view.module.status != "complete":
         return Outcome(replies=(Reply(t("module.not_available", number=view.module.number)),))
-    if view.position.finished and view.position.step_index >= len(view.module.steps) - 1:
+    if view.position.at_end(len(view.module.steps)):
         return _finished_view(view, t)
     return Outcome(replies=_step_replies(view, t), dialogue=DIALOGUE)
 
@@ -67,6 +74,8 @@ def handle(view: ModuleView, incoming: Incoming, t) -> tuple[Outcome, Change]:
 def _on_action(view: ModuleView, action: str, t) -> tuple[Outcome, Change]:
     steps = view.module.steps
     index = view.position.step_index
+    if view.position.at_end(len(steps)) and action != "again":
+        return Outcome(toast=t("button.stale")).then(show_current(view, t)), Change()
     if action == "next":
         if index + 1 < len(steps):
             return _move_to(view, index + 1, t)
@@ -88,7 +97,7 @@ def _move_to(view: ModuleView, index: int, t) -> tuple[Outcome, Change]:
 
 def _finish(view: ModuleView, t) -> tuple[Outcome, Change]:
     module = view.module
-    position = Position(len(module.steps) - 1, True)
+    position = Position(len(module.steps), True)
     unanswered = [
         step.title
         for step in module.steps
@@ -135,7 +144,7 @@ def _on_option(view: ModuleView, option_id: str, t) -> tuple[Outcome, Change]:
 
 
 def _on_text(view: ModuleView, text: str, t) -> tuple[Outcome, Change]:
-    if view.position.finished and view.position.step_index >= len(view.module.steps) - 1:
+    if view.position.at_end(len(view.module.steps)):
         return Outcome(replies=(Reply(t("input.text")),)).then(_finished_view(view, t)), Change()
     step = view.module.steps[view.position.step_index]
     exercise = step.exercise

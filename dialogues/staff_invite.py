@@ -43,6 +43,8 @@ def plan_invite(
     if not roles.intersection(INVITING_ROLES):
         return Outcome(replies=(Reply(t("invite.not_allowed")),))
     listed = ", ".join(f"<code>{escape(pid)}</code>" for pid in sorted(programs))
+    if len(args) > 2:
+        return Outcome(replies=(Reply(t("invite.label_one_word")),))
     if len(args) != 2:
         return Outcome(replies=(Reply(t("invite.usage", programs=listed)),))
     program, label = args

@@ -15,7 +15,8 @@ class ModuleProgress:
 
 def get(conn: sqlite3.Connection, enrollment_id: int, module: int) -> ModuleProgress:
     row = conn.execute(
-        "SELECT step_index, finished_at FROM module_progress WHERE enrollment_id = ? AND module = ?",
+        "SELECT step_index, finished_at FROM module_progress"
+        " WHERE enrollment_id = ? AND module = ?",
         (enrollment_id, module),
     ).fetchone()
     if row is None:

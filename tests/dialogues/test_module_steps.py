@@ -109,7 +109,7 @@ def test_text_on_a_reading_step_explains_and_shows_the_step(module):
 def test_finishing_shows_summary_once_and_lists_unanswered(module):
     last = len(module.steps) - 1
     outcome, change = press(view(module, last), "next")
-    assert change.position == Position(last, True)
+    assert change.position == Position(last + 1, True)
     text = outcome.replies[0].text
     assert "Du har gått igenom modul 1" in text
     assert "inte har svarat på" in text
@@ -122,3 +122,13 @@ def test_outline_module_is_not_shown_to_patients():
     outline = load_programs()["depression"].module(3, "sv")
     outcome = module_steps.show_current(view(outline), T)
     assert "inte tillgänglig" in outcome.replies[0].text
+
+
+def test_reading_again_reaches_the_last_step_before_the_summary(module):
+    last = len(module.steps) - 1
+    _, change = press(view(module, last + 1, finished=True), "again")
+    assert change.position == Position(0, True)
+    outcome = module_steps.show_current(view(module, last, finished=True), T)
+    assert f"Steg {last + 1} av {last + 1}" in outcome.replies[-1].text
+    outcome, change = press(view(module, last + 1, finished=True), "next")
+    assert change.position is None and outcome.toast
