@@ -31,7 +31,7 @@ Type lines in the conversation-script syntax, for example:
   anna> /invite depression P1      anna sends a command in her private chat
   alice> hej                       alice writes to the bot
   alice> [Jag godkänner]           alice presses a button ([~part] or [#2] work too)
-  @group therapists anna           a therapist group; anna@therapists> /status speaks there
+  @group therapists anna           a therapist group; anna@therapists> /help speaks there
   @advance 1d                      move the fake clock (stops where something falls due)
   expect alice: välkommen          check what the bot said (expect-no, expect-silence, @flush)
   @crash  @restart  @down 3h       kill, restart, or take the bot down for a while

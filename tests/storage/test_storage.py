@@ -118,11 +118,28 @@ def test_staff_bind_code_expires(conn):
     assert staff.bind(conn, code, 100, NOW + timedelta(days=15)) is None
 
 
-def test_label_in_use_by_open_invite_or_patient(conn):
+def _therapist(conn):
     code = staff.add_staff_role(
         conn, name="Anna", role="therapist", unit_name="V", telegram_user_id=None, now=NOW
     )
-    member = staff.bind(conn, code, 100, NOW)
+    return staff.bind(conn, code, 100, NOW)
+
+
+def _patient(conn, member, label="P1"):
+    return patients.create(
+        conn,
+        unit_id=member.unit_id,
+        therapist_id=member.id,
+        label=label,
+        telegram_user_id=5,
+        chat_id=5,
+        language="sv",
+        now=NOW,
+    )
+
+
+def test_label_in_use_by_open_invite_or_patient(conn):
+    member = _therapist(conn)
     invite = invites.create(
         conn,
         unit_id=member.unit_id,
@@ -136,34 +153,13 @@ def test_label_in_use_by_open_invite_or_patient(conn):
     assert not invites.label_in_use(conn, member.unit_id, "P1", NOW + timedelta(days=15))
     invites.mark(conn, invite.id, "declined", NOW)
     assert not invites.label_in_use(conn, member.unit_id, "P1", NOW)
-    patients.create(
-        conn,
-        unit_id=member.unit_id,
-        therapist_id=member.id,
-        label="P1",
-        telegram_user_id=5,
-        chat_id=5,
-        language="sv",
-        now=NOW,
-    )
+    _patient(conn, member)
     assert invites.label_in_use(conn, member.unit_id, "P1", NOW)
 
 
 def test_answers_keep_latest_and_count_versions(conn):
-    code = staff.add_staff_role(
-        conn, name="Anna", role="therapist", unit_name="V", telegram_user_id=None, now=NOW
-    )
-    member = staff.bind(conn, code, 100, NOW)
-    patient = patients.create(
-        conn,
-        unit_id=member.unit_id,
-        therapist_id=member.id,
-        label="P1",
-        telegram_user_id=5,
-        chat_id=5,
-        language="sv",
-        now=NOW,
-    )
+    member = _therapist(conn)
+    patient = _patient(conn, member)
     enrollment = patients.enroll(conn, patient.id, "depression", NOW)
     answers.save(conn, enrollment.id, "module-1/goals", "first", NOW)
     answers.save(conn, enrollment.id, "module-1/goals", "second", NOW)
