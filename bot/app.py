@@ -18,6 +18,7 @@ from bot import handlers
 from bot.clock import clock_from_settings
 from bot.commands_menu import default_menus
 from bot.polling import InboxPoller
+from bot.reminders.tick import Ticker
 from bot.runtime import Runtime
 from bot.sender import Sender
 from bot.settings import Settings
@@ -61,7 +62,12 @@ async def run_bot(settings: Settings) -> None:
     await sender.recover()
     await application.start()
     poller = InboxPoller(application, database, clock)
-    tasks = [asyncio.create_task(poller.run()), asyncio.create_task(sender.run())]
+    ticker = Ticker(database, clock, settings.tick_interval_seconds, sender.wake)
+    tasks = [
+        asyncio.create_task(poller.run()),
+        asyncio.create_task(sender.run()),
+        asyncio.create_task(ticker.run()),
+    ]
     log.info("bot started as @%s", application.bot.username)
     await _until_stopped()
     for task in tasks:

@@ -10,13 +10,14 @@ from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
     filters,
 )
 
-from bot import routes
+from bot import reminder_routes, routes
 from bot.runtime import Runtime
 from bot.turns import Route, TurnInput, run_apology, run_turn
 from dialogues.types import Incoming
@@ -38,6 +39,8 @@ COMMANDS: dict[str, Route] = {
 
 
 def _incoming(update: Update) -> Incoming:
+    if update.my_chat_member is not None:
+        return Incoming(kind="membership", text=update.my_chat_member.new_chat_member.status)
     if update.callback_query is not None:
         return Incoming(kind="button")
     if update.edited_message is not None:
@@ -110,6 +113,11 @@ def register(application: Application) -> None:
             CommandHandler(name, make_handler(route), filters=PRIVATE & filters.UpdateType.MESSAGE)
         )
     application.add_handler(CallbackQueryHandler(make_handler(routes.button)))
+    application.add_handler(
+        ChatMemberHandler(
+            make_handler(reminder_routes.membership), ChatMemberHandler.MY_CHAT_MEMBER
+        )
+    )
     application.add_handler(
         MessageHandler(PRIVATE & filters.COMMAND, make_handler(routes.unknown_command))
     )

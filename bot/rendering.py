@@ -57,6 +57,7 @@ def reply_call(
     pressed_message_id: int | None = None,
     lane: int = LANE_REPLY,
     forget_recipient: bool = False,
+    dedupe_key: str | None = None,
 ) -> OutgoingCall:
     params: dict = {
         "text": reply.text,
@@ -78,6 +79,7 @@ def reply_call(
         params=params,
         lane=lane,
         forget_recipient=forget_recipient,
+        dedupe_key=dedupe_key,
     )
 
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from bot import reminder_routes
 from bot.commands_menu import chat_menu_call
 from bot.i18n import LANGUAGES, language_for
+from bot.reminders.defaults import give_program_schedules
 from bot.rendering import parse_callback_data
 from bot.turns import Turn
 from dialogues import consent, crisis, general, module_steps, staff_invite
 from dialogues.consent import InviteCheck, InviteFacts
 from dialogues.module_steps import Change, ModuleView, Position
 from dialogues.types import Incoming, Outcome
-from storage import answers, audit, invites, outbox, patients, progress, units
+from storage import answers, audit, invites, outbox, patients, progress, reminders, units
 from storage import staff as staff_repo
 from storage.progress import ModuleProgress
 
@@ -197,6 +199,8 @@ def _consent_answer(turn: Turn, answer: str, code: str) -> Outcome:
         now=turn.now,
     )
     patients.enroll(turn.conn, turn.patient.id, invite.program, turn.now)
+    program = turn.world.programs[invite.program]
+    give_program_schedules(turn.conn, turn.patient.id, program.meta, turn.now)
     return consent.agreed(facts, turn.t).then(current_step(turn))
 
 
@@ -225,6 +229,8 @@ def _stateless_button(turn: Turn, action: str) -> Outcome:
             return _consent_answer(turn, answer, code)
     if kind == "lang" and rest in LANGUAGES:
         return _set_language(turn, rest)
+    if kind == "rem":
+        return reminder_routes.reminder_button(turn, rest, current_step)
     return _with_current_step(turn, general.stale_button(turn.t))
 
 
@@ -251,6 +257,7 @@ def _module_input(turn: Turn, incoming: Incoming) -> Outcome:
         return Outcome()
     outcome, change = module_steps.handle(view, incoming, turn.t)
     _store_module_change(turn, view, change)
+    reminders.mark_answered(turn.conn, turn.patient.id, "module", turn.now)
     return outcome
 
 

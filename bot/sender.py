@@ -20,6 +20,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
+from bot.reminders.reachability import mark_unreachable
 from storage import outbox
 from storage.database import Database
 from storage.outbox import OutboxRow
@@ -104,7 +105,7 @@ class Sender:
             )
         except Forbidden:
             log.warning("outbox %d: forbidden (blocked or removed) chat", row.id)
-            await self._finish_failed(row, "forbidden")
+            await self._finish_forbidden(row)
         except BadRequest as error:
             if "message is not modified" in error.message:
                 await self._finish_sent(row, None)
@@ -133,6 +134,17 @@ class Sender:
         await self._db.transaction(
             lambda conn: outbox.mark_sent(conn, row, message_id, self._clock.now())
         )
+
+    async def _finish_forbidden(self, row: OutboxRow) -> None:
+        """The person blocked the bot: this row fails, and a patient becomes unreachable."""
+        now = self._clock.now()
+
+        def record(conn):
+            outbox.mark_failed(conn, row, "forbidden", now)
+            mark_unreachable(conn, row.chat_id, now)
+
+        await self._db.transaction(record)
+        self.wake()
 
     async def _finish_failed(self, row: OutboxRow, reason: str) -> None:
         await self._db.transaction(

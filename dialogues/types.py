@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-IncomingKind = Literal["command", "text", "button", "media", "edited"]
+IncomingKind = Literal["command", "text", "button", "media", "edited", "membership"]
 
 
 @dataclass(frozen=True)

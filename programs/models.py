@@ -92,6 +92,38 @@ def _duplicates(ids: list[str], what: str, field: str) -> list[tuple[Loc, str]]:
     return problems
 
 
+LocalTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class DefaultSchedule(_Model):
+    """A reminder schedule every patient of the program gets at enrollment."""
+
+    kind: Literal["diary", "module", "forms", "activity"]
+    times: list[LocalTime] = Field(min_length=1)
+    weekdays: list[Weekday] | None = None  # None: every day
+    every_days: int | None = Field(default=None, ge=1)
+    start_after_days: int = Field(default=0, ge=0)  # 0: from the day of enrollment
+    duration_days: int | None = Field(default=None, ge=1)  # None: no end
+    grace_minutes: int = Field(default=720, ge=1)
+    resend_after_minutes: int | None = Field(default=None, ge=1)
+    earliest: LocalTime | None = None  # the patient may move the time within these
+    latest: LocalTime | None = None
+
+    def _rules(self) -> list[tuple[Loc, str]]:
+        problems: list[tuple[Loc, str]] = []
+        if self.weekdays is not None and self.every_days is not None:
+            problems.append((("every_days",), "give weekdays or every_days, not both"))
+        if self.resend_after_minutes and self.resend_after_minutes >= self.grace_minutes:
+            problems.append(
+                (("resend_after_minutes",), "resend_after_minutes must be below grace_minutes")
+            )
+        if self.earliest and self.latest and self.earliest > self.latest:
+            problems.append((("latest",), "latest is before earliest"))
+        return problems
+
+
 class ProgramMeta(_Model):
     """program.yaml"""
 
@@ -99,6 +131,7 @@ class ProgramMeta(_Model):
     languages: list[Lang] = Field(min_length=1)
     title: dict[str, Text]
     modules: int = Field(ge=1)
+    schedules: list[DefaultSchedule] = Field(default_factory=list)
 
     @property
     def default_language(self) -> str:

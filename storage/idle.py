@@ -16,14 +16,27 @@ def pending_work(conn: sqlite3.Connection, now: datetime) -> int:
         "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending') AND not_before <= ?",
         (to_db(now),),
     ).fetchone()[0]
-    return unprocessed + due_messages
+    due_schedules = conn.execute(
+        "SELECT COUNT(*) FROM schedules WHERE next_due_at IS NOT NULL AND next_due_at <= ?",
+        (to_db(now),),
+    ).fetchone()[0]
+    due_checks = conn.execute(
+        "SELECT COUNT(*) FROM reminders WHERE check_at IS NOT NULL AND check_at <= ?",
+        (to_db(now),),
+    ).fetchone()[0]
+    return unprocessed + due_messages + due_schedules + due_checks
 
 
 def next_due_at(conn: sqlite3.Connection, after: datetime, until: datetime) -> datetime | None:
     """The earliest instant in (after, until] at which something falls due, if any."""
     row = conn.execute(
-        "SELECT MIN(not_before) FROM outbox WHERE status = 'pending'"
-        " AND not_before > ? AND not_before <= ?",
-        (to_db(after), to_db(until)),
+        "SELECT MIN(t) FROM ("
+        " SELECT MIN(not_before) AS t FROM outbox WHERE status = 'pending'"
+        "   AND not_before > :after AND not_before <= :until"
+        " UNION ALL SELECT MIN(next_due_at) FROM schedules"
+        "   WHERE next_due_at > :after AND next_due_at <= :until"
+        " UNION ALL SELECT MIN(check_at) FROM reminders"
+        "   WHERE check_at > :after AND check_at <= :until)",
+        {"after": to_db(after), "until": to_db(until)},
     ).fetchone()
     return from_db(row[0]) if row[0] else None

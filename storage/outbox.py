@@ -39,8 +39,11 @@ class OutboxRow:
     forget_recipient: bool
 
 
-def enqueue(conn: sqlite3.Connection, call: OutgoingCall, now: datetime) -> int | None:
-    """Queue a call; returns its id, or None when its dedupe key was queued before."""
+def enqueue(
+    conn: sqlite3.Connection, call: OutgoingCall, now: datetime, not_before: datetime | None = None
+) -> int | None:
+    """Queue a call (to send at `not_before`, default now); returns its id, or None when its
+    dedupe key was queued before."""
     cursor = conn.execute(
         "INSERT INTO outbox (lane, chat_id, method, payload_json, dedupe_key, not_before,"
         " repeat_if_unsure, forget_recipient, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -51,7 +54,7 @@ def enqueue(conn: sqlite3.Connection, call: OutgoingCall, now: datetime) -> int 
             call.method,
             json.dumps(call.params, ensure_ascii=False),
             call.dedupe_key,
-            to_db(now),
+            to_db(not_before or now),
             int(call.repeat_if_unsure),
             int(call.forget_recipient),
             to_db(now),

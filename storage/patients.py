@@ -95,3 +95,66 @@ def active_enrollment(conn: sqlite3.Connection, patient_id: int) -> Enrollment |
         current_module=row["current_module"],
         module_started_at=from_db(row["module_started_at"]),
     )
+
+
+def by_chat(conn: sqlite3.Connection, chat_id: int) -> Patient | None:
+    return _patient(conn.execute("SELECT * FROM patients WHERE chat_id = ?", (chat_id,)).fetchone())
+
+
+def get(conn: sqlite3.Connection, patient_id: int) -> Patient | None:
+    return _patient(conn.execute("SELECT * FROM patients WHERE id = ?", (patient_id,)).fetchone())
+
+
+def set_unreachable(conn: sqlite3.Connection, patient_id: int, since: datetime | None) -> bool:
+    """Mark a patient unreachable (or reachable again); False when nothing changed."""
+    if since is None:
+        sql = (
+            "UPDATE patients SET unreachable_since = NULL"
+            " WHERE id = ? AND unreachable_since IS NOT NULL"
+        )
+        return conn.execute(sql, (patient_id,)).rowcount == 1
+    sql = "UPDATE patients SET unreachable_since = ? WHERE id = ? AND unreachable_since IS NULL"
+    return conn.execute(sql, (to_db(since), patient_id)).rowcount == 1
+
+
+def set_paused_until(conn: sqlite3.Connection, patient_id: int, until: datetime | None) -> None:
+    conn.execute(
+        "UPDATE patients SET paused_until = ? WHERE id = ?",
+        (to_db(until) if until else None, patient_id),
+    )
+
+
+def set_timezone(conn: sqlite3.Connection, patient_id: int, timezone: str) -> None:
+    conn.execute("UPDATE patients SET timezone = ? WHERE id = ?", (timezone, patient_id))
+
+
+def set_quiet_hours(conn: sqlite3.Connection, patient_id: int, start: str, end: str) -> None:
+    conn.execute(
+        "UPDATE patients SET quiet_start = ?, quiet_end = ? WHERE id = ?", (start, end, patient_id)
+    )
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    timezone: str
+    quiet_start: str
+    quiet_end: str
+    paused_until: datetime | None
+    unreachable: bool
+
+
+def reminder_settings(conn: sqlite3.Connection, patient_id: int) -> ReminderSettings:
+    row = conn.execute(
+        "SELECT COALESCE(p.timezone, u.timezone) AS tz,"
+        " COALESCE(p.quiet_start, u.quiet_start) AS qs, COALESCE(p.quiet_end, u.quiet_end) AS qe,"
+        " p.paused_until, p.unreachable_since FROM patients p JOIN units u ON u.id = p.unit_id"
+        " WHERE p.id = ?",
+        (patient_id,),
+    ).fetchone()
+    return ReminderSettings(
+        timezone=row["tz"],
+        quiet_start=row["qs"],
+        quiet_end=row["qe"],
+        paused_until=from_db(row["paused_until"]) if row["paused_until"] else None,
+        unreachable=row["unreachable_since"] is not None,
+    )

@@ -1,0 +1,65 @@
+"""Routes for reminders: the buttons on a reminder, and the bot being blocked or unblocked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.reminders import reachability
+from bot.reminders.messages import reminder_call
+from bot.reminders.planning import send_time
+from bot.turns import Turn
+from dialogues import general
+from dialogues.types import Outcome
+from storage import outbox, reminders, schedules
+
+SNOOZE = timedelta(hours=1)
+
+
+def reminder_button(turn: Turn, rest: str, current_step) -> Outcome:
+    """`rem:open:<id>` or `rem:snooze:<id>`; `current_step(turn)` shows the module step."""
+    action, _, raw_id = rest.partition(":")
+    reminder = reminders.get(turn.conn, int(raw_id)) if raw_id.isdigit() else None
+    if turn.patient is None or reminder is None or reminder.patient_id != turn.patient.id:
+        return general.stale_button(turn.t)
+    if action == "open":
+        return _open(turn, reminder, current_step)
+    if action == "snooze":
+        return _snooze(turn, reminder)
+    return general.stale_button(turn.t)
+
+
+def _open(turn: Turn, reminder, current_step) -> Outcome:
+    if reminder.status == "open":
+        reminders.close(turn.conn, reminder.id, "answered", turn.now)
+    if reminder.kind == "module":
+        reminders.mark_answered(turn.conn, turn.patient.id, "module", turn.now)
+        return current_step(turn)
+    return Outcome(toast=turn.t("reminder.done"))
+
+
+def _snooze(turn: Turn, reminder) -> Outcome:
+    target = schedules.with_patient(turn.conn, reminder.schedule_id)
+    if reminder.status != "open" or target is None:
+        return Outcome(toast=turn.t("reminder.not_open"))
+    at = send_time(turn.now + SNOOZE, target)
+    count = reminder.snoozes + 1
+    call = reminder_call(target, reminder.id, reminder.occurrence, repeat=False, snooze=count)
+    outbox.enqueue(turn.conn, call, turn.now, not_before=at)
+    # The snooze takes the place of the re-send; "missed" comes an hour after it at the earliest.
+    missed_at = reminder.occurrence + timedelta(minutes=target.schedule.grace_minutes)
+    reminders.set_check(
+        turn.conn, reminder.id, max(missed_at, at + SNOOZE), resent=1, snoozes=count
+    )
+    local = at.astimezone(ZoneInfo(target.timezone)).strftime("%H:%M")
+    return Outcome(toast=turn.t("reminder.snoozed", time=local))
+
+
+def membership(turn: Turn) -> Outcome:
+    """my_chat_member in a private chat: 'kicked' is a block, 'member' an unblock."""
+    status = turn.incoming.text
+    if status == "kicked":
+        reachability.mark_unreachable(turn.conn, turn.input.chat_id, turn.now)
+    elif status == "member":
+        reachability.mark_reachable(turn.conn, turn.input.chat_id, turn.now)
+    return Outcome()

@@ -1,0 +1,40 @@
+"""A new patient's schedules: the program's defaults, in the patient's local dates."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.reminders.planning import replan
+from programs.models import WEEKDAYS, ProgramMeta
+from storage import patients, schedules
+
+
+def give_program_schedules(
+    conn: sqlite3.Connection, patient_id: int, meta: ProgramMeta, now: datetime
+) -> None:
+    zone = ZoneInfo(patients.reminder_settings(conn, patient_id).timezone)
+    today = now.astimezone(zone).date()
+    for default in meta.schedules:
+        start = today + timedelta(days=default.start_after_days)
+        end = start + timedelta(days=default.duration_days - 1) if default.duration_days else None
+        weekdays = (
+            frozenset(WEEKDAYS.index(day) for day in default.weekdays) if default.weekdays else None
+        )
+        schedule_id = schedules.create(
+            conn,
+            patient_id=patient_id,
+            kind=default.kind,
+            times=tuple(time.fromisoformat(at) for at in default.times),
+            start_date=start,
+            end_date=end,
+            weekdays=weekdays,
+            every_days=default.every_days,
+            grace_minutes=default.grace_minutes,
+            resend_after_minutes=default.resend_after_minutes,
+            earliest=time.fromisoformat(default.earliest) if default.earliest else None,
+            latest=time.fromisoformat(default.latest) if default.latest else None,
+            now=now,
+        )
+        replan(conn, schedule_id, now)

@@ -1,0 +1,57 @@
+"""Planning a schedule's next occurrence for its patient: time zone, quiet hours, pause."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.reminders.recurrence import QuietHours, Rule, after_quiet_hours, occurrences
+from storage import schedules
+from storage.schedules import DueSchedule, Schedule
+
+
+def rule_of(schedule: Schedule) -> Rule:
+    return Rule(
+        times=schedule.times,
+        start=schedule.start_date,
+        weekdays=schedule.weekdays,
+        every_days=schedule.every_days,
+        end=schedule.end_date,
+    )
+
+
+def send_time(occurrence: datetime, target: DueSchedule) -> datetime:
+    """When an occurrence is sent: at its time, or at the end of the patient's quiet hours."""
+    quiet = QuietHours(target.quiet_start, target.quiet_end)
+    return after_quiet_hours(occurrence, ZoneInfo(target.timezone), quiet)
+
+
+def next_after(target: DueSchedule, after: datetime) -> tuple[datetime, datetime] | None:
+    """(occurrence, send time) of the first occurrence after `after` that is sent after any
+    pause; None when the schedule has no more occurrences (or is switched off, or the
+    patient cannot be reached)."""
+    schedule = target.schedule
+    if not schedule.active or target.unreachable:
+        return None
+    zone = ZoneInfo(target.timezone)
+    for occurrence in occurrences(rule_of(schedule), zone, after):
+        due_at = send_time(occurrence, target)
+        if target.paused_until is None or due_at >= target.paused_until:
+            return occurrence, due_at
+    return None
+
+
+def replan(conn: sqlite3.Connection, schedule_id: int, now: datetime) -> None:
+    """Plan a schedule from `now` again, after its rule or its patient's settings changed."""
+    target = schedules.with_patient(conn, schedule_id)
+    if target is None:
+        return
+    planned = next_after(target, now)
+    occurrence, due_at = planned if planned else (None, None)
+    schedules.set_next(conn, schedule_id, occurrence, due_at)
+
+
+def replan_patient(conn: sqlite3.Connection, patient_id: int, now: datetime) -> None:
+    for schedule_id in schedules.ids_of_patient(conn, patient_id):
+        replan(conn, schedule_id, now)

@@ -1,0 +1,158 @@
+"""The tick: one periodic pass that turns due schedules into reminder messages.
+
+Each batch of at most BATCH_SIZE rows is its own short transaction, so a safety alert's
+write never waits behind a long one. Selection is by the indexed next_due_at; there is no
+scheduler job per patient.
+
+After downtime a schedule sends at most one catch-up reminder (its latest occurrence), and
+none when that occurrence is older than its grace period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.reminders import messages
+from bot.reminders.planning import next_after, rule_of, send_time
+from bot.reminders.recurrence import latest_occurrence
+from storage import events, outbox, reminders, schedules
+from storage.database import Database
+from storage.reminders import Reminder
+from storage.schedules import DueSchedule
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 300
+
+
+def run_batch(conn: sqlite3.Connection, now: datetime, limit: int = BATCH_SIZE) -> int:
+    """One batch inside one transaction: due schedules, then due re-send/missed checks.
+    Returns how many rows it handled (a full batch means: run again)."""
+    due = schedules.due(conn, now, limit)
+    for target in due:
+        _fire(conn, target, now)
+    checks = reminders.due_checks(conn, now, limit)
+    for reminder in checks:
+        _check(conn, reminder, now)
+    return max(len(due), len(checks))
+
+
+def _fire(conn: sqlite3.Connection, target: DueSchedule, now: datetime) -> None:
+    schedule = target.schedule
+    zone = ZoneInfo(target.timezone)
+    latest = latest_occurrence(rule_of(schedule), zone, now)
+    occurrence = max(filter(None, (schedule.next_occurrence, latest)))
+    due_at = send_time(occurrence, target)
+    paused = target.paused_until is not None and target.paused_until > now
+    too_old = now - due_at > timedelta(minutes=schedule.grace_minutes)
+    if target.unreachable or paused:
+        pass  # planned past the pause, or not at all until the patient can be reached again
+    elif too_old:
+        events.record(
+            conn,
+            "reminder_skipped_too_old",
+            now,
+            patient_id=schedule.patient_id,
+            schedule=schedule.id,
+            kind=schedule.kind,
+        )
+    else:
+        _queue(conn, target, occurrence, now)
+    planned = next_after(target, occurrence)
+    next_occurrence, next_due = planned if planned else (None, None)
+    schedules.set_next(conn, schedule.id, next_occurrence, next_due)
+
+
+def _queue(
+    conn: sqlite3.Connection, target: DueSchedule, occurrence: datetime, now: datetime
+) -> None:
+    schedule = target.schedule
+    if schedule.resend_after_minutes:
+        check_at = send_time(occurrence + timedelta(minutes=schedule.resend_after_minutes), target)
+    else:
+        check_at = occurrence + timedelta(minutes=schedule.grace_minutes)
+    reminder_id = reminders.open_occurrence(
+        conn,
+        schedule_id=schedule.id,
+        patient_id=schedule.patient_id,
+        occurrence=occurrence,
+        check_at=max(check_at, now),
+        now=now,
+    )
+    if reminder_id is None:
+        return  # queued before: never twice
+    call = messages.reminder_call(target, reminder_id, occurrence, repeat=False)
+    outbox.enqueue(conn, call, now)
+    events.record(
+        conn,
+        "reminder_sent",
+        now,
+        patient_id=schedule.patient_id,
+        schedule=schedule.id,
+        kind=schedule.kind,
+    )
+
+
+def _check(conn: sqlite3.Connection, reminder: Reminder, now: datetime) -> None:
+    """An open reminder's check time: re-send it once, or record it as missed."""
+    if reminder.status != "open":
+        reminders.set_check(conn, reminder.id, None)
+        return
+    target = schedules.with_patient(conn, reminder.schedule_id)
+    schedule = target.schedule
+    missed_at = reminder.occurrence + timedelta(minutes=schedule.grace_minutes)
+    paused = target.paused_until is not None and target.paused_until > now
+    can_resend = schedule.resend_after_minutes and not reminder.resent
+    if can_resend and now < missed_at and not target.unreachable and not paused:
+        call = messages.reminder_call(target, reminder.id, reminder.occurrence, repeat=True)
+        outbox.enqueue(conn, call, now)
+        reminders.set_check(conn, reminder.id, missed_at, resent=1)
+        return
+    if now < missed_at:
+        reminders.set_check(conn, reminder.id, missed_at)
+        return
+    reminders.close(conn, reminder.id, "missed", now)
+    events.record(
+        conn,
+        "reminder_missed",
+        now,
+        patient_id=reminder.patient_id,
+        schedule=schedule.id,
+        kind=schedule.kind,
+    )
+
+
+class Ticker:
+    """Runs the tick every `interval` seconds (30 s in production; in the demo often enough
+    to follow every move of the fake clock)."""
+
+    def __init__(self, database: Database, clock: Clock, interval: float, wake_sender):
+        self._db = database
+        self._clock = clock
+        self._interval = interval
+        self._wake_sender = wake_sender
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("tick failed; trying again at the next tick")
+            await asyncio.sleep(self._interval)
+
+    def _batch(self, conn: sqlite3.Connection) -> int:
+        return run_batch(conn, self._clock.now())
+
+    async def tick(self) -> None:
+        while True:
+            handled = await self._db.transaction(self._batch)
+            if handled:
+                self._wake_sender()
+            if handled < BATCH_SIZE:
+                return
+            await asyncio.sleep(0)  # let other transactions (a safety alert) in between
