@@ -7,8 +7,8 @@ import json
 from bot.i18n import LANGUAGES, Translator
 from storage.outbox import LANE_REPLY, OutgoingCall
 
-PATIENT_COMMANDS = ("module", "crisis", "help", "language")
-STAFF_COMMANDS = ("invite", "help", "crisis", "language")
+PATIENT_COMMANDS = ("module", "reminders", "pause", "crisis", "help", "language")
+STAFF_COMMANDS = ("invite", "schedule", "help", "crisis", "language")
 
 
 def _commands(names: tuple[str, ...], t: Translator) -> list[dict]:

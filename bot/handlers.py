@@ -35,6 +35,9 @@ COMMANDS: dict[str, Route] = {
     "language": routes.language_command,
     "module": routes.module_command,
     "invite": routes.invite_command,
+    "reminders": routes.reminders_command,
+    "pause": routes.pause_command,
+    "schedule": routes.schedule_command,
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import reminder_routes
+from bot import reminder_routes, settings_routes
 from bot.commands_menu import chat_menu_call
 from bot.i18n import LANGUAGES, language_for
 from bot.reminders.defaults import give_program_schedules
@@ -156,6 +156,18 @@ def invite_command(turn: Turn) -> Outcome:
     return staff_invite.invite_created(turn.t, plan, programs[plan.program], link, expires)
 
 
+def reminders_command(turn: Turn) -> Outcome:
+    return settings_routes.reminders_command(turn) or unknown_command(turn)
+
+
+def pause_command(turn: Turn) -> Outcome:
+    return settings_routes.pause_command(turn) or unknown_command(turn)
+
+
+def schedule_command(turn: Turn) -> Outcome:
+    return settings_routes.schedule_command(turn) or unknown_command(turn)
+
+
 def unknown_command(turn: Turn) -> Outcome:
     return _with_current_step(turn, general.bad_input("unknown_command", turn.t))
 
@@ -214,11 +226,13 @@ def button(turn: Turn) -> Outcome:
     revision, action = parsed
     if revision is None:
         return _stateless_button(turn, action)
-    if revision != turn.state.revision or turn.state.dialogue != module_steps.DIALOGUE:
+    if revision != turn.state.revision:
         return _with_current_step(turn, general.stale_button(turn.t))
-    if turn.patient is None:
-        return general.stale_button(turn.t)
-    return _module_input(turn, Incoming(kind="button", action=action))
+    if turn.state.dialogue == settings_routes.DIALOGUE:
+        return settings_routes.on_button(turn, action)
+    if turn.state.dialogue == module_steps.DIALOGUE and turn.patient is not None:
+        return _module_input(turn, Incoming(kind="button", action=action))
+    return _with_current_step(turn, general.stale_button(turn.t))
 
 
 def _stateless_button(turn: Turn, action: str) -> Outcome:
@@ -262,6 +276,8 @@ def _module_input(turn: Turn, incoming: Incoming) -> Outcome:
 
 
 def text(turn: Turn) -> Outcome:
+    if settings_routes.awaits_text(turn):
+        return settings_routes.on_text(turn)
     if turn.patient is not None and turn.state.dialogue == module_steps.DIALOGUE:
         return _module_input(turn, turn.incoming)
     if turn.patient is None and turn.staff is None:

@@ -112,11 +112,24 @@ def run_turn(
     return TurnResult(toast=outcome.toast, answered=True)
 
 
+def _next_state(state: DialogueState, outcome: Outcome) -> DialogueState:
+    """The dialogue the outcome's buttons belong to, with its data: as the outcome says, else
+    kept while the dialogue stays the same, else empty."""
+    if outcome.data is not None:
+        data = outcome.data
+    elif outcome.dialogue == state.dialogue:
+        data = state.data
+    else:
+        data = {}
+    return DialogueState(outcome.dialogue, data)
+
+
 def store_outcome(turn: Turn, outcome: Outcome) -> None:
     revision = turn.state.revision
-    if outcome.dialogue and has_dialogue_buttons(outcome.replies):
-        new_state = DialogueState(outcome.dialogue, turn.state.data)
-        revision = dialogue_state.save(turn.conn, turn.input.chat_id, new_state, turn.now)
+    if outcome.dialogue and (has_dialogue_buttons(outcome.replies) or outcome.data is not None):
+        revision = dialogue_state.save(
+            turn.conn, turn.input.chat_id, _next_state(turn.state, outcome), turn.now
+        )
     for reply in outcome.replies:
         call = reply_call(
             reply,

@@ -63,6 +63,7 @@ class Outcome:
     toast: str | None = None  # the short notice on a button press
     events: tuple[Event, ...] = ()
     dialogue: str | None = None  # the dialogue whose buttons these replies carry (None: none)
+    data: dict | None = None  # that dialogue's new state (None: keep it; {} when it changes)
 
     def then(self, other: Outcome) -> Outcome:
         """This outcome followed by another (replies in order, the latest toast wins)."""
@@ -71,6 +72,7 @@ class Outcome:
             toast=other.toast or self.toast,
             events=self.events + other.events,
             dialogue=other.dialogue or self.dialogue,
+            data=other.data if other.data is not None else self.data,
         )
 
 

@@ -158,3 +158,10 @@ def reminder_settings(conn: sqlite3.Connection, patient_id: int) -> ReminderSett
         paused_until=from_db(row["paused_until"]) if row["paused_until"] else None,
         unreachable=row["unreachable_since"] is not None,
     )
+
+
+def by_label(conn: sqlite3.Connection, unit_id: int, label: str) -> Patient | None:
+    row = conn.execute(
+        "SELECT * FROM patients WHERE unit_id = ? AND label = ?", (unit_id, label)
+    ).fetchone()
+    return _patient(row)

@@ -6,12 +6,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from bot.i18n import Translator
 from bot.reminders.planning import replan_patient
-from bot.rendering import reply_call
-from dialogues.types import Reply
-from storage import events, outbox, patients, schedules, staff
-from storage.outbox import LANE_STAFF
+from bot.staff_notes import tell_therapist
+from storage import events, patients, schedules
 
 
 def mark_unreachable(conn: sqlite3.Connection, chat_id: int, now: datetime) -> bool:
@@ -21,7 +18,7 @@ def mark_unreachable(conn: sqlite3.Connection, chat_id: int, now: datetime) -> b
     for schedule_id in schedules.ids_of_patient(conn, patient.id):
         schedules.set_next(conn, schedule_id, None, None)
     events.record(conn, "patient_unreachable", now, patient_id=patient.id)
-    _tell_therapist(conn, patient, "reachability.unreachable", now)
+    tell_therapist(conn, patient, "reachability.unreachable", now)
     return True
 
 
@@ -31,15 +28,5 @@ def mark_reachable(conn: sqlite3.Connection, chat_id: int, now: datetime) -> boo
         return False
     replan_patient(conn, patient.id, now)
     events.record(conn, "patient_reachable", now, patient_id=patient.id)
-    _tell_therapist(conn, patient, "reachability.reachable", now)
+    tell_therapist(conn, patient, "reachability.reachable", now)
     return True
-
-
-def _tell_therapist(conn: sqlite3.Connection, patient, key: str, now: datetime) -> None:
-    therapist = staff.get(conn, patient.therapist_id)
-    if therapist is None or therapist.telegram_user_id is None:
-        return
-    t = Translator(therapist.language or "sv")
-    note = Reply(t(key, label=patient.label))
-    call = reply_call(note, therapist.telegram_user_id, 0, lane=LANE_STAFF)
-    outbox.enqueue(conn, call, now)
