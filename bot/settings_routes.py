@@ -15,7 +15,7 @@ from dialogues import general
 from dialogues import reminder_settings as settings
 from dialogues.reminder_settings import ScheduleView, SettingsView
 from dialogues.types import Outcome, Reply
-from storage import audit, events, patients, schedules
+from storage import audit, events, patients, reminders, schedules
 from storage.patients import Patient
 
 DIALOGUE = settings.DIALOGUE
@@ -240,8 +240,9 @@ def _schedule(turn: Turn, patient: Patient, raw_id: str) -> ScheduleView | None:
     return _schedule_view(schedule)
 
 
-def _schedule_view(schedule) -> ScheduleView:
+def _schedule_view(schedule, missed: int = 0) -> ScheduleView:
     return ScheduleView(
+        missed=missed,
         id=schedule.id,
         kind=schedule.kind,
         times=schedule.times,
@@ -264,8 +265,13 @@ def _view(turn: Turn, patient: Patient) -> SettingsView:
         current.paused_until if current.paused_until and current.paused_until > turn.now else None
     )
     zone = ZoneInfo(current.timezone)
+    since = turn.now - timedelta(days=settings.MISSED_WINDOW_DAYS)
+    missed = reminders.missed_counts(turn.conn, patient.id, since)
     return SettingsView(
-        schedules=tuple(_schedule_view(s) for s in schedules.of_patient(turn.conn, patient.id)),
+        schedules=tuple(
+            _schedule_view(s, missed.get(s.id, 0))
+            for s in schedules.of_patient(turn.conn, patient.id)
+        ),
         timezone=current.timezone,
         quiet_start=current.quiet_start,
         quiet_end=current.quiet_end,

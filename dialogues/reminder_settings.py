@@ -17,6 +17,7 @@ from html import escape
 from dialogues.types import Button, Outcome, Reply, row
 
 DIALOGUE = "reminders"
+MISSED_WINDOW_DAYS = 14
 PAUSE_DAYS = (1, 3, 7, 14)
 MAX_PAUSE_DAYS = 60
 STAFF_HOURS = (6, 22)
@@ -37,6 +38,7 @@ class ScheduleView:
     active: bool
     earliest: time | None
     latest: time | None
+    missed: int = 0  # missed occurrences in the last MISSED_WINDOW_DAYS (shown to staff)
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,10 @@ def overview(view: SettingsView, t, notice: str = "") -> Outcome:
     )
     lines.append(title)
     for schedule in view.schedules:
-        lines.append(f"• <b>{t('kind.' + schedule.kind)}</b>: {describe(schedule, t)}")
+        line = f"• <b>{t('kind.' + schedule.kind)}</b>: {describe(schedule, t)}"
+        if view.as_staff and schedule.missed:
+            line += " " + t("settings.missed", n=schedule.missed, days=MISSED_WINDOW_DAYS)
+        lines.append(line)
     if not view.schedules:
         lines.append(t("settings.none"))
     lines.append(t("settings.timezone", zone=escape(view.timezone)))

@@ -94,3 +94,13 @@ def mark_answered(conn: sqlite3.Connection, patient_id: int, kind: str, now: dat
         " AND schedule_id IN (SELECT id FROM schedules WHERE kind = ?)",
         (to_db(now), patient_id, kind),
     ).rowcount
+
+
+def missed_counts(conn: sqlite3.Connection, patient_id: int, since: datetime) -> dict[int, int]:
+    """Per schedule: how many occurrences since `since` were missed."""
+    rows = conn.execute(
+        "SELECT schedule_id, COUNT(*) FROM reminders WHERE patient_id = ? AND status = 'missed'"
+        " AND occurrence >= ? GROUP BY schedule_id",
+        (patient_id, to_db(since)),
+    )
+    return {row[0]: row[1] for row in rows}

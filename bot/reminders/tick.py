@@ -48,8 +48,10 @@ def _fire(conn: sqlite3.Connection, target: DueSchedule, now: datetime) -> None:
     latest = latest_occurrence(rule_of(schedule), zone, now)
     occurrence = max(filter(None, (schedule.next_occurrence, latest)))
     due_at = send_time(occurrence, target)
+    # Late (after downtime) and now in quiet hours: the catch-up waits for their end.
+    send_at = send_time(now, target)
     paused = target.paused_until is not None and target.paused_until > now
-    too_old = now - due_at > timedelta(minutes=schedule.grace_minutes)
+    too_old = send_at - due_at > timedelta(minutes=schedule.grace_minutes)
     if target.unreachable or paused:
         pass  # planned past the pause, or not at all until the patient can be reached again
     elif too_old:
@@ -62,18 +64,25 @@ def _fire(conn: sqlite3.Connection, target: DueSchedule, now: datetime) -> None:
             kind=schedule.kind,
         )
     else:
-        _queue(conn, target, occurrence, now)
+        _queue(conn, target, occurrence, now, send_at)
     planned = next_after(target, occurrence)
     next_occurrence, next_due = planned if planned else (None, None)
     schedules.set_next(conn, schedule.id, next_occurrence, next_due)
 
 
 def _queue(
-    conn: sqlite3.Connection, target: DueSchedule, occurrence: datetime, now: datetime
+    conn: sqlite3.Connection,
+    target: DueSchedule,
+    occurrence: datetime,
+    now: datetime,
+    send_at: datetime,
 ) -> None:
     schedule = target.schedule
     if schedule.resend_after_minutes:
-        check_at = send_time(occurrence + timedelta(minutes=schedule.resend_after_minutes), target)
+        # Counted from when it is really sent: a late catch-up is not followed at once by its
+        # re-send.
+        resend_after = timedelta(minutes=schedule.resend_after_minutes)
+        check_at = send_time(max(occurrence, send_at) + resend_after, target)
     else:
         check_at = occurrence + timedelta(minutes=schedule.grace_minutes)
     reminder_id = reminders.open_occurrence(
@@ -81,13 +90,13 @@ def _queue(
         schedule_id=schedule.id,
         patient_id=schedule.patient_id,
         occurrence=occurrence,
-        check_at=max(check_at, now),
+        check_at=max(check_at, send_at),
         now=now,
     )
     if reminder_id is None:
         return  # queued before: never twice
     call = messages.reminder_call(target, reminder_id, occurrence, repeat=False)
-    outbox.enqueue(conn, call, now)
+    outbox.enqueue(conn, call, now, not_before=send_at)
     events.record(
         conn,
         "reminder_sent",
