@@ -1,0 +1,167 @@
+"""The tick against a real database: queue once, catch up once, re-send then missed, pauses,
+quiet hours, unreachable patients, batches."""
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.reminders import reachability
+from bot.reminders.planning import replan, replan_patient
+from bot.reminders.tick import run_batch
+from storage import patients, reminders, schedules, staff
+from storage.database import connect_sync, migrate_sync
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+ENROLLED = datetime(2026, 12, 1, 8, 0, tzinfo=STOCKHOLM)
+
+
+def local(day, hour, minute=0):
+    return datetime(2026, 12, day, hour, minute, tzinfo=STOCKHOLM)
+
+
+@pytest.fixture
+def conn(tmp_path):
+    connection = connect_sync(tmp_path / "t.sqlite3")
+    migrate_sync(connection)
+    return connection
+
+
+def make_patient(conn, user_id=5):
+    existing = staff.by_telegram_user(conn, 100)
+    if existing is None:
+        code = staff.add_staff_role(
+            conn, name="Anna", role="therapist", unit_name="V", telegram_user_id=None, now=ENROLLED
+        )
+        existing = staff.bind(conn, code, 100, ENROLLED)
+    return patients.create(
+        conn,
+        unit_id=existing.unit_id,
+        therapist_id=existing.id,
+        label=f"P{user_id}",
+        telegram_user_id=user_id,
+        chat_id=user_id,
+        language="sv",
+        now=ENROLLED,
+    )
+
+
+def diary(conn, patient, **overrides):
+    fields = {
+        "times": (time(19, 0),),
+        "start_date": date(2026, 12, 1),
+        "grace_minutes": 600,
+        "resend_after_minutes": 120,
+    }
+    fields.update(overrides)
+    schedule_id = schedules.create(
+        conn, patient_id=patient.id, kind="diary", now=ENROLLED, **fields
+    )
+    replan(conn, schedule_id, ENROLLED)
+    return schedule_id
+
+
+def sent(conn, chat_id=5):
+    return conn.execute(
+        "SELECT payload_json, not_before FROM outbox WHERE chat_id = ? ORDER BY id", (chat_id,)
+    ).fetchall()
+
+
+def next_due(conn, schedule_id):
+    return schedules.get(conn, schedule_id).next_due_at
+
+
+def test_due_schedule_queues_once_and_moves_to_next_day(conn):
+    patient = make_patient(conn)
+    schedule_id = diary(conn, patient)
+    assert next_due(conn, schedule_id) == local(1, 19)
+    assert run_batch(conn, local(1, 18, 59)) == 0
+    assert run_batch(conn, local(1, 19)) == 1
+    assert run_batch(conn, local(1, 19)) == 0
+    assert len(sent(conn)) == 1
+    assert next_due(conn, schedule_id) == local(2, 19)
+
+
+def test_after_downtime_one_catch_up_not_several(conn):
+    patient = make_patient(conn)
+    schedule_id = diary(conn, patient, times=(time(17, 0), time(18, 0), time(19, 0)))
+    run_batch(conn, local(1, 19, 30))
+    assert len(sent(conn)) == 1
+    occurrence = conn.execute("SELECT occurrence FROM reminders").fetchone()[0]
+    assert occurrence.startswith("2026-12-01T18:00")  # 19:00 CET, the latest one
+    assert next_due(conn, schedule_id) == local(2, 17)
+
+
+def test_occurrence_older_than_grace_is_not_sent(conn):
+    patient = make_patient(conn)
+    schedule_id = diary(conn, patient, grace_minutes=60, resend_after_minutes=None)
+    run_batch(conn, local(1, 20, 30))
+    assert sent(conn) == []
+    assert next_due(conn, schedule_id) == local(2, 19)
+
+
+def test_resend_once_then_missed(conn):
+    patient = make_patient(conn)
+    diary(conn, patient)
+    run_batch(conn, local(1, 19))
+    run_batch(conn, local(1, 21))
+    assert len(sent(conn)) == 2
+    run_batch(conn, local(2, 4, 59))
+    assert conn.execute("SELECT status FROM reminders").fetchone()[0] == "open"
+    run_batch(conn, local(2, 5))
+    assert conn.execute("SELECT status FROM reminders").fetchone()[0] == "missed"
+    assert len(sent(conn)) == 2
+    kinds = [r[0] for r in conn.execute("SELECT type FROM events")]
+    assert "reminder_missed" in kinds
+
+
+def test_answered_reminder_is_not_resent(conn):
+    patient = make_patient(conn)
+    diary(conn, patient)
+    run_batch(conn, local(1, 19))
+    assert reminders.mark_answered(conn, patient.id, "diary", local(1, 19, 30)) == 1
+    run_batch(conn, local(1, 21))
+    assert len(sent(conn)) == 1
+
+
+def test_quiet_hours_move_the_send_time(conn):
+    patient = make_patient(conn)
+    patients.set_quiet_hours(conn, patient.id, "18:00", "08:00")
+    schedule_id = diary(conn, patient)
+    assert next_due(conn, schedule_id) == local(2, 8)
+
+
+def test_pause_skips_and_resumes(conn):
+    patient = make_patient(conn)
+    schedule_id = diary(conn, patient)
+    patients.set_paused_until(conn, patient.id, local(3, 12))
+    replan_patient(conn, patient.id, ENROLLED)
+    assert next_due(conn, schedule_id) == local(3, 19)
+
+
+def test_unreachable_patient_gets_nothing_until_reachable(conn):
+    patient = make_patient(conn)
+    schedule_id = diary(conn, patient)
+    assert reachability.mark_unreachable(conn, patient.chat_id, ENROLLED)
+    assert next_due(conn, schedule_id) is None
+    therapist_note = conn.execute("SELECT chat_id FROM outbox").fetchone()[0]
+    assert therapist_note == 100
+    assert not reachability.mark_unreachable(conn, patient.chat_id, ENROLLED)  # once
+    assert reachability.mark_reachable(conn, patient.chat_id, local(2, 12))
+    assert next_due(conn, schedule_id) == local(2, 19)
+
+
+def test_batches_are_bounded(conn):
+    for user_id in range(10, 15):
+        diary(conn, make_patient(conn, user_id))
+    now = local(1, 19)
+    assert [run_batch(conn, now, limit=2) for _ in range(4)] == [2, 2, 1, 0]
+    assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 5
+
+
+def test_end_date_stops_the_schedule(conn):
+    patient = make_patient(conn)
+    schedule_id = diary(conn, patient, end_date=date(2026, 12, 1))
+    run_batch(conn, local(1, 19))
+    assert next_due(conn, schedule_id) is None
+    assert sent(conn)[0][1] == local(1, 19).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
