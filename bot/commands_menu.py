@@ -8,7 +8,7 @@ from bot.i18n import LANGUAGES, Translator
 from storage.outbox import LANE_REPLY, OutgoingCall
 
 PATIENT_COMMANDS = ("module", "reminders", "pause", "crisis", "help", "language")
-STAFF_COMMANDS = ("invite", "schedule", "help", "crisis", "language")
+STAFF_COMMANDS = ("invite", "schedule", "unit", "help", "crisis", "language")
 
 
 def _commands(names: tuple[str, ...], t: Translator) -> list[dict]:

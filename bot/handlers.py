@@ -38,6 +38,7 @@ COMMANDS: dict[str, Route] = {
     "reminders": routes.reminders_command,
     "pause": routes.pause_command,
     "schedule": routes.schedule_command,
+    "unit": routes.unit_command,
 }
 
 

@@ -153,10 +153,6 @@ def on_text(turn: Turn) -> Outcome:
     return settings.not_understood("settings.use_buttons", turn.t)
 
 
-def awaits_text(turn: Turn) -> bool:
-    return turn.state.dialogue == settings.DIALOGUE and bool(turn.state.data.get("awaiting"))
-
-
 # ---- changes ----------------------------------------------------------------------------
 
 

@@ -132,21 +132,31 @@ def cancel_button(t) -> Button:
     return Button(t("settings.button.cancel"), "cancel")
 
 
+def hour_picker(
+    text: str, first: time, last: time, action: str, data: dict, dialogue: str, t
+) -> Outcome:
+    """Whole hours from `first` to `last` as buttons (`<action>:HHMM`), four a row, and
+    Avbryt; a typed time is read by whoever waits for it (data["awaiting"] == "time")."""
+    hours = [hour for hour in range(first.hour, last.hour + 1) if time(hour) >= first]
+    buttons = [Button(f"{hour:02d}:00", f"{action}:{hour:02d}00") for hour in hours]
+    keyboard = tuple(tuple(buttons[i : i + 4]) for i in range(0, len(buttons), 4))
+    return Outcome(
+        replies=(Reply(text, keyboard + (row(cancel_button(t)),)),),
+        dialogue=dialogue,
+        data={"awaiting": "time", **data},
+    )
+
+
 def time_picker(schedule: ScheduleView, as_staff: bool, t) -> Outcome:
     first, last = _bounds(schedule, as_staff)
-    hours = [hour for hour in range(first.hour, last.hour + 1) if time(hour) >= first]
-    buttons = [Button(f"{hour:02d}:00", f"settime:{schedule.id}:{hour:02d}00") for hour in hours]
-    keyboard = tuple(tuple(buttons[i : i + 4]) for i in range(0, len(buttons), 4))
     text = t(
         "settings.pick_time",
         kind=t("kind." + schedule.kind),
         first=first.strftime("%H:%M"),
         last=last.strftime("%H:%M"),
     )
-    return Outcome(
-        replies=(Reply(text, keyboard + (row(cancel_button(t)),)),),
-        dialogue=DIALOGUE,
-        data={"awaiting": "time", "schedule": schedule.id},
+    return hour_picker(
+        text, first, last, f"settime:{schedule.id}", {"schedule": schedule.id}, DIALOGUE, t
     )
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.reminders.planning import replan
 from programs.models import WEEKDAYS, ProgramMeta
-from storage import patients, schedules
+from storage import patients, schedules, units
 
 
 def give_program_schedules(
@@ -16,7 +16,9 @@ def give_program_schedules(
 ) -> None:
     zone = ZoneInfo(patients.reminder_settings(conn, patient_id).timezone)
     today = now.astimezone(zone).date()
+    unit_times = units.default_times(conn, patients.get(conn, patient_id).unit_id, meta.id)
     for default in meta.schedules:
+        times = unit_times.get(default.kind, ",".join(default.times))
         start = today + timedelta(days=default.start_after_days)
         end = start + timedelta(days=default.duration_days - 1) if default.duration_days else None
         weekdays = (
@@ -26,7 +28,7 @@ def give_program_schedules(
             conn,
             patient_id=patient_id,
             kind=default.kind,
-            times=tuple(time.fromisoformat(at) for at in default.times),
+            times=schedules.parse_times(times),
             start_date=start,
             end_date=end,
             weekdays=weekdays,

@@ -1,0 +1,50 @@
+"""Unit settings for admins (`/unit`): the unit's default quiet hours and each program's
+default reminder times for new patients of the unit. Pure (see unit_settings.mmd)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+from html import escape
+
+from dialogues.reminder_settings import STAFF_HOURS, hour_picker
+from dialogues.types import Button, Outcome, Reply, row
+
+DIALOGUE = "unit"
+
+
+@dataclass(frozen=True)
+class ProgramDefault:
+    program: str
+    program_title: str
+    kind: str
+    times: str  # 'HH:MM,...'
+    changed_for_unit: bool
+
+
+def overview(
+    unit_name: str, quiet: tuple[str, str], defaults: list[ProgramDefault], t, notice: str = ""
+) -> Outcome:
+    lines = [notice] if notice else []
+    lines.append(t("unit.title", unit=escape(unit_name)))
+    lines.append(t("unit.quiet", start=quiet[0], end=quiet[1]))
+    lines.append(t("unit.defaults_heading"))
+    keyboard = [row(Button(t("settings.button.quiet"), "quiet"))]
+    for default in defaults:
+        kind = t("kind." + default.kind)
+        mark = " " + t("unit.changed_mark") if default.changed_for_unit else ""
+        times = default.times.replace(",", ", ")
+        lines.append(f"• {escape(default.program_title)} · {kind}: {times}{mark}")
+        label = t("unit.button.time", program=escape(default.program_title), kind=kind)
+        keyboard.append(row(Button(label, f"time:{default.program}:{default.kind}")))
+    lines.append(t("unit.applies_to_new"))
+    return Outcome(replies=(Reply("\n".join(lines), tuple(keyboard)),), dialogue=DIALOGUE, data={})
+
+
+def time_picker(default: ProgramDefault, t) -> Outcome:
+    text = t(
+        "unit.pick_time", program=escape(default.program_title), kind=t("kind." + default.kind)
+    )
+    action = f"settime:{default.program}:{default.kind}"
+    data = {"program": default.program, "kind": default.kind}
+    return hour_picker(text, time(STAFF_HOURS[0]), time(STAFF_HOURS[1]), action, data, DIALOGUE, t)
