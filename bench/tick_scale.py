@@ -53,6 +53,7 @@ SETUP_NOW = datetime.combine(DUE_DATE, dtime(18, 0), tzinfo=ZONE).astimezone(UTC
 TICK_NOW = datetime.combine(DUE_DATE, dtime(19, 0, 20), tzinfo=ZONE).astimezone(UTC)
 # The depression program's diary default (programs/depression/program.yaml).
 DIARY = {"grace": 600, "resend": 120, "days": 21, "earliest": "07:00", "latest": "21:00"}
+RESEND = timedelta(minutes=DIARY["resend"])
 
 TARGETS = {"tick_s": 1.0, "startup_s": 3.0, "rss_mib": 200.0}
 
@@ -282,10 +283,11 @@ def verify(path: Path, due_ids: list[int], patients: int) -> list[tuple[str, boo
     opened = conn.execute(
         "SELECT count(*), count(DISTINCT schedule_id) FROM reminders WHERE status = 'open'"
         " AND occurrence = ? AND check_at = ?",
-        (to_db(local_19(DUE_DATE)), to_db(local_19(DUE_DATE) + timedelta(minutes=120))),
+        # the re-send is counted from the real send (now), 120 min, outside quiet hours
+        (to_db(local_19(DUE_DATE)), to_db(max(local_19(DUE_DATE), TICK_NOW) + RESEND)),
     ).fetchone()
     opened = tuple(opened)
-    checks.append(("open reminders, re-send check at 21:00", opened == (n, n), f"{opened}"))
+    checks.append(("open reminders, re-send check 120 min on", opened == (n, n), f"{opened}"))
 
     conn.execute("CREATE TEMP TABLE due_ids (id INTEGER PRIMARY KEY)")
     conn.executemany("INSERT INTO due_ids VALUES (?)", ((i,) for i in due_ids))
@@ -306,7 +308,9 @@ def verify(path: Path, due_ids: list[int], patients: int) -> list[tuple[str, boo
     checks.append(
         ("not-due schedules untouched", untouched == patients - n, f"{untouched}/{patients - n}")
     )
-    sent_events = conn.execute("SELECT count(*) FROM events WHERE type = 'reminder_sent'").fetchone()
+    sent_events = conn.execute(
+        "SELECT count(*) FROM events WHERE type = 'reminder_sent'"
+    ).fetchone()
     checks.append(("reminder_sent events", sent_events[0] == n, f"{sent_events[0]}"))
     still_due = len(schedules.due(conn, TICK_NOW, 1))
     checks.append(("nothing still due", still_due == 0, f"{still_due}"))
@@ -424,15 +428,18 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true", help="10,000 patients")
     parser.add_argument("--profile", action="store_true", help="cProfile the select-and-queue")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of (b), each on a fresh copy (default 3)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temp database")
     parser.add_argument("--child", nargs=2, metavar=("ROLE", "ARG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
         role, arg = args.child
-        report = {"startup": child_startup, "memory": child_memory, "aps": child_apscheduler}[
-            role
-        ](arg)
+        report = {"startup": child_startup, "memory": child_memory, "aps": child_apscheduler}[role](
+            arg
+        )
         print(json.dumps(report))
         return
 
@@ -457,17 +464,30 @@ def main() -> None:
         snapshot = workdir / "snapshot.sqlite3"  # the untouched set-up, for (d)
         shutil.copyfile(path, snapshot)
 
-        tick = select_and_queue(path, args.profile)
+        runs = []
+        for run in range(max(args.repeat, 1)):
+            if run:  # every run starts from the same untouched set-up
+                for suffix in ("-wal", "-shm"):
+                    path.with_name(path.name + suffix).unlink(missing_ok=True)
+                shutil.copyfile(snapshot, path)
+            runs.append(select_and_queue(path, args.profile and run == 0))
+        totals = sorted(run["total_s"] for run in runs)
+        tick = runs[-1]
+        tick["total_s"] = statistics.median(totals)
+        tick["max_batch_s"] = max(run["max_batch_s"] for run in runs)
+        tick["median_batch_s"] = statistics.median(run["median_batch_s"] for run in runs)
+        tick["per_reminder_us"] = tick["total_s"] / max(tick["handled"], 1) * 1e6
         print("\n(b) select-and-queue (run_batch, one transaction each, in this process)")
         print(
-            f"    total                        {secs(tick['total_s'])}   target <= 1 s"
+            f"    total (median of {len(runs)})          {secs(tick['total_s'])}   target <= 1 s"
             f"   ({tick['total_s'] / TARGETS['tick_s']:.2f} x target)"
         )
+        print("    all runs                     " + ", ".join(f"{t:.3f} s" for t in totals))
         print(
             f"    batches                      {tick['batches']} x <= {tick['batch_size']} "
             f"({tick['handled']:,} schedules)"
         )
-        print(f"    longest batch transaction    {secs(tick['max_batch_s'])}")
+        print(f"    longest batch transaction    {secs(tick['max_batch_s'])}  (of all runs)")
         print(f"    median batch transaction     {secs(tick['median_batch_s'])}")
         print(f"    per reminder                 {tick['per_reminder_us']:8.1f} us")
 
@@ -478,15 +498,19 @@ def main() -> None:
 
         startup, spawned = run_child("startup", str(path))
         ready = startup["ready_epoch"] - spawned
-        print("\n(c) start-up (fresh process: imports, Database.open + migration check, first batch)")
+        print(
+            "\n(c) start-up (fresh process: imports, Database.open + migration check, first batch)"
+        )
         print(
             f"    spawn -> ready to tick       {secs(ready)}   target <= 3 s"
             f"   ({ready / TARGETS['startup_s']:.2f} x target)"
         )
         print(f"      imports                    {secs(startup['imports_s'])}")
         print(f"      open + migration check     {secs(startup['open_migrate_s'])}")
-        print(f"      first batch, nothing due   {secs(startup['first_batch_s'])}"
-              f"  (handled {startup['handled']})")
+        print(
+            f"      first batch, nothing due   {secs(startup['first_batch_s'])}"
+            f"  (handled {startup['handled']})"
+        )
 
         mem, _ = run_child("memory", str(snapshot))
         hwm = mem["held"].get("VmHWM", mem["held"]["maxrss_mib"])
@@ -506,10 +530,14 @@ def main() -> None:
         aps_hwm = aps["held"].get("VmHWM", aps["held"]["maxrss_mib"])
         aps_ready = aps["ready_epoch"] - aps_spawned
         print(f"\n(e) baseline: APScheduler {aps['version']} BackgroundScheduler + MemoryJobStore")
-        print(f"    add {aps['jobs']:,} cron jobs          {secs(aps['add_s'])}"
-              f"   (first run {aps['first_run']})")
-        print(f"    spawn -> all jobs added      {secs(aps_ready)}"
-              "   (a memory store is rebuilt on every start)")
+        print(
+            f"    add {aps['jobs']:,} cron jobs          {secs(aps['add_s'])}"
+            f"   (first run {aps['first_run']})"
+        )
+        print(
+            f"    spawn -> all jobs added      {secs(aps_ready)}"
+            "   (a memory store is rebuilt on every start)"
+        )
         print(f"    peak RSS (VmHWM)             {mib(aps_hwm)}")
         print(f"    RSS after imports only       {mib(aps['after_imports'].get('VmRSS', 0))}")
 
@@ -527,8 +555,10 @@ def main() -> None:
             f"   ratio {setup['insert_s'] / aps['add_s']:.2f}"
         )
         failed = [name for name, ok, _ in checks if not ok]
-        print(f"\ncorrectness: {len(checks) - len(failed)}/{len(checks)} checks hold"
-              + (f"; FAILED: {', '.join(failed)}" if failed else ""))
+        print(
+            f"\ncorrectness: {len(checks) - len(failed)}/{len(checks)} checks hold"
+            + (f"; FAILED: {', '.join(failed)}" if failed else "")
+        )
     finally:
         if args.keep:
             print(f"\ndatabase kept in {workdir}")

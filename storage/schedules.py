@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from storage.timefmt import from_db, to_db
 
@@ -67,6 +67,19 @@ def _optional_time(text: str | None) -> time | None:
     return time.fromisoformat(text) if text else None
 
 
+def _utc(text: str | None) -> datetime | None:
+    """`from_db`, without strptime on the tick's path (about 10x faster): our fixed-width
+    'YYYY-MM-DDTHH:MM:SS.ffffffZ' read by fromisoformat; anything else goes to from_db."""
+    if not text:
+        return None
+    if len(text) == 27 and text[10] == "T" and text[26] == "Z":
+        try:
+            return datetime.fromisoformat(text[:26]).replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    return from_db(text)
+
+
 def _schedule(row: sqlite3.Row) -> Schedule:
     return Schedule(
         id=row["id"],
@@ -84,8 +97,8 @@ def _schedule(row: sqlite3.Row) -> Schedule:
         custom_text=row["custom_text"],
         source=row["source"],
         active=bool(row["active"]),
-        next_occurrence=from_db(row["next_occurrence"]) if row["next_occurrence"] else None,
-        next_due_at=from_db(row["next_due_at"]) if row["next_due_at"] else None,
+        next_occurrence=_utc(row["next_occurrence"]),
+        next_due_at=_utc(row["next_due_at"]),
     )
 
 
@@ -165,7 +178,7 @@ def _due(row: sqlite3.Row) -> DueSchedule:
         timezone=row["p_timezone"],
         quiet_start=time.fromisoformat(row["p_quiet_start"]),
         quiet_end=time.fromisoformat(row["p_quiet_end"]),
-        paused_until=from_db(row["p_paused_until"]) if row["p_paused_until"] else None,
+        paused_until=_utc(row["p_paused_until"]),
         unreachable=row["p_unreachable_since"] is not None,
     )
 

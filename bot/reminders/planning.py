@@ -6,7 +6,14 @@ import sqlite3
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.reminders.recurrence import QuietHours, Rule, after_quiet_hours, occurrences
+from bot.reminders.recurrence import (
+    QuietHours,
+    Rule,
+    after_quiet_hours,
+    latest_occurrence,
+    next_occurrence,
+    occurrences,
+)
 from storage import schedules
 from storage.schedules import DueSchedule, Schedule
 
@@ -40,6 +47,28 @@ def next_after(target: DueSchedule, after: datetime) -> tuple[datetime, datetime
         if target.paused_until is None or due_at >= target.paused_until:
             return occurrence, due_at
     return None
+
+
+def occurrence_to_send(target: DueSchedule, now: datetime) -> datetime:
+    """The occurrence a due schedule sends at `now`: the later of its planned occurrence and
+    the latest occurrence at or before `now` (after downtime, at most one catch-up).
+
+    Same result as `max(planned, latest_occurrence(rule, zone, now))`, but on time it skips
+    latest_occurrence's walk from the rule's start: when the first occurrence after the
+    planned one is later than `now`, every occurrence latest_occurrence walks past before
+    it is at or before the planned one (occurrences on earlier local days fall before it,
+    and `occurrences(after=planned)` yields the first one after it), so the planned one is
+    the answer."""
+    schedule = target.schedule
+    zone = ZoneInfo(target.timezone)
+    rule = rule_of(schedule)
+    planned = schedule.next_occurrence
+    if planned is not None:
+        following = next_occurrence(rule, zone, planned)
+        if following is not None and following > now:
+            return planned
+    latest = latest_occurrence(rule, zone, now)
+    return max(filter(None, (planned, latest)))
 
 
 def replan(conn: sqlite3.Connection, schedule_id: int, now: datetime) -> None:

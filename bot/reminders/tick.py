@@ -14,12 +14,10 @@ import asyncio
 import logging
 import sqlite3
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.reminders import messages
-from bot.reminders.planning import next_after, rule_of, send_time
-from bot.reminders.recurrence import latest_occurrence
+from bot.reminders.planning import next_after, occurrence_to_send, send_time
 from storage import events, outbox, reminders, schedules
 from storage.database import Database
 from storage.reminders import Reminder
@@ -44,9 +42,7 @@ def run_batch(conn: sqlite3.Connection, now: datetime, limit: int = BATCH_SIZE) 
 
 def _fire(conn: sqlite3.Connection, target: DueSchedule, now: datetime) -> None:
     schedule = target.schedule
-    zone = ZoneInfo(target.timezone)
-    latest = latest_occurrence(rule_of(schedule), zone, now)
-    occurrence = max(filter(None, (schedule.next_occurrence, latest)))
+    occurrence = occurrence_to_send(target, now)
     due_at = send_time(occurrence, target)
     # Late (after downtime) and now in quiet hours: the catch-up waits for their end.
     send_at = send_time(now, target)
