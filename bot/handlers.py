@@ -39,6 +39,7 @@ COMMANDS: dict[str, Route] = {
     "pause": routes.pause_command,
     "schedule": routes.schedule_command,
     "unit": routes.unit_command,
+    "diary": routes.diary_command,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from bot import diary_routes
 from bot.reminders import reachability
 from bot.reminders.messages import reminder_call
 from bot.reminders.planning import send_time
@@ -35,6 +36,8 @@ def _open(turn: Turn, reminder, current_step) -> Outcome:
     if reminder.kind == "module":
         reminders.mark_answered(turn.conn, turn.patient.id, "module", turn.now)
         return current_step(turn)
+    if reminder.kind == "diary":
+        return diary_routes.open_day(turn)
     return Outcome(toast=turn.t("reminder.done"))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import reminder_routes, settings_routes, unit_routes
+from bot import diary_routes, reminder_routes, settings_routes, unit_routes
 from bot.commands_menu import chat_menu_call
 from bot.i18n import LANGUAGES, language_for
 from bot.reminders.defaults import give_program_schedules
@@ -24,10 +24,11 @@ from storage import answers, audit, invites, outbox, patients, progress, reminde
 from storage import staff as staff_repo
 from storage.progress import ModuleProgress
 
-# Dialogues that wait for buttons and typed answers, by name -> their route module.
-SETTINGS_DIALOGUES = {
+# Dialogues with buttons and typed answers of their own, by name -> their route module.
+DIALOGUE_ROUTES = {
     settings_routes.DIALOGUE: settings_routes,
     unit_routes.DIALOGUE: unit_routes,
+    diary_routes.DIALOGUE: diary_routes,
 }
 
 # ---- the patient's place in their module -------------------------------------------------
@@ -174,6 +175,10 @@ def schedule_command(turn: Turn) -> Outcome:
     return settings_routes.schedule_command(turn) or unknown_command(turn)
 
 
+def diary_command(turn: Turn) -> Outcome:
+    return diary_routes.diary_command(turn) or unknown_command(turn)
+
+
 def unit_command(turn: Turn) -> Outcome:
     return unit_routes.unit_command(turn) or unknown_command(turn)
 
@@ -238,8 +243,8 @@ def button(turn: Turn) -> Outcome:
         return _stateless_button(turn, action)
     if revision != turn.state.revision:
         return _with_current_step(turn, general.stale_button(turn.t))
-    if turn.state.dialogue in SETTINGS_DIALOGUES:
-        return SETTINGS_DIALOGUES[turn.state.dialogue].on_button(turn, action)
+    if turn.state.dialogue in DIALOGUE_ROUTES:
+        return DIALOGUE_ROUTES[turn.state.dialogue].on_button(turn, action)
     if turn.state.dialogue == module_steps.DIALOGUE and turn.patient is not None:
         return _module_input(turn, Incoming(kind="button", action=action))
     return _with_current_step(turn, general.stale_button(turn.t))
@@ -286,8 +291,11 @@ def _module_input(turn: Turn, incoming: Incoming) -> Outcome:
 
 
 def text(turn: Turn) -> Outcome:
-    if turn.state.dialogue in SETTINGS_DIALOGUES and turn.state.data.get("awaiting"):
-        return SETTINGS_DIALOGUES[turn.state.dialogue].on_text(turn)
+    open_dialogue = turn.state.dialogue
+    if open_dialogue in DIALOGUE_ROUTES and (
+        turn.state.data.get("awaiting") or open_dialogue == diary_routes.DIALOGUE
+    ):
+        return DIALOGUE_ROUTES[open_dialogue].on_text(turn)
     if turn.patient is not None and turn.state.dialogue == module_steps.DIALOGUE:
         return _module_input(turn, turn.incoming)
     if turn.patient is None and turn.staff is None:

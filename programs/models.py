@@ -124,6 +124,24 @@ class DefaultSchedule(_Model):
         return problems
 
 
+class DiaryPart(_Model):
+    """A part of the day in the diary, e.g. morning, with its button label per language."""
+
+    id: Id
+    label: dict[str, Annotated[str, Field(min_length=1, max_length=MAX_LABEL)]]
+
+
+class DiaryConfig(_Model):
+    """The weekly diary: the parts of a day, and from which module activity types
+    (vill / måste / kan vara utan) are asked."""
+
+    parts: list[DiaryPart] = Field(min_length=1, max_length=8)
+    types_from_module: int | None = Field(default=None, ge=1)
+
+    def _rules(self) -> list[tuple[Loc, str]]:
+        return _duplicates([part.id for part in self.parts], "diary part", "parts")
+
+
 class ProgramMeta(_Model):
     """program.yaml"""
 
@@ -132,6 +150,7 @@ class ProgramMeta(_Model):
     title: dict[str, Text]
     modules: int = Field(ge=1)
     schedules: list[DefaultSchedule] = Field(default_factory=list)
+    diary: DiaryConfig | None = None
 
     @property
     def default_language(self) -> str:

@@ -1,0 +1,111 @@
+"""Routes for the diary: `/diary`, the reminder's "open the diary", buttons and typed text."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot.turns import Turn
+from dialogues import diary, general
+from dialogues.diary import DayView, Entry, Part, Write
+from dialogues.types import Outcome
+from storage import diary as diary_store
+from storage import patients, reminders
+
+DIALOGUE = diary.DIALOGUE
+
+
+def diary_command(turn: Turn) -> Outcome | None:
+    if turn.patient is None:
+        return None
+    return open_day(turn)
+
+
+def open_day(turn: Turn, day: date | None = None) -> Outcome:
+    view = _view(turn, day)
+    if view is None:
+        return general.bad_input("text", turn.t)
+    return diary.day_page(view, turn.t)
+
+
+def on_button(turn: Turn, action: str) -> Outcome:
+    if turn.patient is None:
+        return general.stale_button(turn.t)
+    name, _, arg = action.partition(":")
+    if name == "day":
+        return _other_day(turn, arg)
+    view = _view(turn, _day_of(turn))
+    outcome, write = diary.on_button(view, turn.state.data, action, turn.t)
+    _store(turn, view.day, write)
+    return outcome
+
+
+def on_text(turn: Turn) -> Outcome:
+    view = _view(turn, _day_of(turn))
+    outcome, write = diary.on_text(view, turn.state.data, turn.incoming.text, turn.t)
+    _store(turn, view.day, write)
+    return outcome
+
+
+def _other_day(turn: Turn, raw: str) -> Outcome:
+    today = _today(turn)
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return general.stale_button(turn.t)
+    if not diary.earliest_day(today) <= day <= today:
+        return general.stale_button(turn.t)
+    return open_day(turn, day)
+
+
+def _day_of(turn: Turn) -> date:
+    raw = turn.state.data.get("day")
+    return date.fromisoformat(raw) if raw else _today(turn)
+
+
+def _today(turn: Turn) -> date:
+    zone = ZoneInfo(patients.reminder_settings(turn.conn, turn.patient.id).timezone)
+    return turn.now.astimezone(zone).date()
+
+
+def _view(turn: Turn, day: date | None) -> DayView | None:
+    enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
+    if enrollment is None:
+        return None
+    config = turn.world.programs[enrollment.program].meta.diary
+    if config is None:
+        return None
+    language = turn.t.language
+    parts = tuple(
+        Part(part.id, part.label.get(language) or next(iter(part.label.values())))
+        for part in config.parts
+    )
+    stored = diary_store.of_day(turn.conn, turn.patient.id, day or _today(turn))
+    entries = {
+        part: Entry(entry.activity, entry.mood, entry.activity_type, entry.skipped)
+        for part, entry in stored.items()
+    }
+    ask_types = (
+        config.types_from_module is not None
+        and enrollment.current_module >= config.types_from_module
+    )
+    return DayView(day or _today(turn), _today(turn), parts, entries, ask_types, language)
+
+
+def _store(turn: Turn, day: date, write: Write | None) -> None:
+    if write is None:
+        return
+    patient_id = turn.patient.id
+    if write.kind == "activity":
+        diary_store.save_activity(turn.conn, patient_id, day, write.part, write.value, turn.now)
+    elif write.kind == "mood":
+        diary_store.save_detail(turn.conn, patient_id, day, write.part, turn.now, mood=write.value)
+    elif write.kind == "type":
+        diary_store.save_detail(
+            turn.conn, patient_id, day, write.part, turn.now, activity_type=write.value
+        )
+    elif write.kind == "skip":
+        diary_store.skip(turn.conn, patient_id, day, write.part, turn.now)
+    elif write.kind == "clear":
+        diary_store.clear(turn.conn, patient_id, day, write.part)
+    reminders.mark_answered(turn.conn, patient_id, "diary", turn.now)

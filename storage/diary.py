@@ -1,0 +1,77 @@
+"""The weekly diary: entries per patient, local day and part of the day."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from storage.timefmt import to_db
+
+
+@dataclass(frozen=True)
+class DiaryEntry:
+    part: str
+    activity: str | None
+    mood: int | None
+    activity_type: str | None
+    skipped: bool
+
+
+def of_day(conn: sqlite3.Connection, patient_id: int, day: date) -> dict[str, DiaryEntry]:
+    rows = conn.execute(
+        "SELECT * FROM diary_entries WHERE patient_id = ? AND day = ?",
+        (patient_id, day.isoformat()),
+    )
+    return {
+        row["part"]: DiaryEntry(
+            part=row["part"],
+            activity=row["activity"],
+            mood=row["mood"],
+            activity_type=row["activity_type"],
+            skipped=bool(row["skipped"]),
+        )
+        for row in rows
+    }
+
+
+def save_activity(
+    conn: sqlite3.Connection, patient_id: int, day: date, part: str, activity: str, now: datetime
+) -> None:
+    """A new or changed activity; its mood and type are asked again."""
+    conn.execute(
+        "INSERT INTO diary_entries (patient_id, day, part, activity, updated_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (patient_id, day, part) DO UPDATE SET"
+        " activity = excluded.activity, mood = NULL, activity_type = NULL, skipped = 0,"
+        " updated_at = excluded.updated_at",
+        (patient_id, day.isoformat(), part, activity, to_db(now)),
+    )
+
+
+def save_detail(
+    conn: sqlite3.Connection, patient_id: int, day: date, part: str, now: datetime, **fields: object
+) -> None:
+    """Set mood or activity_type on an existing entry."""
+    assignments = ", ".join(f"{name} = ?" for name in fields)
+    conn.execute(
+        f"UPDATE diary_entries SET {assignments}, updated_at = ?"
+        " WHERE patient_id = ? AND day = ? AND part = ?",
+        (*fields.values(), to_db(now), patient_id, day.isoformat(), part),
+    )
+
+
+def skip(conn: sqlite3.Connection, patient_id: int, day: date, part: str, now: datetime) -> None:
+    conn.execute(
+        "INSERT INTO diary_entries (patient_id, day, part, skipped, updated_at)"
+        " VALUES (?, ?, ?, 1, ?) ON CONFLICT (patient_id, day, part) DO UPDATE SET"
+        " activity = NULL, mood = NULL, activity_type = NULL, skipped = 1,"
+        " updated_at = excluded.updated_at",
+        (patient_id, day.isoformat(), part, to_db(now)),
+    )
+
+
+def clear(conn: sqlite3.Connection, patient_id: int, day: date, part: str) -> None:
+    conn.execute(
+        "DELETE FROM diary_entries WHERE patient_id = ? AND day = ? AND part = ?",
+        (patient_id, day.isoformat(), part),
+    )
