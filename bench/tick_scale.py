@@ -245,8 +245,8 @@ def select_and_queue(path: Path, profile: bool) -> dict:
     if profiler:
         import pstats
 
-        print("\n--- cProfile of select-and-queue (top 25 by cumulative time) ---")
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        print("\n--- cProfile of select-and-queue (top 45 by cumulative time) ---")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
     return {
         "total_s": total,
         "batches": len(batches),
@@ -300,11 +300,14 @@ def verify(path: Path, due_ids: list[int], patients: int) -> list[tuple[str, boo
     checks.append(
         ("advanced to next day's 19:00 local", advanced == n, f"{advanced}/{n} at {tomorrow}")
     )
-    untouched = conn.execute(
-        "SELECT count(*) FROM schedules WHERE id NOT IN (SELECT id FROM due_ids)"
-        " AND next_due_at > ? AND next_due_at = next_occurrence",
-        (tomorrow,),
-    ).fetchone()[0]
+    untouched = sum(
+        (occurrence, due_at) == (planned, planned)
+        for start, occurrence, due_at in conn.execute(
+            "SELECT start_date, next_occurrence, next_due_at FROM schedules"
+            " WHERE id NOT IN (SELECT id FROM due_ids)"
+        )
+        for planned in (to_db(local_19(date.fromisoformat(start))),)
+    )
     checks.append(
         ("not-due schedules untouched", untouched == patients - n, f"{untouched}/{patients - n}")
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime
+from itertools import chain
 from zoneinfo import ZoneInfo
 
 from bot.reminders.recurrence import (
@@ -11,7 +13,6 @@ from bot.reminders.recurrence import (
     Rule,
     after_quiet_hours,
     latest_occurrence,
-    next_occurrence,
     occurrences,
 )
 from storage import schedules
@@ -34,24 +35,32 @@ def send_time(occurrence: datetime, target: DueSchedule) -> datetime:
     return after_quiet_hours(occurrence, ZoneInfo(target.timezone), quiet)
 
 
-def next_after(target: DueSchedule, after: datetime) -> tuple[datetime, datetime] | None:
+def next_after(
+    target: DueSchedule, after: datetime, upcoming: Iterator[datetime] | None = None
+) -> tuple[datetime, datetime] | None:
     """(occurrence, send time) of the first occurrence after `after` that is sent after any
     pause; None when the schedule has no more occurrences (or is switched off, or the
-    patient cannot be reached)."""
+    patient cannot be reached). `upcoming`: `occurrences(rule, zone, after)` when the caller
+    has already started it."""
     schedule = target.schedule
     if not schedule.active or target.unreachable:
         return None
     zone = ZoneInfo(target.timezone)
-    for occurrence in occurrences(rule_of(schedule), zone, after):
+    if upcoming is None:
+        upcoming = occurrences(rule_of(schedule), zone, after)
+    for occurrence in upcoming:
         due_at = send_time(occurrence, target)
         if target.paused_until is None or due_at >= target.paused_until:
             return occurrence, due_at
     return None
 
 
-def occurrence_to_send(target: DueSchedule, now: datetime) -> datetime:
+def occurrence_to_send(
+    target: DueSchedule, now: datetime
+) -> tuple[datetime, Iterator[datetime] | None]:
     """The occurrence a due schedule sends at `now`: the later of its planned occurrence and
-    the latest occurrence at or before `now` (after downtime, at most one catch-up).
+    the latest occurrence at or before `now` (after downtime, at most one catch-up). With it,
+    `occurrences(rule, zone, occurrence)` when already started (for `next_after`), or None.
 
     Same result as `max(planned, latest_occurrence(rule, zone, now))`, but on time it skips
     latest_occurrence's walk from the rule's start: when the first occurrence after the
@@ -64,11 +73,12 @@ def occurrence_to_send(target: DueSchedule, now: datetime) -> datetime:
     rule = rule_of(schedule)
     planned = schedule.next_occurrence
     if planned is not None:
-        following = next_occurrence(rule, zone, planned)
+        upcoming = occurrences(rule, zone, planned)
+        following = next(upcoming, None)
         if following is not None and following > now:
-            return planned
+            return planned, chain((following,), upcoming)
     latest = latest_occurrence(rule, zone, now)
-    return max(filter(None, (planned, latest)))
+    return max(filter(None, (planned, latest))), None
 
 
 def replan(conn: sqlite3.Connection, schedule_id: int, now: datetime) -> None:

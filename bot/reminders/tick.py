@@ -42,7 +42,7 @@ def run_batch(conn: sqlite3.Connection, now: datetime, limit: int = BATCH_SIZE) 
 
 def _fire(conn: sqlite3.Connection, target: DueSchedule, now: datetime) -> None:
     schedule = target.schedule
-    occurrence = occurrence_to_send(target, now)
+    occurrence, upcoming = occurrence_to_send(target, now)
     due_at = send_time(occurrence, target)
     # Late (after downtime) and now in quiet hours: the catch-up waits for their end.
     send_at = send_time(now, target)
@@ -61,7 +61,7 @@ def _fire(conn: sqlite3.Connection, target: DueSchedule, now: datetime) -> None:
         )
     else:
         _queue(conn, target, occurrence, now, send_at)
-    planned = next_after(target, occurrence)
+    planned = next_after(target, occurrence, upcoming)
     next_occurrence, next_due = planned if planned else (None, None)
     schedules.set_next(conn, schedule.id, next_occurrence, next_due)
 
