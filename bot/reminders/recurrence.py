@@ -59,15 +59,19 @@ def next_occurrence(rule: Rule, zone: ZoneInfo, after: datetime) -> datetime | N
 
 
 def latest_occurrence(rule: Rule, zone: ZoneInfo, at_or_before: datetime) -> datetime | None:
-    """The last occurrence at or before a moment (for catch-up after downtime)."""
-    latest = None
-    start = datetime.combine(rule.start, time(0), tzinfo=zone).astimezone(UTC)
-    search_from = max(start - timedelta(seconds=1), at_or_before - timedelta(days=SEARCH_DAYS))
-    for moment in occurrences(rule, zone, search_from):
-        if moment > at_or_before:
-            break
-        latest = moment
-    return latest
+    """The last occurrence at or before a moment (for catch-up after downtime), searching
+    back day by day from that moment's local date."""
+    last_day = at_or_before.astimezone(zone).date() + timedelta(days=1)
+    first_day = max(rule.start, last_day - timedelta(days=SEARCH_DAYS))
+    day = last_day
+    while day >= first_day:
+        if rule.on(day):
+            for at in sorted(rule.times, reverse=True):
+                moment = local_to_utc(day, at, zone)
+                if moment <= at_or_before:
+                    return moment
+        day -= timedelta(days=1)
+    return None
 
 
 @dataclass(frozen=True)

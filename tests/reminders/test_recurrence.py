@@ -1,6 +1,6 @@
 """Recurrence in local time, across both 2026 daylight-saving changes in Europe/Stockholm."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.reminders.recurrence import (
@@ -95,3 +95,14 @@ def test_quiet_hours_move_to_their_end_never_drop():
     assert local(after_quiet_hours(early, STOCKHOLM, quiet)) == "2026-12-02 07:30 CET"
     fine = datetime(2026, 12, 2, 19, 0, tzinfo=STOCKHOLM)
     assert after_quiet_hours(fine, STOCKHOLM, quiet) == fine
+
+
+def test_latest_occurrence_of_a_long_running_rule_sees_the_last_days():
+    rule = Rule(times=(time(19, 0),), start=date(2025, 1, 1))
+    moment = latest_occurrence(rule, STOCKHOLM, datetime(2026, 12, 3, 20, 0, tzinfo=UTC))
+    assert local(moment) == "2026-12-03 19:00 CET"
+    every_ninth = Rule(times=(time(9, 0),), start=date(2026, 1, 1), every_days=9)
+    moment = latest_occurrence(every_ninth, STOCKHOLM, datetime(2026, 12, 3, 12, 0, tzinfo=UTC))
+    assert (moment.astimezone(STOCKHOLM).date() - date(2026, 1, 1)).days % 9 == 0
+    assert moment <= datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    assert datetime(2026, 12, 3, 12, 0, tzinfo=UTC) - moment < timedelta(days=9)
