@@ -1,4 +1,6 @@
-"""``python -m bot programs check [DIR]``: validate programs, print FILE:LINE: message."""
+"""``python -m bot programs check [DIR]``: validate programs and questionnaires, print
+FILE:LINE: message. Questionnaires: the bundled ``programs/questionnaires/`` without DIR,
+``DIR/questionnaires/`` when DIR has one."""
 
 from __future__ import annotations
 
@@ -7,6 +9,12 @@ import sys
 from pathlib import Path
 
 from .loader import PROGRAM_FILE, Problem, check_programs, default_programs_dir
+from .questionnaire_loader import (
+    QUESTIONNAIRES_DIR,
+    QuestionnaireCheck,
+    check_questionnaires,
+    default_questionnaires_dir,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,16 +38,26 @@ def main(argv: list[str] | None = None) -> int:
         print(Problem(root, 0, "not a folder").format(cwd))
         return 1
     result = check_programs(root)
-    for problem in result.problems:
+    q_dir = default_questionnaires_dir() if args.dir is None else root / QUESTIONNAIRES_DIR
+    questionnaires = check_questionnaires(q_dir) if q_dir.is_dir() else None
+    problems = result.problems + (questionnaires.problems if questionnaires else [])
+    for problem in problems:
         print(problem.format(cwd))
-    if result.problems:
-        print(f"{len(result.problems)} problem(s) found", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return 1
-    if not result.programs:
+    if not result.programs and not (questionnaires and questionnaires.files):
         print(Problem(root, 0, f"no programs found (no */{PROGRAM_FILE})").format(cwd))
         return 1
-    print(f"OK: {len(result.programs)} programs, {result.module_files} modules checked")
+    print(f"OK: {_summary(result.programs, result.module_files, questionnaires)}")
     return 0
+
+
+def _summary(programs: dict, module_files: int, questionnaires: QuestionnaireCheck | None) -> str:
+    text = f"{len(programs)} programs, {module_files} modules"
+    if questionnaires is not None:
+        text += f", {len(questionnaires.questionnaires)} questionnaires"
+    return text + " checked"
 
 
 if __name__ == "__main__":
