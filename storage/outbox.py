@@ -24,6 +24,12 @@ class OutgoingCall:
     dedupe_key: str | None = None
     repeat_if_unsure: bool = False
     forget_recipient: bool = False
+    payload_json: str | None = None  # `params` already as JSON (a cached message), if given
+
+    def payload(self) -> str:
+        if self.payload_json is not None:
+            return self.payload_json
+        return json.dumps(self.params, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ def enqueue(
             call.lane,
             call.chat_id,
             call.method,
-            json.dumps(call.params, ensure_ascii=False),
+            call.payload(),
             call.dedupe_key,
             to_db(not_before or now),
             int(call.repeat_if_unsure),
@@ -61,6 +67,32 @@ def enqueue(
         ),
     )
     return cursor.lastrowid if cursor.rowcount == 1 else None
+
+
+def enqueue_many(
+    conn: sqlite3.Connection, calls: list[tuple[OutgoingCall, datetime]], now: datetime
+) -> None:
+    """Queue many calls at once, each with its not_before (the tick's batches)."""
+    created = to_db(now)
+    conn.executemany(
+        "INSERT INTO outbox (lane, chat_id, method, payload_json, dedupe_key, not_before,"
+        " repeat_if_unsure, forget_recipient, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (dedupe_key) DO NOTHING",
+        [
+            (
+                call.lane,
+                call.chat_id,
+                call.method,
+                call.payload(),
+                call.dedupe_key,
+                to_db(not_before),
+                int(call.repeat_if_unsure),
+                int(call.forget_recipient),
+                created,
+            )
+            for call, not_before in calls
+        ],
+    )
 
 
 def _row(row: sqlite3.Row) -> OutboxRow:
@@ -185,3 +217,81 @@ def move_chat(conn: sqlite3.Connection, old_chat_id: int, new_chat_id: int) -> N
         "UPDATE units SET therapist_chat_id = ? WHERE therapist_chat_id = ?",
         (new_chat_id, old_chat_id),
     )
+
+
+# The open rows of a chat, as the partial indexes spell it (SQLite uses a partial index only
+# when the query repeats its WHERE term).
+_OPEN = "status IN ('pending', 'sending')"
+
+
+def due_heads(
+    conn: sqlite3.Connection,
+    now: datetime,
+    *,
+    blocked: set[int] = frozenset(),
+    blocked_above_safety: set[int] = frozenset(),
+    per_lane: int = 100,
+) -> list[tuple[int, OutboxRow]]:
+    """The rows that may go next, best first, as (lane to treat it in, row).
+
+    One query per lane, safety first, so a lane-0 row is found at once however many reminders
+    wait. A chat's rows go strictly in order, so a due row stands for the first open row of its
+    chat (its head): a safety alert queued behind a staff message in the same group lifts that
+    message to lane 0. Each chat appears once. A row waiting for a later time does not hold up
+    the due rows behind it. Chats in `blocked` are left out, and those in
+    `blocked_above_safety` for lanes above 0 only (a group whose ordinary budget is used up).
+    """
+    found: list[tuple[int, OutboxRow]] = []
+    seen: set[int] = set()
+    due = to_db(now)
+    for lane in (LANE_SAFETY, LANE_REPLY, LANE_STAFF, LANE_REMINDER):
+        skip = set(blocked) if lane == LANE_SAFETY else set(blocked) | set(blocked_above_safety)
+        chats = conn.execute(
+            f"SELECT chat_id FROM outbox WHERE {_OPEN} AND status = 'pending' AND lane = ?"
+            " AND not_before <= ? AND chat_id NOT IN (SELECT value FROM json_each(?))"
+            " GROUP BY chat_id ORDER BY MIN(id) LIMIT ?",
+            (lane, due, json.dumps(sorted(skip | seen)), per_lane),
+        ).fetchall()
+        for (chat_id,) in chats:
+            head = _head(conn, chat_id, due)
+            seen.add(chat_id)
+            if head is not None and head["status"] == "pending":
+                found.append((lane, _row(head)))
+    # a lane outside 0-3 (none today) would be missed above; never silently: take it last
+    other = conn.execute(
+        f"SELECT chat_id FROM outbox WHERE {_OPEN} AND status = 'pending'"
+        " AND lane NOT IN (0, 1, 2, 3) AND not_before <= ? GROUP BY chat_id ORDER BY MIN(id)"
+        " LIMIT ?",
+        (due, per_lane),
+    ).fetchall()
+    for (chat_id,) in other:
+        if chat_id not in seen and chat_id not in blocked:
+            head = _head(conn, chat_id, due)
+            seen.add(chat_id)
+            if head is not None and head["status"] == "pending":
+                found.append((head["lane"], _row(head)))
+    return found
+
+
+def _head(conn: sqlite3.Connection, chat_id: int, due: str) -> sqlite3.Row | None:
+    """The first open row of a chat that is in flight or due."""
+    return conn.execute(
+        f"SELECT * FROM outbox WHERE chat_id = ? AND {_OPEN}"
+        " AND (status = 'sending' OR not_before <= ?) ORDER BY id LIMIT 1",
+        (chat_id, due),
+    ).fetchone()
+
+
+def claim(conn: sqlite3.Connection, row: OutboxRow, now: datetime) -> bool:
+    """Mark a row found by `due_heads` 'sending', if it is still pending and still the head of
+    its chat; False when something changed since (then look again)."""
+    head = _head(conn, row.chat_id, to_db(now))
+    if head is None or head["id"] != row.id or head["status"] != "pending":
+        return False
+    mark_sending(conn, row.id)
+    return True
+
+
+def chat_has_due(conn: sqlite3.Connection, chat_id: int, now: datetime) -> bool:
+    """Whether a chat still has a row in flight or due."""
+    return _head(conn, chat_id, to_db(now)) is not None

@@ -207,6 +207,19 @@ def set_next(
     )
 
 
+def set_next_many(
+    conn: sqlite3.Connection, advances: list[tuple[int, datetime | None, datetime | None]]
+) -> None:
+    """set_next for many schedules at once: (schedule id, occurrence, due at)."""
+    conn.executemany(
+        "UPDATE schedules SET next_occurrence = ?, next_due_at = ? WHERE id = ?",
+        [
+            (to_db(occurrence) if occurrence else None, to_db(due) if due else None, schedule_id)
+            for schedule_id, occurrence, due in advances
+        ],
+    )
+
+
 def update(conn: sqlite3.Connection, schedule_id: int, now: datetime, **fields: object) -> None:
     """Change a schedule's rule: times, weekdays, every_days, active, end_date."""
     encoders = {

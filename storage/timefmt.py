@@ -12,8 +12,11 @@ _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 def to_db(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetimes are not stored; pass an aware UTC time")
-    return moment.astimezone(UTC).strftime(_FORMAT)
+    # isoformat gives exactly _FORMAT and is several times faster than strftime (hot path).
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def from_db(text: str) -> datetime:
+    if text.endswith("Z") and len(text) == 27:
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
     return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)

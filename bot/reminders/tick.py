@@ -20,6 +20,7 @@ from bot.reminders import messages
 from bot.reminders.planning import next_after, occurrence_to_send, send_time
 from storage import events, outbox, reminders, schedules
 from storage.database import Database
+from storage.outbox import OutgoingCall
 from storage.reminders import Reminder
 from storage.schedules import DueSchedule
 
@@ -32,15 +33,30 @@ def run_batch(conn: sqlite3.Connection, now: datetime, limit: int = BATCH_SIZE) 
     """One batch inside one transaction: due schedules, then due re-send/missed checks.
     Returns how many rows it handled (a full batch means: run again)."""
     due = schedules.due(conn, now, limit)
+    batch = _Writes()
     for target in due:
-        _fire(conn, target, now)
+        _fire(conn, target, now, batch)
+    batch.flush(conn, now)
     checks = reminders.due_checks(conn, now, limit)
     for reminder in checks:
         _check(conn, reminder, now)
     return max(len(due), len(checks))
 
 
-def _fire(conn: sqlite3.Connection, target: DueSchedule, now: datetime) -> None:
+class _Writes:
+    """The batch's outbox rows and schedule advances, written with one executemany each
+    (the tick's hot path: thousands of reminders in the same minute)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[OutgoingCall, datetime]] = []
+        self.advances: list[tuple[int, datetime | None, datetime | None]] = []
+
+    def flush(self, conn: sqlite3.Connection, now: datetime) -> None:
+        outbox.enqueue_many(conn, self.calls, now)
+        schedules.set_next_many(conn, self.advances)
+
+
+def _fire(conn: sqlite3.Connection, target: DueSchedule, now: datetime, batch: _Writes) -> None:
     schedule = target.schedule
     occurrence, upcoming = occurrence_to_send(target, now)
     due_at = send_time(occurrence, target)
@@ -60,10 +76,10 @@ def _fire(conn: sqlite3.Connection, target: DueSchedule, now: datetime) -> None:
             kind=schedule.kind,
         )
     else:
-        _queue(conn, target, occurrence, now, send_at)
+        _queue(conn, target, occurrence, now, send_at, batch)
     planned = next_after(target, occurrence, upcoming)
     next_occurrence, next_due = planned if planned else (None, None)
-    schedules.set_next(conn, schedule.id, next_occurrence, next_due)
+    batch.advances.append((schedule.id, next_occurrence, next_due))
 
 
 def _queue(
@@ -72,6 +88,7 @@ def _queue(
     occurrence: datetime,
     now: datetime,
     send_at: datetime,
+    batch: _Writes,
 ) -> None:
     schedule = target.schedule
     if schedule.resend_after_minutes:
@@ -92,15 +109,8 @@ def _queue(
     if reminder_id is None:
         return  # queued before: never twice
     call = messages.reminder_call(target, reminder_id, occurrence, repeat=False)
-    outbox.enqueue(conn, call, now, not_before=send_at)
-    events.record(
-        conn,
-        "reminder_sent",
-        now,
-        patient_id=schedule.patient_id,
-        schedule=schedule.id,
-        kind=schedule.kind,
-    )
+    # The reminders row is the record that it was sent; no separate event is needed.
+    batch.calls.append((call, send_at))
 
 
 def _check(conn: sqlite3.Connection, reminder: Reminder, now: datetime) -> None:
