@@ -24,6 +24,7 @@ from bot.sender import Sender
 from bot.settings import Settings
 from bot.turns import World
 from programs.loader import default_programs_dir, load_programs
+from programs.questionnaire_loader import load_questionnaires
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ def build_application(settings: Settings) -> Application:
 async def run_bot(settings: Settings) -> None:
     clock = clock_from_settings(settings.fake_clock_file)
     programs = load_programs(settings.programs_dir or default_programs_dir())
+    questionnaires = load_questionnaires(override_dir=settings.questionnaires_dir)
     database = await Database.open(settings.database_path)
     application = build_application(settings)
     handlers.register(application)
@@ -53,6 +55,7 @@ async def run_bot(settings: Settings) -> None:
     sender = Sender(application.bot, database, clock, poll_interval=settings.tick_interval_seconds)
     world = World(
         programs=programs,
+        questionnaires=questionnaires,
         bot_username=application.bot.username,
         invite_valid_days=settings.invite_valid_days,
         default_language=settings.default_language,

@@ -7,7 +7,17 @@ import json
 from bot.i18n import LANGUAGES, Translator
 from storage.outbox import LANE_REPLY, OutgoingCall
 
-PATIENT_COMMANDS = ("module", "diary", "reminders", "pause", "crisis", "help", "language")
+PATIENT_COMMANDS = (
+    "module",
+    "diary",
+    "forms",
+    "results",
+    "reminders",
+    "pause",
+    "crisis",
+    "help",
+    "language",
+)
 STAFF_COMMANDS = ("invite", "schedule", "unit", "help", "crisis", "language")
 
 

@@ -40,6 +40,7 @@ COMMANDS: dict[str, Route] = {
     "schedule": routes.schedule_command,
     "unit": routes.unit_command,
     "diary": routes.diary_command,
+    "forms": routes.forms_command,
 }
 
 

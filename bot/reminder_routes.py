@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import diary_routes
+from bot import diary_routes, form_routes, patient_now
 from bot.reminders import reachability
 from bot.reminders.messages import reminder_call
 from bot.reminders.planning import send_time
@@ -17,27 +17,29 @@ from storage import outbox, reminders, schedules
 SNOOZE = timedelta(hours=1)
 
 
-def reminder_button(turn: Turn, rest: str, current_step) -> Outcome:
-    """`rem:open:<id>` or `rem:snooze:<id>`; `current_step(turn)` shows the module step."""
+def reminder_button(turn: Turn, rest: str) -> Outcome:
+    """`rem:open:<id>` or `rem:snooze:<id>`."""
     action, _, raw_id = rest.partition(":")
     reminder = reminders.get(turn.conn, int(raw_id)) if raw_id.isdigit() else None
     if turn.patient is None or reminder is None or reminder.patient_id != turn.patient.id:
         return general.stale_button(turn.t)
     if action == "open":
-        return _open(turn, reminder, current_step)
+        return _open(turn, reminder)
     if action == "snooze":
         return _snooze(turn, reminder)
     return general.stale_button(turn.t)
 
 
-def _open(turn: Turn, reminder, current_step) -> Outcome:
+def _open(turn: Turn, reminder) -> Outcome:
     if reminder.status == "open":
         reminders.close(turn.conn, reminder.id, "answered", turn.now)
     if reminder.kind == "module":
         reminders.mark_answered(turn.conn, turn.patient.id, "module", turn.now)
-        return current_step(turn)
+        return patient_now.current_task(turn)
     if reminder.kind == "diary":
         return diary_routes.open_day(turn)
+    if reminder.kind == "forms":
+        return form_routes.forms_command(turn)
     return Outcome(toast=turn.t("reminder.done"))
 
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import diary_routes, reminder_routes, settings_routes, unit_routes
+from bot import (
+    diary_routes,
+    form_routes,
+    module_routes,
+    patient_now,
+    reminder_routes,
+    settings_routes,
+    unit_routes,
+)
 from bot.commands_menu import chat_menu_call
 from bot.i18n import LANGUAGES, language_for
 from bot.reminders.defaults import give_program_schedules
@@ -18,54 +26,22 @@ from bot.rendering import parse_callback_data
 from bot.turns import Turn
 from dialogues import consent, crisis, general, module_steps, staff_invite
 from dialogues.consent import InviteCheck, InviteFacts
-from dialogues.module_steps import Change, ModuleView, Position
 from dialogues.types import Incoming, Outcome
-from storage import answers, audit, invites, outbox, patients, progress, reminders, units
+from storage import audit, invites, outbox, patients, units
 from storage import staff as staff_repo
-from storage.progress import ModuleProgress
 
 # Dialogues with buttons and typed answers of their own, by name -> their route module.
 DIALOGUE_ROUTES = {
     settings_routes.DIALOGUE: settings_routes,
     unit_routes.DIALOGUE: unit_routes,
     diary_routes.DIALOGUE: diary_routes,
+    form_routes.DIALOGUE: form_routes,
 }
 
 # ---- the patient's place in their module -------------------------------------------------
 
 
-def _module_view(turn: Turn) -> ModuleView | None:
-    enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
-    if enrollment is None:
-        return None
-    program = turn.world.programs[enrollment.program]
-    module = program.module(enrollment.current_module, turn.t.language)
-    stored = progress.get(turn.conn, enrollment.id, module.number)
-    prefix = module_steps.item_key(module.number, "")
-    saved = answers.for_prefix(turn.conn, enrollment.id, prefix)
-    by_step = {key.removeprefix(prefix): value for key, value in saved.items()}
-    return ModuleView(module, Position(stored.step_index, stored.finished), by_step)
-
-
-def _store_module_change(turn: Turn, view: ModuleView, change: Change) -> None:
-    enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
-    number = view.module.number
-    if change.position is not None:
-        position = ModuleProgress(change.position.step_index, change.position.finished)
-        progress.save(turn.conn, enrollment.id, number, position, turn.now)
-    if change.answer is not None:
-        step_id, value = change.answer
-        answers.save(
-            turn.conn, enrollment.id, module_steps.item_key(number, step_id), value, turn.now
-        )
-
-
-def current_step(turn: Turn) -> Outcome:
-    """Where the patient is now: the step again (after any kind word about bad input)."""
-    view = _module_view(turn)
-    if view is None:
-        return Outcome()
-    return module_steps.show_current(view, turn.t)
+current_step = patient_now.current_task
 
 
 def _with_current_step(turn: Turn, outcome: Outcome) -> Outcome:
@@ -175,6 +151,10 @@ def schedule_command(turn: Turn) -> Outcome:
     return settings_routes.schedule_command(turn) or unknown_command(turn)
 
 
+def forms_command(turn: Turn) -> Outcome:
+    return form_routes.forms_command(turn) or unknown_command(turn)
+
+
 def diary_command(turn: Turn) -> Outcome:
     return diary_routes.diary_command(turn) or unknown_command(turn)
 
@@ -246,7 +226,7 @@ def button(turn: Turn) -> Outcome:
     if turn.state.dialogue in DIALOGUE_ROUTES:
         return DIALOGUE_ROUTES[turn.state.dialogue].on_button(turn, action)
     if turn.state.dialogue == module_steps.DIALOGUE and turn.patient is not None:
-        return _module_input(turn, Incoming(kind="button", action=action))
+        return module_routes.module_input(turn, Incoming(kind="button", action=action))
     return _with_current_step(turn, general.stale_button(turn.t))
 
 
@@ -259,7 +239,9 @@ def _stateless_button(turn: Turn, action: str) -> Outcome:
     if kind == "lang" and rest in LANGUAGES:
         return _set_language(turn, rest)
     if kind == "rem":
-        return reminder_routes.reminder_button(turn, rest, current_step)
+        return reminder_routes.reminder_button(turn, rest)
+    if kind == "form" and turn.patient is not None:
+        return form_routes.open_by_id(turn, rest)
     return _with_current_step(turn, general.stale_button(turn.t))
 
 
@@ -280,16 +262,6 @@ def _set_language(turn: Turn, language: str) -> Outcome:
 # ---- messages that are not commands -------------------------------------------------------
 
 
-def _module_input(turn: Turn, incoming: Incoming) -> Outcome:
-    view = _module_view(turn)
-    if view is None:
-        return Outcome()
-    outcome, change = module_steps.handle(view, incoming, turn.t)
-    _store_module_change(turn, view, change)
-    reminders.mark_answered(turn.conn, turn.patient.id, "module", turn.now)
-    return outcome
-
-
 def text(turn: Turn) -> Outcome:
     open_dialogue = turn.state.dialogue
     if open_dialogue in DIALOGUE_ROUTES and (
@@ -297,7 +269,7 @@ def text(turn: Turn) -> Outcome:
     ):
         return DIALOGUE_ROUTES[open_dialogue].on_text(turn)
     if turn.patient is not None and turn.state.dialogue == module_steps.DIALOGUE:
-        return _module_input(turn, turn.incoming)
+        return module_routes.module_input(turn, turn.incoming)
     if turn.patient is None and turn.staff is None:
         return general.stranger(turn.t)
     return _with_current_step(turn, general.bad_input("text", turn.t))

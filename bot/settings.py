@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     telegram_request_timeout_seconds: float = Field(default=10.0, gt=0)
     database_path: Path = Path("data/ikbt.sqlite3")
     programs_dir: Path | None = None
+    questionnaires_dir: Path | None = None
     default_language: str = "sv"
     default_timezone: str = "Europe/Stockholm"
     invite_valid_days: int = Field(default=14, ge=1, le=90)

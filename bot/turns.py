@@ -28,6 +28,7 @@ class World:
     """What every turn may consult that is not in the database."""
 
     programs: ProgramCatalog
+    questionnaires: dict  # id -> programs.questionnaire_models.Questionnaire
     bot_username: str
     invite_valid_days: int
     default_language: str

@@ -124,6 +124,23 @@ class DefaultSchedule(_Model):
         return problems
 
 
+class MeasureDefault(_Model):
+    """A questionnaire the program asks for: at the start of some modules (the weekly
+    registration), or repeating every N days from enrollment (e.g. PHQ-9 weekly)."""
+
+    questionnaire: Id
+    with_modules: list[int] | None = None
+    every_days: int | None = Field(default=None, ge=1)
+    time: LocalTime = "10:00"  # repeating: the patient's local time it falls due
+    start_after_days: int = Field(default=0, ge=0)
+    window_hours: int = Field(default=72, ge=1)  # unanswered this long: missed
+
+    def _rules(self) -> list[tuple[Loc, str]]:
+        if (self.with_modules is None) == (self.every_days is None):
+            return [(("questionnaire",), "give exactly one of with_modules or every_days")]
+        return []
+
+
 class DiaryPart(_Model):
     """A part of the day in the diary, e.g. morning, with its button label per language."""
 
@@ -151,6 +168,8 @@ class ProgramMeta(_Model):
     modules: int = Field(ge=1)
     schedules: list[DefaultSchedule] = Field(default_factory=list)
     diary: DiaryConfig | None = None
+    measures: list[MeasureDefault] = Field(default_factory=list)
+    module_interval_days: int = Field(default=7, ge=1)  # a new module opens this often
 
     @property
     def default_language(self) -> str:

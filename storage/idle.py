@@ -24,7 +24,12 @@ def pending_work(conn: sqlite3.Connection, now: datetime) -> int:
         "SELECT COUNT(*) FROM reminders WHERE check_at IS NOT NULL AND check_at <= ?",
         (to_db(now),),
     ).fetchone()[0]
-    return unprocessed + due_messages + due_schedules + due_checks
+    expired_forms = conn.execute(
+        "SELECT COUNT(*) FROM form_requests WHERE status = 'open'"
+        " AND window_ends_at IS NOT NULL AND window_ends_at <= ?",
+        (to_db(now),),
+    ).fetchone()[0]
+    return unprocessed + due_messages + due_schedules + due_checks + expired_forms
 
 
 def next_due_at(conn: sqlite3.Connection, after: datetime, until: datetime) -> datetime | None:
@@ -36,7 +41,9 @@ def next_due_at(conn: sqlite3.Connection, after: datetime, until: datetime) -> d
         " UNION ALL SELECT MIN(next_due_at) FROM schedules"
         "   WHERE next_due_at > :after AND next_due_at <= :until"
         " UNION ALL SELECT MIN(check_at) FROM reminders"
-        "   WHERE check_at > :after AND check_at <= :until)",
+        "   WHERE check_at > :after AND check_at <= :until"
+        " UNION ALL SELECT MIN(window_ends_at) FROM form_requests WHERE status = 'open'"
+        "   AND window_ends_at > :after AND window_ends_at <= :until)",
         {"after": to_db(after), "until": to_db(until)},
     ).fetchone()
     return from_db(row[0]) if row[0] else None

@@ -165,3 +165,12 @@ def by_label(conn: sqlite3.Connection, unit_id: int, label: str) -> Patient | No
         "SELECT * FROM patients WHERE unit_id = ? AND label = ?", (unit_id, label)
     ).fetchone()
     return _patient(row)
+
+
+def set_current_module(
+    conn: sqlite3.Connection, enrollment_id: int, module: int, now: datetime
+) -> None:
+    conn.execute(
+        "UPDATE enrollments SET current_module = ?, module_started_at = ? WHERE id = ?",
+        (module, to_db(now), enrollment_id),
+    )

@@ -45,6 +45,7 @@ class Schedule:
     custom_text: str | None
     source: str
     active: bool
+    questionnaire: str | None
     next_occurrence: datetime | None
     next_due_at: datetime | None
 
@@ -97,6 +98,7 @@ def _schedule(row: sqlite3.Row) -> Schedule:
         custom_text=row["custom_text"],
         source=row["source"],
         active=bool(row["active"]),
+        questionnaire=row["questionnaire"],
         next_occurrence=_utc(row["next_occurrence"]),
         next_due_at=_utc(row["next_due_at"]),
     )
@@ -119,11 +121,13 @@ def create(
     latest: time | None = None,
     custom_text: str | None = None,
     source: str = "program",
+    questionnaire: str | None = None,
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO schedules (patient_id, kind, times, weekdays, every_days, start_date,"
         " end_date, grace_minutes, resend_after_minutes, earliest, latest, custom_text, source,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " questionnaire, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             patient_id,
             kind,
@@ -138,6 +142,7 @@ def create(
             latest.strftime("%H:%M") if latest else None,
             custom_text,
             source,
+            questionnaire,
             to_db(now),
             to_db(now),
         ),

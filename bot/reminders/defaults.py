@@ -40,3 +40,19 @@ def give_program_schedules(
             now=now,
         )
         replan(conn, schedule_id, now)
+    for measure in meta.measures:
+        if measure.every_days is None:
+            continue  # module questionnaires open with their module (module_routes)
+        schedule_id = schedules.create(
+            conn,
+            patient_id=patient_id,
+            kind="forms",
+            questionnaire=measure.questionnaire,
+            times=(time.fromisoformat(measure.time),),
+            start_date=today + timedelta(days=measure.start_after_days),
+            every_days=measure.every_days,
+            grace_minutes=measure.window_hours * 60,
+            resend_after_minutes=24 * 60 if measure.window_hours > 24 else None,
+            now=now,
+        )
+        replan(conn, schedule_id, now)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.reminders import messages
 from bot.reminders.planning import next_after, occurrence_to_send, send_time
-from storage import events, outbox, reminders, schedules
+from storage import events, forms, outbox, reminders, schedules
 from storage.database import Database
 from storage.outbox import OutgoingCall
 from storage.reminders import Reminder
@@ -40,7 +40,17 @@ def run_batch(conn: sqlite3.Connection, now: datetime, limit: int = BATCH_SIZE) 
     checks = reminders.due_checks(conn, now, limit)
     for reminder in checks:
         _check(conn, reminder, now)
-    return max(len(due), len(checks))
+    expired = forms.expired(conn, now, limit)
+    for request in expired:
+        forms.close(conn, request.id, "missed", now)
+        events.record(
+            conn,
+            "form_missed",
+            now,
+            patient_id=request.patient_id,
+            questionnaire=request.questionnaire,
+        )
+    return max(len(due), len(checks), len(expired))
 
 
 class _Writes:
@@ -108,6 +118,17 @@ def _queue(
     )
     if reminder_id is None:
         return  # queued before: never twice
+    if schedule.kind == "forms" and schedule.questionnaire:
+        forms.create_request(
+            conn,
+            patient_id=schedule.patient_id,
+            questionnaire=schedule.questionnaire,
+            reason="repeat",
+            schedule_id=schedule.id,
+            due_at=occurrence,
+            window_ends_at=occurrence + timedelta(minutes=schedule.grace_minutes),
+            now=now,
+        )
     call = messages.reminder_call(target, reminder_id, occurrence, repeat=False)
     # The reminders row is the record that it was sent; no separate event is needed.
     batch.calls.append((call, send_at))

@@ -12,6 +12,7 @@ from bot.routes import button, start, text
 from bot.turns import TurnInput, World, run_turn
 from dialogues.types import Incoming
 from programs.loader import load_programs
+from programs.questionnaire_loader import load_questionnaires
 from storage import inbox, staff
 from storage.database import connect_sync, migrate_sync, run_in_transaction
 
@@ -91,6 +92,7 @@ def chat(tmp_path):
     migrate_sync(conn)
     world = World(
         programs=load_programs(),
+        questionnaires=load_questionnaires(),
         bot_username="ikbt_test_bot",
         invite_valid_days=14,
         default_language="sv",

@@ -1,0 +1,109 @@
+"""Routes for questionnaires: `/forms`, the form's buttons, submitting, and the reminder's
+"answer now"."""
+
+from __future__ import annotations
+
+from bot import module_routes
+from bot.form_views import form_view
+from bot.turns import Turn
+from dialogues import forms, general
+from dialogues.types import Outcome, Reply
+from programs.scoring import score
+from storage import events, reminders
+from storage import forms as form_store
+from storage.forms import FormRequest
+
+DIALOGUE = forms.DIALOGUE
+
+
+def forms_command(turn: Turn) -> Outcome | None:
+    if turn.patient is None:
+        return None
+    due = form_store.open_requests(turn.conn, turn.patient.id, turn.now)
+    if not due:
+        return forms.nothing_due(turn.t)
+    if len(due) == 1:
+        return open_request(turn, due[0])
+    return forms.choose([(request.id, _title(turn, request)) for request in due], turn.t)
+
+
+def open_request(turn: Turn, request: FormRequest, notice: str = "") -> Outcome:
+    outcome = forms.resume(_view(turn, request), turn.t)
+    if notice:
+        return Outcome(replies=(Reply(notice),)).then(outcome)
+    return outcome
+
+
+def open_by_id(turn: Turn, raw_id: str) -> Outcome:
+    request = _own_open_request(turn, raw_id)
+    if request is None:
+        return Outcome(toast=turn.t("form.not_open"))
+    return open_request(turn, request)
+
+
+def on_button(turn: Turn, action: str) -> Outcome:
+    if turn.patient is None:
+        return general.stale_button(turn.t)
+    name, _, arg = action.partition(":")
+    if name == "open":
+        return open_by_id(turn, arg)
+    request = _own_open_request(turn, str(turn.state.data.get("request", "")))
+    if request is None:
+        return Outcome(toast=turn.t("form.not_open"))
+    view = _view(turn, request)
+    outcome, change = forms.on_button(view, turn.state.data, action, turn.t)
+    if change.answer is not None:
+        item, value = change.answer
+        form_store.save_answer(turn.conn, request.id, item, value, turn.now)
+    if change.submit:
+        return _submit(turn, request, view)
+    return outcome
+
+
+def on_text(turn: Turn) -> Outcome:
+    request = _own_open_request(turn, str(turn.state.data.get("request", "")))
+    if turn.patient is None or request is None:
+        return general.bad_input("text", turn.t)
+    answer_with_buttons = Outcome(replies=(Reply(turn.t("form.use_buttons")),))
+    return answer_with_buttons.then(forms.resume(_view(turn, request), turn.t))
+
+
+def _submit(turn: Turn, request: FormRequest, view) -> Outcome:
+    questionnaire = turn.world.questionnaires[request.questionnaire]
+    result = score(questionnaire, view.answers)
+    if not form_store.submit(turn.conn, request, result.total, result.max, turn.now):
+        return Outcome(toast=turn.t("form.not_open"))
+    events.record(
+        turn.conn,
+        "form_submitted",
+        turn.now,
+        patient_id=request.patient_id,
+        questionnaire=request.questionnaire,
+        total=result.total,
+    )
+    reminders.mark_answered(turn.conn, request.patient_id, "forms", turn.now)
+    outcome = forms.submitted(view.title, turn.t)
+    following = form_store.open_requests(turn.conn, turn.patient.id, turn.now)
+    if following:
+        return outcome.then(open_request(turn, following[0]))
+    if request.reason == "module":
+        return outcome.then(module_routes.module_step(turn))
+    return outcome
+
+
+def _own_open_request(turn: Turn, raw_id: str) -> FormRequest | None:
+    request = form_store.get(turn.conn, int(raw_id)) if raw_id.isdigit() else None
+    if request is None or request.patient_id != turn.patient.id or request.status != "open":
+        return None
+    return request
+
+
+def _title(turn: Turn, request: FormRequest) -> str:
+    questionnaire = turn.world.questionnaires[request.questionnaire]
+    return questionnaire.text(questionnaire.title, turn.t.language)
+
+
+def _view(turn: Turn, request: FormRequest):
+    questionnaire = turn.world.questionnaires[request.questionnaire]
+    answers = form_store.answers(turn.conn, request.id)
+    return form_view(questionnaire, request.id, answers, turn.t.language)

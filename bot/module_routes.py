@@ -1,0 +1,91 @@
+"""The patient's module: their place in it, their answers, and the weekly opening of the
+next module (with the questionnaires the program asks for at its start)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.turns import Turn
+from dialogues import module_steps
+from dialogues.module_steps import Change, ModuleView, Position
+from dialogues.types import Incoming, Outcome
+from storage import answers, events, forms, patients, progress, reminders
+from storage.patients import Enrollment
+from storage.progress import ModuleProgress
+
+
+def module_view(turn: Turn) -> ModuleView | None:
+    enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
+    if enrollment is None:
+        return None
+    enrollment = open_due_module(turn, enrollment)
+    program = turn.world.programs[enrollment.program]
+    module = program.module(enrollment.current_module, turn.t.language)
+    stored = progress.get(turn.conn, enrollment.id, module.number)
+    prefix = module_steps.item_key(module.number, "")
+    saved = answers.for_prefix(turn.conn, enrollment.id, prefix)
+    by_step = {key.removeprefix(prefix): value for key, value in saved.items()}
+    return ModuleView(module, Position(stored.step_index, stored.finished), by_step)
+
+
+def open_due_module(turn: Turn, enrollment: Enrollment) -> Enrollment:
+    """By default a new module opens once the current one is finished and the program's
+    interval (a week) has passed since it opened; the questionnaires the program asks for
+    at the start of that module become due at the same time."""
+    program = turn.world.programs[enrollment.program]
+    number = enrollment.current_module
+    opens_at = enrollment.module_started_at + timedelta(days=program.meta.module_interval_days)
+    if (
+        number >= program.module_count
+        or turn.now < opens_at
+        or not progress.get(turn.conn, enrollment.id, number).finished
+    ):
+        return enrollment
+    following = number + 1
+    patients.set_current_module(turn.conn, enrollment.id, following, turn.now)
+    events.record(
+        turn.conn, "module_opened", turn.now, patient_id=enrollment.patient_id, module=following
+    )
+    for measure in program.meta.measures:
+        if measure.with_modules and following in measure.with_modules:
+            forms.create_request(
+                turn.conn,
+                patient_id=enrollment.patient_id,
+                questionnaire=measure.questionnaire,
+                reason="module",
+                module=following,
+                due_at=turn.now,
+                window_ends_at=None,  # it opens the module: it waits for the patient
+                now=turn.now,
+            )
+    return patients.active_enrollment(turn.conn, enrollment.patient_id)
+
+
+def module_step(turn: Turn) -> Outcome:
+    view = module_view(turn)
+    if view is None:
+        return Outcome()
+    return module_steps.show_current(view, turn.t)
+
+
+def module_input(turn: Turn, incoming: Incoming) -> Outcome:
+    view = module_view(turn)
+    if view is None:
+        return Outcome()
+    outcome, change = module_steps.handle(view, incoming, turn.t)
+    _store(turn, view, change)
+    reminders.mark_answered(turn.conn, turn.patient.id, "module", turn.now)
+    return outcome
+
+
+def _store(turn: Turn, view: ModuleView, change: Change) -> None:
+    enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
+    number = view.module.number
+    if change.position is not None:
+        position = ModuleProgress(change.position.step_index, change.position.finished)
+        progress.save(turn.conn, enrollment.id, number, position, turn.now)
+    if change.answer is not None:
+        step_id, value = change.answer
+        answers.save(
+            turn.conn, enrollment.id, module_steps.item_key(number, step_id), value, turn.now
+        )
