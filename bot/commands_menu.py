@@ -18,7 +18,16 @@ PATIENT_COMMANDS = (
     "help",
     "language",
 )
-STAFF_COMMANDS = ("invite", "schedule", "unit", "help", "crisis", "language")
+STAFF_COMMANDS = (
+    "invite",
+    "results",
+    "measure",
+    "schedule",
+    "unit",
+    "help",
+    "crisis",
+    "language",
+)
 
 
 def _commands(names: tuple[str, ...], t: Translator) -> list[dict]:

@@ -41,6 +41,8 @@ COMMANDS: dict[str, Route] = {
     "unit": routes.unit_command,
     "diary": routes.diary_command,
     "forms": routes.forms_command,
+    "results": routes.results_command,
+    "measure": routes.measure_command,
 }
 
 

@@ -59,6 +59,17 @@ def reply_call(
     forget_recipient: bool = False,
     dedupe_key: str | None = None,
 ) -> OutgoingCall:
+    if reply.chart is not None:
+        # Drawn by the sender when it sends the row, off the event loop (bot/charts.py).
+        params = {"chart": reply.chart, "caption": reply.text, "parse_mode": "HTML"}
+        return OutgoingCall(
+            chat_id=chat_id,
+            method="sendPhoto",
+            params=params,
+            lane=lane,
+            forget_recipient=forget_recipient,
+            dedupe_key=dedupe_key,
+        )
     params: dict = {
         "text": reply.text,
         "parse_mode": "HTML",

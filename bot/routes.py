@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 from bot import (
     diary_routes,
     form_routes,
+    measure_routes,
     module_routes,
     patient_now,
     reminder_routes,
+    results_routes,
     settings_routes,
     unit_routes,
 )
@@ -149,6 +151,14 @@ def pause_command(turn: Turn) -> Outcome:
 
 def schedule_command(turn: Turn) -> Outcome:
     return settings_routes.schedule_command(turn) or unknown_command(turn)
+
+
+def results_command(turn: Turn) -> Outcome:
+    return results_routes.results_command(turn) or unknown_command(turn)
+
+
+def measure_command(turn: Turn) -> Outcome:
+    return measure_routes.measure_command(turn) or unknown_command(turn)
 
 
 def forms_command(turn: Turn) -> Outcome:

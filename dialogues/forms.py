@@ -123,9 +123,7 @@ def on_button(view: FormView, data: dict, action: str, t) -> tuple[Outcome, Form
 
 def _late(view: FormView, data: dict, t) -> Outcome:
     """A stale or repeated press: nothing recorded; the form where it stands."""
-    current = (
-        show_summary(view, t) if data.get("summary") else show_item(view, data.get("item", 0), t)
-    )
+    current = resume(view, t) if data.get("summary") else show_item(view, data.get("item", 0), t)
     return Outcome(toast=t("form.late_press")).then(current)
 
 

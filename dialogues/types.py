@@ -47,6 +47,9 @@ class Reply:
     text: str
     buttons: Keyboard = ()
     edit_pressed: bool = False  # replace the message whose button was pressed, not a new one
+    chart: dict | None = (
+        None  # a chart (bot.charts.ChartSpec as JSON) sent as a photo; text = caption
+    )
 
 
 @dataclass(frozen=True)
