@@ -83,11 +83,11 @@ def _submit(turn: Turn, request: FormRequest, view) -> Outcome:
     )
     reminders.mark_answered(turn.conn, request.patient_id, "forms", turn.now)
     outcome = forms.submitted(view.title, turn.t)
+    if request.reason == "module":
+        return outcome.then(module_routes.module_step(turn))  # the registration opens it
     following = form_store.open_requests(turn.conn, turn.patient.id, turn.now)
     if following:
         return outcome.then(open_request(turn, following[0]))
-    if request.reason == "module":
-        return outcome.then(module_routes.module_step(turn))
     return outcome
 
 
