@@ -41,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     q_dir = default_questionnaires_dir() if args.dir is None else root / QUESTIONNAIRES_DIR
     questionnaires = check_questionnaires(q_dir) if q_dir.is_dir() else None
     problems = result.problems + (questionnaires.problems if questionnaires else [])
+    known = set(check_questionnaires(default_questionnaires_dir()).questionnaires)
+    if questionnaires:
+        known |= set(questionnaires.questionnaires)
+    problems += _unknown_measures(result.programs, known)
     for problem in problems:
         print(problem.format(cwd))
     if problems:
@@ -62,3 +66,25 @@ def _summary(programs: dict, module_files: int, questionnaires: QuestionnaireChe
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _unknown_measures(programs, known: set[str]) -> list[Problem]:
+    """A program's measures must name questionnaires that exist (bundled or beside it)."""
+    found = []
+    for program in programs.values():
+        meta_file = program.path / PROGRAM_FILE
+        lines = meta_file.read_text(encoding="utf-8").splitlines()
+        for measure in program.meta.measures:
+            if measure.questionnaire in known:
+                continue
+            line = next(
+                (
+                    number
+                    for number, text in enumerate(lines, start=1)
+                    if f"questionnaire: {measure.questionnaire}" in text
+                ),
+                0,
+            )
+            message = f"measures: no questionnaire '{measure.questionnaire}'"
+            found.append(Problem(meta_file, line, message))
+    return found

@@ -35,3 +35,18 @@ def test_programs_check_reports_file_and_line(tmp_path, capsys):
     )
     assert main(["programs", "check", str(tmp_path)]) == 1
     assert re.search(r"program\.yaml:5: ", capsys.readouterr().out)
+
+
+def test_programs_check_reports_a_measure_naming_no_questionnaire(tmp_path, capsys):
+    import shutil
+
+    from programs.loader import default_programs_dir
+
+    copy = tmp_path / "depression"
+    shutil.copytree(default_programs_dir() / "depression", copy)
+    meta = copy / "program.yaml"
+    meta.write_text(meta.read_text().replace("questionnaire: phq9", "questionnaire: phq99"))
+    assert main(["programs", "check", str(tmp_path)]) == 1
+    assert re.search(
+        r"program\.yaml:\d+: measures: no questionnaire 'phq99'", capsys.readouterr().out
+    )
