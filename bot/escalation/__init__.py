@@ -1,0 +1,1 @@
+"""Escalation: when and how a risk signal reaches a person (office hours, deadlines)."""
