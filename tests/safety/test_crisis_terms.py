@@ -156,6 +156,34 @@ def test_helpline_mention_is_silent_but_contact_is_amber() -> None:
     assert _ids("I called the suicide hotline") == ["en-crisis-contact"]
 
 
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        # the edge-case table in docs/safety.md
+        ("jag försökte ta livet av mig förra året", "red"),
+        ("min bror begick självmord", "red"),
+        ("Min kusin tog livet av sig", None),
+        ("jobbet tar livet av mig", "red"),
+        ("jag vill hellre dö än gå på festen", "red"),
+        ("I could kill myself for forgetting", "red"),
+        ("I was killing myself laughing", None),
+        ("Jag vill inte leva utan henne", "red"),
+        ("Jag vill inte leva så här", "amber"),
+        ("orkar inte mer", None),
+        ("I can't take it anymore", None),
+        ("I feel hopeless", None),
+        ("kms", "red"),
+        ("I ran 5 kms", None),
+        ("jag trodde jag skulle dö", None),
+        ("Jag tänker mycket på döden", "amber"),
+        ("jag har skadat mig själv", "amber"),
+        ("I've been hurting myself", "amber"),
+    ],
+)
+def test_documented_decisions(text: str, severity: str | None) -> None:
+    assert RULES.severity(text) == severity
+
+
 # --------------------------------------------------------------------------- matching details
 
 
