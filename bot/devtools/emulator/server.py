@@ -2,7 +2,8 @@
 
 Besides answering, the server keeps what the script runner needs to know: every request made
 (for the conformance check), how many requests are open (for the idle check), how many times
-the bot has polled (for readiness), the fault queue and the armed `@crash on-send`.
+the bot has polled (for readiness), the fault queue and the armed `@crash on-send`, and, when
+asked, Telegram's sending limits (`limits.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.devtools.emulator.errors import ApiError
+from bot.devtools.emulator.limits import TelegramLimits
 from bot.devtools.emulator.methods import BotApi
 from bot.devtools.emulator.params import FileUpload, Params
 from bot.devtools.emulator.world import World, is_send_call
@@ -32,8 +34,11 @@ class RecordedRequest:
 
 
 class EmulatorServer:
-    def __init__(self, world: World, token: str):
+    def __init__(self, world: World, token: str, *, telegram_limits: bool = False):
+        """`telegram_limits=True` answers 429 when the bot breaks Telegram's sending limits
+        (see limits.py); off by default, so scripts are not slowed or failed by them."""
         self.world = world
+        self.limits: TelegramLimits | None = TelegramLimits() if telegram_limits else None
         self.api = BotApi(world)
         self.token = token
         self.requests: list[RecordedRequest] = []
@@ -87,6 +92,8 @@ class EmulatorServer:
         send_call = is_send_call(name)
         if send_call and self.world.faults:
             await self._fail(self.world.faults.popleft())
+        if send_call and self.limits is not None:
+            self.limits.admit(params.raw.get("chat_id"))
         result = self.api.call(name, params)
         if send_call and self.world.crash_on_send_armed:
             self.world.crash_on_send_armed = False
