@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from functools import partial
 
 from telegram.error import TelegramError
 from telegram.ext import Application
@@ -17,7 +18,9 @@ from telegram.request import HTTPXRequest
 from bot import handlers
 from bot.clock import clock_from_settings
 from bot.commands_menu import default_menus
+from bot.escalation import chain as escalation_chain
 from bot.polling import InboxPoller
+from bot.reminders import tick as reminder_tick
 from bot.reminders.tick import Ticker
 from bot.runtime import Runtime
 from bot.sender import Sender
@@ -65,7 +68,17 @@ async def run_bot(settings: Settings) -> None:
     await sender.recover()
     await application.start()
     poller = InboxPoller(application, database, clock)
-    ticker = Ticker(database, clock, settings.tick_interval_seconds, sender.wake)
+    escalation_batch = partial(escalation_chain.run_batch, language=settings.default_language)
+    ticker = Ticker(
+        database,
+        clock,
+        settings.tick_interval_seconds,
+        sender.wake,
+        batches=[  # safety first
+            (escalation_batch, escalation_chain.BATCH_SIZE),
+            (reminder_tick.run_batch, reminder_tick.BATCH_SIZE),
+        ],
+    )
     tasks = [
         asyncio.create_task(poller.run()),
         asyncio.create_task(sender.run()),

@@ -19,6 +19,7 @@ PATIENT_COMMANDS = (
     "language",
 )
 STAFF_COMMANDS = (
+    "flags",
     "invite",
     "results",
     "measure",

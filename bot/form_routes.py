@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from bot import module_routes
+from bot.escalation.flags import TriggerInfo, raise_flag
 from bot.form_views import form_view
+from bot.i18n import Translator
 from bot.turns import Turn
 from dialogues import forms, general
 from dialogues.types import Outcome, Reply
-from programs.scoring import score
+from programs.scoring import reliable_change, score
 from storage import events, reminders
 from storage import forms as form_store
 from storage.forms import FormRequest
@@ -82,6 +84,7 @@ def _submit(turn: Turn, request: FormRequest, view) -> Outcome:
         total=result.total,
     )
     reminders.mark_answered(turn.conn, request.patient_id, "forms", turn.now)
+    _flag_worsening(turn, questionnaire, result.total)
     outcome = forms.submitted(view.title, turn.t)
     if request.reason == "module":
         return outcome.then(module_routes.module_step(turn))  # the registration opens it
@@ -89,6 +92,30 @@ def _submit(turn: Turn, request: FormRequest, view) -> Outcome:
     if following:
         return outcome.then(open_request(turn, following[0]))
     return outcome
+
+
+def _flag_worsening(turn: Turn, questionnaire, latest: int) -> None:
+    """A reliable worsening since the first measurement (PHQ-9: 6 points) is an amber flag."""
+    measured = [
+        m
+        for m in form_store.measurements(turn.conn, turn.patient.id)
+        if m.questionnaire == questionnaire.id
+    ]
+    if len(measured) < 2:
+        return
+    first = measured[0].total
+    if reliable_change(questionnaire, first, latest) != "worsened":
+        return
+    t = Translator(turn.world.default_language)
+    summary = t(
+        "flag.trigger.trend",
+        title=questionnaire.text(questionnaire.title, t.language),
+        change=latest - first,
+        first=first,
+        latest=latest,
+    )
+    trigger = TriggerInfo("trend", summary, {"questionnaire": questionnaire.id})
+    raise_flag(turn.conn, turn.patient, "amber", trigger, turn.now, turn.world.default_language)
 
 
 def _own_open_request(turn: Turn, raw_id: str) -> FormRequest | None:

@@ -43,6 +43,7 @@ COMMANDS: dict[str, Route] = {
     "forms": routes.forms_command,
     "results": routes.results_command,
     "measure": routes.measure_command,
+    "flags": routes.flags_command,
 }
 
 
@@ -52,7 +53,7 @@ def _incoming(update: Update) -> Incoming:
     if update.callback_query is not None:
         return Incoming(kind="button")
     if update.edited_message is not None:
-        return Incoming(kind="edited")
+        return Incoming(kind="edited", text=update.edited_message.text or "")
     message = update.message
     text = message.text or ""
     if text.startswith("/"):

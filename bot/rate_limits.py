@@ -35,7 +35,9 @@ def is_send_call(method: str) -> bool:
 class Limits:
     overall_per_second: int = 30
     overall_burst: int = 3  # starts that may bunch up to catch up a late slot
-    private_burst: int = 3
+    # A reply to one press is often 2-5 messages (a notice, the step, a chart); Telegram lets
+    # such short bursts through in a private chat, and holds the sustained rate to ~1/s.
+    private_burst: int = 6
     private_per_second: float = 1.0
     group_per_minute: int = 20
     group_reserved_from: int = 17  # lanes > 0 stop here; the rest is for lane 0

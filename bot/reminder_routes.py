@@ -6,6 +6,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot import diary_routes, form_routes, patient_now
+from bot.escalation import alerts
 from bot.reminders import reachability
 from bot.reminders.messages import reminder_call
 from bot.reminders.planning import send_time
@@ -61,10 +62,17 @@ def _snooze(turn: Turn, reminder) -> Outcome:
 
 
 def membership(turn: Turn) -> Outcome:
-    """my_chat_member in a private chat: 'kicked' is a block, 'member' an unblock."""
+    """my_chat_member: in a private chat 'kicked' is a block and 'member' an unblock; for a
+    unit's therapist channel, removal means alerts go privately until the bot is back."""
     status = turn.incoming.text
-    if status == "kicked":
-        reachability.mark_unreachable(turn.conn, turn.input.chat_id, turn.now)
+    chat_id = turn.input.chat_id
+    if chat_id < 0:
+        if status in ("left", "kicked"):
+            alerts.channel_lost(turn.conn, chat_id, turn.now)
+        elif status in ("member", "administrator"):
+            alerts.channel_back(turn.conn, chat_id, turn.now)
+    elif status == "kicked":
+        reachability.mark_unreachable(turn.conn, chat_id, turn.now)
     elif status == "member":
-        reachability.mark_reachable(turn.conn, turn.input.chat_id, turn.now)
+        reachability.mark_reachable(turn.conn, chat_id, turn.now)
     return Outcome()

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot import (
     diary_routes,
+    flag_routes,
     form_routes,
     measure_routes,
     module_routes,
@@ -22,6 +23,7 @@ from bot import (
     unit_routes,
 )
 from bot.commands_menu import chat_menu_call
+from bot.escalation import screening
 from bot.i18n import LANGUAGES, language_for
 from bot.reminders.defaults import give_program_schedules
 from bot.rendering import parse_callback_data
@@ -38,6 +40,7 @@ DIALOGUE_ROUTES = {
     unit_routes.DIALOGUE: unit_routes,
     diary_routes.DIALOGUE: diary_routes,
     form_routes.DIALOGUE: form_routes,
+    flag_routes.DIALOGUE: flag_routes,
 }
 
 # ---- the patient's place in their module -------------------------------------------------
@@ -153,6 +156,10 @@ def schedule_command(turn: Turn) -> Outcome:
     return settings_routes.schedule_command(turn) or unknown_command(turn)
 
 
+def flags_command(turn: Turn) -> Outcome:
+    return flag_routes.flags_command(turn) or unknown_command(turn)
+
+
 def results_command(turn: Turn) -> Outcome:
     return results_routes.results_command(turn) or unknown_command(turn)
 
@@ -250,6 +257,8 @@ def _stateless_button(turn: Turn, action: str) -> Outcome:
         return _set_language(turn, rest)
     if kind == "rem":
         return reminder_routes.reminder_button(turn, rest)
+    if kind == "flag":
+        return flag_routes.flag_button(turn, rest)
     if kind == "form" and turn.patient is not None:
         return form_routes.open_by_id(turn, rest)
     return _with_current_step(turn, general.stale_button(turn.t))
@@ -273,6 +282,11 @@ def _set_language(turn: Turn, language: str) -> Outcome:
 
 
 def text(turn: Turn) -> Outcome:
+    safety = screening.screen_text(turn, turn.incoming.text)
+    return safety.then(_text(turn)) if safety else _text(turn)
+
+
+def _text(turn: Turn) -> Outcome:
     open_dialogue = turn.state.dialogue
     if open_dialogue in DIALOGUE_ROUTES and (
         turn.state.data.get("awaiting") or open_dialogue == diary_routes.DIALOGUE
@@ -295,4 +309,6 @@ def edited(turn: Turn) -> Outcome:
     """An edited message never records an answer (again): say so kindly, show the step."""
     if turn.patient is None and turn.staff is None:
         return Outcome()
-    return _with_current_step(turn, general.bad_input("edited", turn.t))
+    safety = screening.screen_text(turn, turn.incoming.text)  # an edit is read for risk too
+    reply = _with_current_step(turn, general.bad_input("edited", turn.t))
+    return safety.then(reply) if safety else reply

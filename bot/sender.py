@@ -26,6 +26,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import charts
 from bot.clock import Clock
+from bot.escalation.alerts import channel_lost, delivered
 from bot.rate_limits import RateLimiter
 from bot.reminders.reachability import mark_unreachable
 from storage import outbox
@@ -124,7 +125,10 @@ class Sender:
                 return None, wait  # only the overall slot: keep the order, wait for it
             del self._candidates[index]
             now = self._clock.now()
-            if await self._db.transaction(lambda conn: outbox.claim(conn, row, now)):
+            claimed = await self._db.transaction(
+                lambda conn, row=row, now=now: outbox.claim(conn, row, now)
+            )
+            if claimed:
                 return row, None
             self._stale = True
             return None, 0.0
@@ -154,6 +158,7 @@ class Sender:
 
     async def _send(self, row: OutboxRow) -> None:
         params = dict(row.params)
+        params.pop(outbox.REPEAT_NOTE, None)  # ours, not Telegram's
         if row.method not in _NO_CHAT_PARAM:
             params["chat_id"] = row.chat_id
         if row.status == "pending" and row.attempts > 0 and row.repeat_if_unsure:
@@ -211,18 +216,21 @@ class Sender:
 
         def record(conn):
             outbox.mark_sent(conn, row, message_id, now)
+            delivered(conn, row.id)  # a flag's alert reached someone
             return row.chat_id is not None and outbox.chat_has_due(conn, row.chat_id, now)
 
         if await self._db.transaction(record):
             self._stale = True  # the chat's next row is due: find it in its lane
 
     async def _finish_forbidden(self, row: OutboxRow) -> None:
-        """The person blocked the bot: this row fails, and a patient becomes unreachable."""
+        """The chat is closed to the bot: this row fails; a patient becomes unreachable, and
+        a lost therapist channel sends its alerts privately instead."""
         now = self._clock.now()
 
         def record(conn):
             outbox.mark_failed(conn, row, "forbidden", now)
-            mark_unreachable(conn, row.chat_id, now)
+            if not channel_lost(conn, row.chat_id, now):
+                mark_unreachable(conn, row.chat_id, now)
 
         await self._db.transaction(record)
         self.wake()

@@ -126,6 +126,12 @@ def _next_state(state: DialogueState, outcome: Outcome) -> DialogueState:
 
 
 def store_outcome(turn: Turn, outcome: Outcome) -> None:
+    # A risk answer raises its flag in this same transaction; the safety message comes first.
+    safety = screening.flag_risk_events(turn, outcome.events)
+    if safety:
+        outcome = Outcome(
+            safety + outcome.replies, outcome.toast, outcome.events, outcome.dialogue, outcome.data
+        )
     revision = turn.state.revision
     if outcome.dialogue and (has_dialogue_buttons(outcome.replies) or outcome.data is not None):
         revision = dialogue_state.save(
@@ -154,3 +160,6 @@ def run_apology(
     t = Translator(language_for(turn_input.language_code, world.default_language))
     apology = Reply(t("error.apology") + "\n\n" + t("crisis.text"))
     outbox.enqueue(conn, reply_call(apology, turn_input.chat_id, 0), now)
+
+
+from bot.escalation import screening  # noqa: E402  (screening builds on the Turn above)

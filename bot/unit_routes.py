@@ -35,6 +35,10 @@ def on_button(turn: Turn, action: str) -> Outcome:
         return Outcome(prompt.replies, dialogue=DIALOGUE, data={"awaiting": "quiet"})
     if name == "setquiet":
         return _set_quiet(turn, arg.replace("-", "–"))
+    if name == "oncall":
+        return unit_settings.on_call_picker(units.staff_of(turn.conn, turn.staff.unit_id), turn.t)
+    if name == "oc" and arg.isdigit():
+        return _toggle_on_call(turn, int(arg))
     program, _, rest = arg.partition(":")
     kind, _, hhmm = rest.partition(":")
     default = _default(turn, program, kind)
@@ -65,6 +69,22 @@ def on_text(turn: Turn) -> Outcome:
             return settings.not_understood("settings.bad_time", turn.t)
         return _set_time(turn, default, at)
     return settings.not_understood("settings.use_buttons", turn.t)
+
+
+def _toggle_on_call(turn: Turn, staff_id: int) -> Outcome:
+    members = {sid: on for sid, _, on in units.staff_of(turn.conn, turn.staff.unit_id)}
+    if staff_id not in members:
+        return general.stale_button(turn.t)
+    units.set_on_call(turn.conn, turn.staff.unit_id, staff_id, not members[staff_id])
+    audit.record(
+        turn.conn,
+        staff_id=turn.staff.id,
+        action="on_call_changed",
+        now=turn.now,
+        member=staff_id,
+        on_call=not members[staff_id],
+    )
+    return unit_settings.on_call_picker(units.staff_of(turn.conn, turn.staff.unit_id), turn.t)
 
 
 def _set_quiet(turn: Turn, text: str) -> Outcome:
@@ -133,4 +153,16 @@ def _default(turn: Turn, program: str, kind: str) -> ProgramDefault | None:
 def _overview(turn: Turn, notice: str = "") -> Outcome:
     unit = units.get(turn.conn, turn.staff.unit_id)
     quiet = units.quiet_hours(turn.conn, unit.id)
-    return unit_settings.overview(unit.name, quiet, _defaults(turn), turn.t, notice)
+    safety = units.safety_settings(turn.conn, unit.id)
+    days = ", ".join(turn.t(f"weekday.{day}") for day in sorted(safety.office_days))
+    office = turn.t(
+        "unit.office",
+        days=days,
+        start=safety.office_start,
+        end=safety.office_end,
+        minutes=safety.ack_minutes,
+    )
+    on_call = [name for _, name, on in units.staff_of(turn.conn, unit.id) if on]
+    return unit_settings.overview(
+        unit.name, quiet, _defaults(turn), turn.t, notice, office=office, on_call=on_call
+    )

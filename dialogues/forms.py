@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from dialogues.crisis import crisis_text
 from dialogues.types import Button, Event, Outcome, Reply, row
 
 DIALOGUE = "form"
@@ -150,11 +149,12 @@ def _answer(
         show_item(updated, following, t) if following is not None else show_summary(updated, t)
     )
     if item.risk_min is not None and value >= item.risk_min:
+        # The turn raises a flag for this event in the same transaction and shows the
+        # patient's safety message (crisis contacts) before the next question.
         risk = Event(
             "risk_answer", {"questionnaire": view.questionnaire, "item": item.id, "value": value}
         )
-        warning = Reply(t("form.risk_answer") + "\n\n" + crisis_text(t))
-        outcome = Outcome(replies=(warning,), events=(risk,)).then(outcome)
+        outcome = Outcome(events=(risk,)).then(outcome)
     return outcome, FormChange(answer=(item.id, value))
 
 

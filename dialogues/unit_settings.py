@@ -23,13 +23,26 @@ class ProgramDefault:
 
 
 def overview(
-    unit_name: str, quiet: tuple[str, str], defaults: list[ProgramDefault], t, notice: str = ""
+    unit_name: str,
+    quiet: tuple[str, str],
+    defaults: list[ProgramDefault],
+    t,
+    notice: str = "",
+    *,
+    office: str = "",
+    on_call: list[str] = (),
 ) -> Outcome:
     lines = [notice] if notice else []
     lines.append(t("unit.title", unit=escape(unit_name)))
     lines.append(t("unit.quiet", start=quiet[0], end=quiet[1]))
+    if office:
+        lines.append(office)
+    names = ", ".join(escape(name) for name in on_call) or t("unit.on_call_empty")
+    lines.append(t("unit.on_call", names=names))
     lines.append(t("unit.defaults_heading"))
-    keyboard = [row(Button(t("settings.button.quiet"), "quiet"))]
+    keyboard = [
+        row(Button(t("settings.button.quiet"), "quiet"), Button(t("unit.button.on_call"), "oncall"))
+    ]
     for default in defaults:
         kind = t("kind." + default.kind)
         mark = " " + t("unit.changed_mark") if default.changed_for_unit else ""
@@ -48,3 +61,23 @@ def time_picker(default: ProgramDefault, t) -> Outcome:
     action = f"settime:{default.program}:{default.kind}"
     data = {"program": default.program, "kind": default.kind}
     return hour_picker(text, time(STAFF_HOURS[0]), time(STAFF_HOURS[1]), action, data, DIALOGUE, t)
+
+
+def on_call_picker(staff: list[tuple[int, str, bool]], t) -> Outcome:
+    """The unit's staff, each a toggle for the on-call list (told when a red flag is not
+    handled in time, and at once outside office hours)."""
+    keyboard = tuple(
+        row(Button(("✓ " if on_call else "") + name, f"oc:{staff_id}"))
+        for staff_id, name, on_call in staff
+    )
+    return Outcome(
+        replies=(
+            Reply(
+                t("unit.pick_on_call"),
+                keyboard + (row(Button(t("settings.button.done"), "cancel")),),
+                edit_pressed=True,
+            ),
+        ),
+        dialogue=DIALOGUE,
+        data={},
+    )

@@ -29,7 +29,11 @@ def pending_work(conn: sqlite3.Connection, now: datetime) -> int:
         " AND window_ends_at IS NOT NULL AND window_ends_at <= ?",
         (to_db(now),),
     ).fetchone()[0]
-    return unprocessed + due_messages + due_schedules + due_checks + expired_forms
+    flag_steps = conn.execute(
+        "SELECT COUNT(*) FROM flags WHERE next_check_at IS NOT NULL AND next_check_at <= ?",
+        (to_db(now),),
+    ).fetchone()[0]
+    return unprocessed + due_messages + due_schedules + due_checks + expired_forms + flag_steps
 
 
 def next_due_at(conn: sqlite3.Connection, after: datetime, until: datetime) -> datetime | None:
@@ -43,7 +47,9 @@ def next_due_at(conn: sqlite3.Connection, after: datetime, until: datetime) -> d
         " UNION ALL SELECT MIN(check_at) FROM reminders"
         "   WHERE check_at > :after AND check_at <= :until"
         " UNION ALL SELECT MIN(window_ends_at) FROM form_requests WHERE status = 'open'"
-        "   AND window_ends_at > :after AND window_ends_at <= :until)",
+        "   AND window_ends_at > :after AND window_ends_at <= :until"
+        " UNION ALL SELECT MIN(next_check_at) FROM flags"
+        "   WHERE next_check_at > :after AND next_check_at <= :until)",
         {"after": to_db(after), "until": to_db(until)},
     ).fetchone()
     return from_db(row[0]) if row[0] else None

@@ -12,6 +12,9 @@ LANE_REPLY = 1
 LANE_STAFF = 2
 LANE_REMINDER = 3
 
+# A parameter never sent to Telegram: the words that mark an alert repeated after a crash.
+REPEAT_NOTE = "repeat_note"
+
 
 @dataclass(frozen=True)
 class OutgoingCall:
@@ -185,10 +188,16 @@ def recover_after_crash(conn: sqlite3.Connection, now: datetime) -> tuple[int, i
     """Decide the rows a crash left 'sending': the request may or may not have reached
     Telegram. Safety alerts are repeated (at least once, marked as a repeat); everything
     else is not (at most once). Returns (repeated, dropped)."""
-    repeated = conn.execute(
-        "UPDATE outbox SET status = 'pending', last_error = 'repeat-after-crash'"
-        " WHERE status = 'sending' AND repeat_if_unsure = 1"
-    ).rowcount
+    repeated = 0
+    for row in conn.execute(
+        "SELECT id, payload_json FROM outbox WHERE status = 'sending' AND repeat_if_unsure = 1"
+    ).fetchall():
+        conn.execute(
+            "UPDATE outbox SET status = 'pending', last_error = 'repeat-after-crash',"
+            " payload_json = ? WHERE id = ?",
+            (_marked_as_repeat(row["payload_json"]), row["id"]),
+        )
+        repeated += 1
     unsure = conn.execute(
         "SELECT * FROM outbox WHERE status = 'sending' AND repeat_if_unsure = 0"
     ).fetchall()
@@ -295,3 +304,36 @@ def claim(conn: sqlite3.Connection, row: OutboxRow, now: datetime) -> bool:
 def chat_has_due(conn: sqlite3.Connection, chat_id: int, now: datetime) -> bool:
     """Whether a chat still has a row in flight or due."""
     return _head(conn, chat_id, to_db(now)) is not None
+
+
+def flag_ids_waiting_for(conn: sqlite3.Connection, chat_id: int) -> list[int]:
+    """Flags whose alerts to this chat did not get through (failed, or still waiting); the
+    waiting ones are given up, since the chat is gone."""
+    rows = conn.execute(
+        "SELECT id, dedupe_key, status FROM outbox WHERE chat_id = ? AND dedupe_key LIKE 'flag:%'"
+        " AND status IN ('pending', 'sending', 'failed')",
+        (chat_id,),
+    ).fetchall()
+    conn.execute(
+        "UPDATE outbox SET status = 'failed', last_error = 'channel unreachable'"
+        " WHERE chat_id = ? AND dedupe_key LIKE 'flag:%' AND status = 'pending'",
+        (chat_id,),
+    )
+    return sorted({int(row["dedupe_key"].split(":")[1]) for row in rows})
+
+
+def flag_of(conn: sqlite3.Connection, outbox_id: int) -> int | None:
+    """The flag an outbox row alerts about (its dedupe key is 'flag:<id>:...'), if any."""
+    row = conn.execute("SELECT dedupe_key FROM outbox WHERE id = ?", (outbox_id,)).fetchone()
+    key = row["dedupe_key"] if row else None
+    return int(key.split(":")[1]) if key and key.startswith("flag:") else None
+
+
+def _marked_as_repeat(payload_json: str) -> str:
+    params = json.loads(payload_json)
+    note = params.get(REPEAT_NOTE)
+    if note:
+        for field in ("text", "caption"):
+            if field in params and not params[field].startswith(note):
+                params[field] = f"{note}\n{params[field]}"
+    return json.dumps(params, ensure_ascii=False)

@@ -76,3 +76,91 @@ def patient_ids_on_unit_quiet_hours(conn: sqlite3.Connection, unit_id: int) -> l
         "SELECT id FROM patients WHERE unit_id = ? AND quiet_start IS NULL", (unit_id,)
     )
     return [row[0] for row in rows]
+
+
+@dataclass(frozen=True)
+class SafetySettings:
+    timezone: str
+    office_days: frozenset[int]
+    office_start: str
+    office_end: str
+    ack_minutes: int
+    therapist_chat_id: int | None
+    channel_broken: bool
+
+
+def safety_settings(conn: sqlite3.Connection, unit_id: int) -> SafetySettings:
+    row = conn.execute("SELECT * FROM units WHERE id = ?", (unit_id,)).fetchone()
+    return SafetySettings(
+        timezone=row["timezone"],
+        office_days=frozenset(int(day) for day in row["office_days"].split(",") if day),
+        office_start=row["office_start"],
+        office_end=row["office_end"],
+        ack_minutes=row["ack_minutes"],
+        therapist_chat_id=row["therapist_chat_id"],
+        channel_broken=row["channel_broken_since"] is not None,
+    )
+
+
+def by_channel(conn: sqlite3.Connection, chat_id: int) -> Unit | None:
+    row = conn.execute("SELECT * FROM units WHERE therapist_chat_id = ?", (chat_id,)).fetchone()
+    return _unit(row) if row else None
+
+
+def set_channel_broken(conn: sqlite3.Connection, unit_id: int, since: datetime | None) -> bool:
+    """Mark the therapist channel unreachable (or working again); False if nothing changed."""
+    if since is None:
+        sql = (
+            "UPDATE units SET channel_broken_since = NULL"
+            " WHERE id = ? AND channel_broken_since IS NOT NULL"
+        )
+        return conn.execute(sql, (unit_id,)).rowcount == 1
+    sql = "UPDATE units SET channel_broken_since = ? WHERE id = ? AND channel_broken_since IS NULL"
+    return conn.execute(sql, (to_db(since), unit_id)).rowcount == 1
+
+
+def staff_chats_with_role(
+    conn: sqlite3.Connection, unit_id: int, *roles: str
+) -> list[tuple[int, int]]:
+    """(staff id, private chat id) of active, bound staff of the unit with any of the roles."""
+    marks = ",".join("?" for _ in roles)
+    rows = conn.execute(
+        "SELECT DISTINCT s.id, s.telegram_user_id FROM staff s"
+        " JOIN staff_roles r ON r.staff_id = s.id WHERE s.unit_id = ? AND s.active = 1"
+        f" AND s.telegram_user_id IS NOT NULL AND r.role IN ({marks})"
+        " ORDER BY s.id",
+        (unit_id, *roles),
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def on_call_chats(conn: sqlite3.Connection, unit_id: int) -> list[tuple[int, int]]:
+    rows = conn.execute(
+        "SELECT s.id, s.telegram_user_id FROM unit_on_call o JOIN staff s ON s.id = o.staff_id"
+        " WHERE o.unit_id = ? AND s.active = 1 AND s.telegram_user_id IS NOT NULL ORDER BY s.id",
+        (unit_id,),
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def set_on_call(conn: sqlite3.Connection, unit_id: int, staff_id: int, on: bool) -> None:
+    if on:
+        conn.execute(
+            "INSERT INTO unit_on_call (unit_id, staff_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (unit_id, staff_id),
+        )
+    else:
+        conn.execute(
+            "DELETE FROM unit_on_call WHERE unit_id = ? AND staff_id = ?", (unit_id, staff_id)
+        )
+
+
+def staff_of(conn: sqlite3.Connection, unit_id: int) -> list[tuple[int, str, bool]]:
+    """(staff id, name, on call) of the unit's active staff."""
+    rows = conn.execute(
+        "SELECT s.id, s.name, o.staff_id IS NOT NULL AS on_call FROM staff s"
+        " LEFT JOIN unit_on_call o ON o.staff_id = s.id AND o.unit_id = s.unit_id"
+        " WHERE s.unit_id = ? AND s.active = 1 ORDER BY s.name, s.id",
+        (unit_id,),
+    )
+    return [(row[0], row[1], bool(row[2])) for row in rows]

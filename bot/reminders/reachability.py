@@ -6,12 +6,16 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from bot.escalation.flags import TriggerInfo, raise_flag
+from bot.i18n import Translator
 from bot.reminders.planning import replan_patient
 from bot.staff_notes import tell_therapist
 from storage import events, patients, schedules
 
 
-def mark_unreachable(conn: sqlite3.Connection, chat_id: int, now: datetime) -> bool:
+def mark_unreachable(
+    conn: sqlite3.Connection, chat_id: int, now: datetime, language: str = "sv"
+) -> bool:
     patient = patients.by_chat(conn, chat_id)
     if patient is None or not patients.set_unreachable(conn, patient.id, now):
         return False
@@ -19,6 +23,8 @@ def mark_unreachable(conn: sqlite3.Connection, chat_id: int, now: datetime) -> b
         schedules.set_next(conn, schedule_id, None, None)
     events.record(conn, "patient_unreachable", now, patient_id=patient.id)
     tell_therapist(conn, patient, "reachability.unreachable", now)
+    summary = Translator(language)("flag.trigger.unreachable")
+    raise_flag(conn, patient, "amber", TriggerInfo("unreachable", summary, {}), now, language)
     return True
 
 

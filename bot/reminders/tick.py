@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -163,15 +164,28 @@ def _check(conn: sqlite3.Connection, reminder: Reminder, now: datetime) -> None:
     )
 
 
-class Ticker:
-    """Runs the tick every `interval` seconds (30 s in production; in the demo often enough
-    to follow every move of the fake clock)."""
+Batch = Callable[[sqlite3.Connection, datetime], int]
 
-    def __init__(self, database: Database, clock: Clock, interval: float, wake_sender):
+
+class Ticker:
+    """Runs the periodic passes every `interval` seconds (30 s in production; in the demo
+    often enough to follow every move of the fake clock). Each pass is a list of batch
+    functions `(conn, now) -> rows handled` with the size of a full batch; each batch is its
+    own transaction, and a full batch runs again."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        interval: float,
+        wake_sender,
+        batches: list[tuple[Batch, int]] | None = None,
+    ):
         self._db = database
         self._clock = clock
         self._interval = interval
         self._wake_sender = wake_sender
+        self._batches = batches if batches is not None else [(run_batch, BATCH_SIZE)]
 
     async def run(self) -> None:
         while True:
@@ -181,14 +195,14 @@ class Ticker:
                 log.exception("tick failed; trying again at the next tick")
             await asyncio.sleep(self._interval)
 
-    def _batch(self, conn: sqlite3.Connection) -> int:
-        return run_batch(conn, self._clock.now())
-
     async def tick(self) -> None:
-        while True:
-            handled = await self._db.transaction(self._batch)
-            if handled:
-                self._wake_sender()
-            if handled < BATCH_SIZE:
-                return
-            await asyncio.sleep(0)  # let other transactions (a safety alert) in between
+        for batch, full in self._batches:
+            while True:
+                handled = await self._db.transaction(
+                    lambda conn, batch=batch: batch(conn, self._clock.now())
+                )
+                if handled:
+                    self._wake_sender()
+                if handled < full:
+                    break
+                await asyncio.sleep(0)  # let other transactions (a safety alert) in between

@@ -70,14 +70,16 @@ async def test_a_long_reply_to_one_chat_goes_in_order_held_rows_stay_due(rig):
     world, server, database, start = rig
     alice = world.user("alice").id
     bob = world.user("bob").id
-    await enqueue(database, [call(alice, f"a{n}") for n in range(6)] + [call(bob, "b0")])
+    burst = Limits().private_burst
+    total = burst + 3
+    await enqueue(database, [call(alice, f"a{n}") for n in range(total)] + [call(bob, "b0")])
     start()
-    await until(lambda: len(bodies(world, "alice")) == 3 and bodies(world, "bob") == ["b0"])
+    await until(lambda: len(bodies(world, "alice")) == burst and bodies(world, "bob") == ["b0"])
     # alice's burst is spent: her next rows wait, still due (the idle check sees them)
     due = await database.call(lambda conn: idle.pending_work(conn, NOW))
     assert due == 3
-    await until(lambda: len(bodies(world, "alice")) == 6)
-    assert bodies(world, "alice") == [f"a{n}" for n in range(6)]
+    await until(lambda: len(bodies(world, "alice")) == total, seconds=6)
+    assert bodies(world, "alice") == [f"a{n}" for n in range(total)]
     assert server.limits.refused == 0
 
 
@@ -103,8 +105,9 @@ async def test_a_safety_alert_overtakes_a_backlog_of_reminders(rig):
     world, server, database, start = rig
     chats = [world.user(f"p{n}").id for n in range(300)]
     group = world.create_group("therapists", [world.user("anna")]).id
-    await enqueue(database, [call(chat, f"rem {n}", outbox.LANE_REMINDER)
-                             for n, chat in enumerate(chats)])
+    await enqueue(
+        database, [call(chat, f"rem {n}", outbox.LANE_REMINDER) for n, chat in enumerate(chats)]
+    )
     sender = start()
     await until(lambda: len(world.entries) >= 10)
     await enqueue(database, [call(group, "RED FLAG", outbox.LANE_SAFETY)])

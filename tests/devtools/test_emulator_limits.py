@@ -6,7 +6,7 @@ import pytest
 from telegram.error import RetryAfter
 
 from bot.devtools.emulator.errors import ApiError
-from bot.devtools.emulator.limits import TelegramLimits
+from bot.devtools.emulator.limits import PRIVATE_BURST, TelegramLimits
 from bot.devtools.emulator.server import EmulatorServer
 
 GROUP = -4000000001
@@ -36,10 +36,10 @@ def test_more_than_thirty_in_one_second_overall_is_refused():
     assert limits.accepted == 31
 
 
-def test_a_private_chat_gets_a_burst_of_three_then_one_per_second():
+def test_a_private_chat_gets_a_burst_then_one_per_second():
     time = FakeTime()
     limits = TelegramLimits(monotonic=time)
-    for _ in range(3):
+    for _ in range(PRIVATE_BURST):
         limits.admit(1001)
     with pytest.raises(ApiError, match="retry after 1"):
         limits.admit(1001)
@@ -72,7 +72,7 @@ def test_more_than_twenty_per_minute_in_a_group_is_refused():
 def test_a_refused_call_does_not_count():
     time = FakeTime()
     limits = TelegramLimits(monotonic=time)
-    for _ in range(3):
+    for _ in range(PRIVATE_BURST):
         limits.admit(1001)
     for _ in range(5):
         with pytest.raises(ApiError):
@@ -84,17 +84,18 @@ def test_a_refused_call_does_not_count():
 async def test_the_server_enforces_limits_only_when_asked(emulator):
     alice = emulator.world.user("alice")
     assert emulator.server.limits is None  # off by default: scripts are not affected
-    for n in range(6):
+    for n in range(PRIVATE_BURST + 3):
         await emulator.bot.send_message(alice.id, f"fast {n}")
 
     emulator.server.limits = TelegramLimits()
-    for n in range(3):
+    for n in range(PRIVATE_BURST):
         await emulator.bot.send_message(alice.id, f"burst {n}")
     with pytest.raises(RetryAfter) as refused:
         await emulator.bot.send_message(alice.id, "one too many")
     retry_after = refused.value.retry_after
     assert getattr(retry_after, "total_seconds", lambda: retry_after)() == 1
-    assert [e.body for e in emulator.world.entries][-1] == "burst 2"  # not carried out
+    last = f"burst {PRIVATE_BURST - 1}"
+    assert [e.body for e in emulator.world.entries][-1] == last  # not carried out
     # setMyCommands is not a send call
     for _ in range(5):
         await emulator.bot.set_my_commands([("start", "Start")])

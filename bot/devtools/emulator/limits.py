@@ -4,7 +4,7 @@ With limits on, a send call that breaks one of Telegram's published limits is an
 `429 Too Many Requests` with `retry_after`, as Telegram does:
 
 - more than 30 send calls in any 1 s window, over all chats;
-- more than 1 per second in one private chat, sustained beyond a burst of 3 (a token bucket:
+- more than 1 per second in one private chat, sustained beyond a burst of 6 (a token bucket:
   3 tokens, refilled at 1 per second);
 - more than 20 in any 60 s window in one group (a negative chat id).
 
@@ -23,7 +23,7 @@ from collections.abc import Callable
 from bot.devtools.emulator.errors import ApiError
 
 OVERALL_PER_SECOND = 30
-PRIVATE_BURST = 3
+PRIVATE_BURST = 6
 PRIVATE_PER_SECOND = 1.0
 GROUP_PER_MINUTE = 20
 _EPSILON = 1e-9

@@ -1,0 +1,73 @@
+"""The acknowledgement chain of a red flag, one step per deadline (run by the tick).
+
+Step 1, the unit's deadline passed (default 15 office minutes): re-posted in the channel
+with a mention of the unit's patient-admins, and sent privately to the patient's therapist.
+Step 2, a second deadline later: sent privately to the on-call list and the admins.
+Deadlines count office time only; each step is an event on the flag.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from bot.escalation.alerts import post_to_channel, tell_privately
+from bot.escalation.flags import office_hours
+from storage import flags, patients, staff, units
+from storage.flags import Flag
+
+BATCH_SIZE = 100
+
+
+def run_batch(
+    conn: sqlite3.Connection, now: datetime, language: str, limit: int = BATCH_SIZE
+) -> int:
+    due = flags.due_checks(conn, now, limit)
+    for flag in due:
+        step(conn, flag, now, language)
+    return len(due)
+
+
+def step(conn: sqlite3.Connection, flag: Flag, now: datetime, language: str) -> None:
+    if flag.status != "open":
+        flags.set_next_check(conn, flag.id, flag.level, None)
+        return
+    settings = units.safety_settings(conn, flag.unit_id)
+    if flag.level == 0:
+        _remind(conn, flag, now, language)
+        deadline = office_hours(settings).add_office_time(now, settings.ack_minutes)
+        flags.set_next_check(conn, flag.id, 1, deadline)
+        flags.record(conn, flag.id, "escalated", now, level=1)
+    else:
+        chats = _unique(
+            units.on_call_chats(conn, flag.unit_id)
+            + units.staff_chats_with_role(conn, flag.unit_id, "admin")
+        )
+        tell_privately(conn, flag, chats, "oncall", now, headline_key="flag.not_handled")
+        flags.set_next_check(conn, flag.id, 2, None)
+        flags.record(conn, flag.id, "escalated", now, level=2)
+
+
+def _remind(conn: sqlite3.Connection, flag: Flag, now: datetime, language: str) -> None:
+    admins = units.staff_chats_with_role(conn, flag.unit_id, "patient-admin")
+    mentions = [(chat, staff.get(conn, staff_id).name) for staff_id, chat in admins]
+    post_to_channel(
+        conn, flag, "reminder", language, now, headline_key="flag.not_handled", mentions=mentions
+    )
+    therapist = staff.get(conn, patients.get(conn, flag.patient_id).therapist_id)
+    if therapist is not None and therapist.active and therapist.telegram_user_id:
+        tell_privately(
+            conn,
+            flag,
+            [(therapist.id, therapist.telegram_user_id)],
+            "therapist",
+            now,
+            headline_key="flag.not_handled",
+        )
+
+
+def _unique(chats: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    seen: dict[int, int] = {}
+    for staff_id, chat in chats:
+        seen.setdefault(staff_id, chat)
+    return list(seen.items())

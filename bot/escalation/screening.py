@@ -1,0 +1,95 @@
+"""Where risks are noticed: risk answers in questionnaires (events from the form dialogue)
+and crisis terms in any free text a patient sends (exercise answers, diary notes, messages,
+text typed at the wrong moment, edits). Each raises a flag in the turn's own transaction,
+and the patient gets the safety message at once. Staff text is never screened."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from programs.crisis_terms import load_rules
+
+from bot.escalation.flags import TriggerInfo, raise_flag
+from bot.i18n import Translator
+from bot.turns import Turn
+from dialogues.types import Event, Outcome, Reply
+
+SOURCES = {"module": "module", "diary": "diary", "form": "form"}
+
+
+@cache
+def _rules():
+    return load_rules()
+
+
+def screen_text(turn: Turn, text: str) -> Outcome | None:
+    """Crisis terms in a patient's text: a flag, and the safety message first."""
+    if turn.patient is None or not text:
+        return None
+    hits = _rules().match(text)
+    if not hits:
+        return None
+    severity = "red" if any(hit.severity == "red" for hit in hits) else "amber"
+    source = SOURCES.get(turn.state.dialogue, "message")
+    unit_t = Translator(turn.world.default_language)
+    trigger = TriggerInfo(
+        kind="crisis_terms",
+        summary=unit_t("flag.trigger.crisis_terms", source=unit_t(f"flag.source.{source}")),
+        details={"source": source, "rules": sorted({hit.rule_id for hit in hits})},
+        free_text=text,
+    )
+    safety = raise_flag(
+        turn.conn,
+        turn.patient,
+        severity,
+        trigger,
+        turn.now,
+        turn.world.default_language,
+        tell_patient=True,
+    )
+    return Outcome(replies=(safety,))
+
+
+def flag_risk_events(turn: Turn, events: tuple[Event, ...]) -> tuple[Reply, ...]:
+    """Risk answers the dialogues reported: a red flag each, and the safety message."""
+    replies = []
+    for event in events:
+        if event.type != "risk_answer" or turn.patient is None:
+            continue
+        summary = _risk_summary(turn, event.details)
+        trigger = TriggerInfo(kind="risk_answer", summary=summary, details=dict(event.details))
+        safety = raise_flag(
+            turn.conn,
+            turn.patient,
+            "red",
+            trigger,
+            turn.now,
+            turn.world.default_language,
+            tell_patient=True,
+        )
+        replies.append(safety)
+    return tuple(replies[:1])  # one safety message is enough, however many risk answers
+
+
+def _risk_summary(turn: Turn, details: dict) -> str:
+    t = Translator(turn.world.default_language)
+    questionnaire = turn.world.questionnaires.get(details.get("questionnaire", ""))
+    if questionnaire is None:
+        return t("flag.trigger.risk_plain", **details)
+    item = questionnaire.item(details["item"])
+    number = questionnaire.item_ids().index(item.id) + 1
+    label = next(
+        (
+            questionnaire.text(option.label, t.language)
+            for option in questionnaire.answer_options(item)
+            if option.value == details["value"]
+        ),
+        str(details["value"]),
+    )
+    return t(
+        "flag.trigger.risk_answer",
+        title=questionnaire.text(questionnaire.title, t.language),
+        number=number,
+        answer=label,
+        value=details["value"],
+    )
