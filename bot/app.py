@@ -19,6 +19,7 @@ from bot import handlers
 from bot.clock import clock_from_settings
 from bot.commands_menu import default_menus
 from bot.escalation import chain as escalation_chain
+from bot.escalation import missed as missed_forms
 from bot.polling import InboxPoller
 from bot.reminders import tick as reminder_tick
 from bot.reminders.tick import Ticker
@@ -68,14 +69,19 @@ async def run_bot(settings: Settings) -> None:
     await sender.recover()
     await application.start()
     poller = InboxPoller(application, database, clock)
-    escalation_batch = partial(escalation_chain.run_batch, language=settings.default_language)
+    language = settings.default_language
+    titles = {qid: q.text(q.title, language) for qid, q in questionnaires.items()}
     ticker = Ticker(
         database,
         clock,
         settings.tick_interval_seconds,
         sender.wake,
         batches=[  # safety first
-            (escalation_batch, escalation_chain.BATCH_SIZE),
+            (partial(escalation_chain.run_batch, language=language), escalation_chain.BATCH_SIZE),
+            (
+                partial(missed_forms.run_batch, language=language, titles=titles),
+                missed_forms.BATCH_SIZE,
+            ),
             (reminder_tick.run_batch, reminder_tick.BATCH_SIZE),
         ],
     )

@@ -1,5 +1,6 @@
 """Every conversation script in tests/scripts/ and examples/ runs against the real bot and holds."""
 
+import sqlite3
 from io import StringIO
 from pathlib import Path
 
@@ -18,6 +19,18 @@ def test_script_holds(script: Path, tmp_path: Path) -> None:
     out = StringIO()
     code = run_script(script, db_path=tmp_path / "bot.sqlite3", out=out)
     assert code == 0, out.getvalue()[-6000:]
+    assert_every_risk_answer_raised_a_flag(tmp_path / "bot.sqlite3")
+
+
+def assert_every_risk_answer_raised_a_flag(db_path: Path) -> None:
+    """The safety guarantee, across the whole suite: no risk answer without a flag."""
+    conn = sqlite3.connect(db_path)
+    try:
+        answers = conn.execute("SELECT COUNT(*) FROM events WHERE type = 'risk_answer'")
+        flagged = conn.execute("SELECT COUNT(*) FROM flag_triggers WHERE kind = 'risk_answer'")
+        assert answers.fetchone()[0] == flagged.fetchone()[0]
+    finally:
+        conn.close()
 
 
 def test_there_are_scripts() -> None:

@@ -41,17 +41,7 @@ def run_batch(conn: sqlite3.Connection, now: datetime, limit: int = BATCH_SIZE) 
     checks = reminders.due_checks(conn, now, limit)
     for reminder in checks:
         _check(conn, reminder, now)
-    expired = forms.expired(conn, now, limit)
-    for request in expired:
-        forms.close(conn, request.id, "missed", now)
-        events.record(
-            conn,
-            "form_missed",
-            now,
-            patient_id=request.patient_id,
-            questionnaire=request.questionnaire,
-        )
-    return max(len(due), len(checks), len(expired))
+    return max(len(due), len(checks))
 
 
 class _Writes:

@@ -165,3 +165,26 @@ def test_end_date_stops_the_schedule(conn):
     run_batch(conn, local(1, 19))
     assert next_due(conn, schedule_id) is None
     assert sent(conn)[0][1] == local(1, 19).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def test_a_form_not_answered_in_its_window_is_missed_and_raises_an_amber_flag(conn):
+    from bot.escalation import missed
+    from storage import forms
+
+    patient = make_patient(conn)
+    forms.create_request(
+        conn,
+        patient_id=patient.id,
+        questionnaire="phq9",
+        reason="repeat",
+        due_at=local(1, 10),
+        window_ends_at=local(4, 10),
+        now=local(1, 10),
+    )
+    assert missed.run_batch(conn, local(4, 9, 59), "sv", {"phq9": "PHQ-9"}) == 0
+    assert missed.run_batch(conn, local(4, 10), "sv", {"phq9": "PHQ-9"}) == 1
+    assert conn.execute("SELECT status FROM form_requests").fetchone()[0] == "missed"
+    flag = conn.execute("SELECT severity, next_check_at FROM flags").fetchone()
+    assert tuple(flag) == ("amber", None)  # amber: no deadline chain
+    summary = conn.execute("SELECT details_json FROM flag_triggers").fetchone()[0]
+    assert "PHQ-9 besvarades inte" in summary

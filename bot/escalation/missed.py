@@ -1,0 +1,41 @@
+"""A questionnaire not answered within its window (the week's measurement missed) is
+recorded as missed and raises an amber flag: no deadline chain, but the therapist sees it."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from bot.escalation.flags import TriggerInfo, raise_flag
+from bot.i18n import Translator
+from storage import events, forms, patients
+
+BATCH_SIZE = 200
+
+
+def run_batch(
+    conn: sqlite3.Connection,
+    now: datetime,
+    language: str,
+    titles: dict[str, str],
+    limit: int = BATCH_SIZE,
+) -> int:
+    expired = forms.expired(conn, now, limit)
+    t = Translator(language)
+    for request in expired:
+        forms.close(conn, request.id, "missed", now)
+        events.record(
+            conn,
+            "form_missed",
+            now,
+            patient_id=request.patient_id,
+            questionnaire=request.questionnaire,
+        )
+        title = titles.get(request.questionnaire, request.questionnaire)
+        trigger = TriggerInfo(
+            "missed",
+            t("flag.trigger.missed", title=title),
+            {"questionnaire": request.questionnaire},
+        )
+        raise_flag(conn, patients.get(conn, request.patient_id), "amber", trigger, now, language)
+    return len(expired)
