@@ -7,7 +7,7 @@ from datetime import time, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.access import may_see
+from bot.access import open_patient
 from bot.reminders.planning import replan
 from bot.rendering import reply_call
 from bot.turns import Turn
@@ -26,8 +26,8 @@ def measure_command(turn: Turn) -> Outcome | None:
     if len(args) < 2:
         return _reply(turn, "measure.usage", questionnaires=_listed(turn))
     label, questionnaire_id, *rest = args
-    patient = patients.by_label(turn.conn, turn.staff.unit_id, label)
-    if patient is None or not may_see(turn.staff, patient):
+    patient = open_patient(turn, label, None)  # each action below is audited itself
+    if patient is None:
         return _reply(turn, "staff.no_such_patient")
     questionnaire = turn.world.questionnaires.get(questionnaire_id)
     if questionnaire is None:

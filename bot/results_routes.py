@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from bot.access import may_see
+from bot.access import open_patient
 from bot.charts import ChartSpec
 from bot.turns import Turn
 from dialogues import results
 from dialogues.results import Point, ResultItem, Series
 from dialogues.types import Outcome, Reply
 from programs.scoring import band_for, reliable_change
-from storage import audit, forms, patients
+from storage import forms, patients
 from storage.patients import Patient
 
 
@@ -27,16 +27,9 @@ def results_command(turn: Turn) -> Outcome | None:
         return None
     if len(turn.incoming.args) != 1:
         return Outcome(replies=(Reply(turn.t("results.usage")),))
-    patient = patients.by_label(turn.conn, turn.staff.unit_id, turn.incoming.args[0])
-    if patient is None or not may_see(turn.staff, patient):
+    patient = open_patient(turn, turn.incoming.args[0], "results_viewed")
+    if patient is None:
         return Outcome(replies=(Reply(turn.t("staff.no_such_patient")),))
-    audit.record(
-        turn.conn,
-        staff_id=turn.staff.id,
-        action="results_viewed",
-        now=turn.now,
-        patient_id=patient.id,
-    )
     series = _series(turn, patient)
     return _with_charts(turn, series, results.staff_results(patient.label, series, turn.t))
 

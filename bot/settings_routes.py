@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.access import may_see
+from bot.access import may_see, open_patient
 from bot.reminders.planning import replan, replan_patient
 from bot.staff_notes import tell_therapist
 from bot.turns import Turn
@@ -46,16 +46,9 @@ def schedule_command(turn: Turn) -> Outcome | None:
         return None
     if len(turn.incoming.args) != 1:
         return Outcome(replies=(Reply(turn.t("schedule.usage")),))
-    patient = patients.by_label(turn.conn, turn.staff.unit_id, turn.incoming.args[0])
-    if patient is None or not may_see(turn.staff, patient):
+    patient = open_patient(turn, turn.incoming.args[0], "schedule_viewed")
+    if patient is None:
         return Outcome(replies=(Reply(turn.t("staff.no_such_patient")),))
-    audit.record(
-        turn.conn,
-        staff_id=turn.staff.id,
-        action="schedule_viewed",
-        now=turn.now,
-        patient_id=patient.id,
-    )
     return _overview(turn, patient)
 
 

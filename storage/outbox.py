@@ -48,27 +48,33 @@ class OutboxRow:
     forget_recipient: bool
 
 
+_INSERT = (
+    "INSERT INTO outbox (lane, chat_id, method, payload_json, dedupe_key, not_before,"
+    " repeat_if_unsure, forget_recipient, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (dedupe_key) DO NOTHING"
+)
+
+
+def _values(call: OutgoingCall, not_before: datetime, created: str) -> tuple:
+    return (
+        call.lane,
+        call.chat_id,
+        call.method,
+        call.payload(),
+        call.dedupe_key,
+        to_db(not_before),
+        int(call.repeat_if_unsure),
+        int(call.forget_recipient),
+        created,
+    )
+
+
 def enqueue(
     conn: sqlite3.Connection, call: OutgoingCall, now: datetime, not_before: datetime | None = None
 ) -> int | None:
     """Queue a call (to send at `not_before`, default now); returns its id, or None when its
     dedupe key was queued before."""
-    cursor = conn.execute(
-        "INSERT INTO outbox (lane, chat_id, method, payload_json, dedupe_key, not_before,"
-        " repeat_if_unsure, forget_recipient, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (dedupe_key) DO NOTHING",
-        (
-            call.lane,
-            call.chat_id,
-            call.method,
-            call.payload(),
-            call.dedupe_key,
-            to_db(not_before or now),
-            int(call.repeat_if_unsure),
-            int(call.forget_recipient),
-            to_db(now),
-        ),
-    )
+    cursor = conn.execute(_INSERT, _values(call, not_before or now, to_db(now)))
     return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
@@ -77,25 +83,7 @@ def enqueue_many(
 ) -> None:
     """Queue many calls at once, each with its not_before (the tick's batches)."""
     created = to_db(now)
-    conn.executemany(
-        "INSERT INTO outbox (lane, chat_id, method, payload_json, dedupe_key, not_before,"
-        " repeat_if_unsure, forget_recipient, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (dedupe_key) DO NOTHING",
-        [
-            (
-                call.lane,
-                call.chat_id,
-                call.method,
-                call.payload(),
-                call.dedupe_key,
-                to_db(not_before),
-                int(call.repeat_if_unsure),
-                int(call.forget_recipient),
-                created,
-            )
-            for call, not_before in calls
-        ],
-    )
+    conn.executemany(_INSERT, [_values(call, not_before, created) for call, not_before in calls])
 
 
 def _row(row: sqlite3.Row) -> OutboxRow:
