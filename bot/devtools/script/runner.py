@@ -8,6 +8,7 @@ line that makes no sense raises `ScriptError` (exit 2).
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
@@ -50,8 +51,13 @@ from bot.devtools.script.parser import (
 )
 from bot.devtools.script.transcript import Transcript
 
-TOKEN = "123456789:AAEmulatorDemoTokenNotForRealUse_000"
-BOT_ID = int(TOKEN.split(":")[0])
+BOT_ID = 123456789
+
+
+def session_token() -> str:
+    """A token of the bot's shape, new for every session: a bot process left over from an
+    earlier session (say, on a reused port) gets 401 here and is never taken for ours."""
+    return f"{BOT_ID}:AAEmulator{secrets.token_hex(16)}"
 
 # Lines that only change the emulator or read the transcript: they neither need the bot
 # running nor leave it anything to do.
@@ -86,7 +92,8 @@ class ScriptSession:
         self.clock = FakeClock(self.work_dir / "clock.txt")
         self.world = World(bot_id=BOT_ID, now=lambda: self.clock.now)
         self.world.entry_listeners.append(transcript.entry)
-        self.server = EmulatorServer(self.world, TOKEN)
+        self.token = session_token()
+        self.server = EmulatorServer(self.world, self.token)
         self.bot: BotProcess | None = None
         self.database = BotDatabase(self.db_path)
         self._idle: IdleWatch | None = None
@@ -119,7 +126,7 @@ class ScriptSession:
         self.bot = BotProcess(
             command=self.options.bot_command,
             env=bot_environment(
-                token=TOKEN,
+                token=self.token,
                 api_base_url=self.server.api_base_url,
                 database_path=self.db_path,
                 clock_file=self.clock.path,
