@@ -22,6 +22,7 @@ STAFF_COMMANDS = (
     "flags",
     "invite",
     "results",
+    "diary",
     "measure",
     "schedule",
     "unit",

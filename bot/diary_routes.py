@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from html import escape
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
+from bot.access import open_patient
 from bot.turns import Turn
 from dialogues import diary, general
 from dialogues.diary import DayView, Entry, Part, Write
-from dialogues.types import Outcome
+from dialogues.types import Outcome, Reply
 from storage import diary as diary_store
 from storage import patients, reminders
 
@@ -16,9 +20,67 @@ DIALOGUE = diary.DIALOGUE
 
 
 def diary_command(turn: Turn) -> Outcome | None:
-    if turn.patient is None:
+    if turn.patient is not None:
+        return open_day(turn)
+    if turn.staff is None:
         return None
-    return open_day(turn)
+    if len(turn.incoming.args) != 1:
+        return Outcome(replies=(Reply(turn.t("diary.usage")),))
+    patient = open_patient(turn, turn.incoming.args[0], "diary_viewed")
+    if patient is None:
+        return Outcome(replies=(Reply(turn.t("staff.no_such_patient")),))
+    today = _today_of(turn, patient)
+    parts = _parts(turn, patient)
+    if parts is None:
+        return Outcome(replies=(Reply(turn.t("diary.none")),))
+    replies = []
+    for monday in (diary.earliest_day(today), diary.earliest_day(today) + timedelta(days=7)):
+        days = _entries(turn, patient, monday)
+        heading = turn.t(
+            "diary.week_title_staff",
+            label=escape(patient.label),
+            day=format_date(monday, "d MMMM", locale=turn.t.language),
+        )
+        text = diary.week_text(monday, parts, days, turn.t.language, turn.t, heading)
+        replies.append(Reply(text))
+    return Outcome(replies=tuple(replies))
+
+
+def _week(turn: Turn, patient, day: date) -> Outcome:
+    monday = day - timedelta(days=day.weekday())
+    parts = _parts(turn, patient)
+    if parts is None:
+        return general.stale_button(turn.t)
+    days = _entries(turn, patient, monday)
+    return diary.week_page(monday, parts, days, turn.t.language, turn.t, day)
+
+
+def _entries(turn: Turn, patient, monday: date) -> dict:
+    stored = diary_store.of_days(turn.conn, patient.id, monday, monday + timedelta(days=6))
+    return {
+        day: {
+            part: Entry(entry.activity, entry.mood, entry.activity_type, entry.skipped)
+            for part, entry in entries.items()
+        }
+        for day, entries in stored.items()
+    }
+
+
+def _parts(turn: Turn, patient) -> tuple[Part, ...] | None:
+    enrollment = patients.active_enrollment(turn.conn, patient.id)
+    config = turn.world.programs[enrollment.program].meta.diary if enrollment else None
+    if config is None:
+        return None
+    language = turn.t.language
+    return tuple(
+        Part(part.id, part.label.get(language) or next(iter(part.label.values())))
+        for part in config.parts
+    )
+
+
+def _today_of(turn: Turn, patient) -> date:
+    zone = ZoneInfo(patients.reminder_settings(turn.conn, patient.id).timezone)
+    return turn.now.astimezone(zone).date()
 
 
 def open_day(turn: Turn, day: date | None = None) -> Outcome:
@@ -34,6 +96,8 @@ def on_button(turn: Turn, action: str) -> Outcome:
     name, _, arg = action.partition(":")
     if name == "day":
         return _other_day(turn, arg)
+    if name == "week":
+        return _week(turn, turn.patient, _day_of(turn))
     view = _view(turn, _day_of(turn))
     outcome, write = diary.on_button(view, turn.state.data, action, turn.t)
     _store(turn, view.day, write)
@@ -64,8 +128,7 @@ def _day_of(turn: Turn) -> date:
 
 
 def _today(turn: Turn) -> date:
-    zone = ZoneInfo(patients.reminder_settings(turn.conn, turn.patient.id).timezone)
-    return turn.now.astimezone(zone).date()
+    return _today_of(turn, turn.patient)
 
 
 def _view(turn: Turn, day: date | None) -> DayView | None:

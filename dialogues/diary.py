@@ -130,7 +130,9 @@ def day_page(view: DayView, t, notice: str = "") -> Outcome:
             else None,
         )
     )
-    keyboard.append(row(Button(t("diary.button.done"), "done")))
+    keyboard.append(
+        row(Button(t("diary.button.week"), "week"), Button(t("diary.button.done"), "done"))
+    )
     return Outcome(
         replies=(Reply("\n".join(lines), tuple(b for b in keyboard if b)),),
         dialogue=DIALOGUE,
@@ -252,3 +254,59 @@ def _after_write(
     if notice_key:
         return day_page(updated, t, t(notice_key, part=escape(part.label))), write
     return after_part(updated, part, t), write
+
+
+def week_text(
+    monday: date,
+    parts: tuple[Part, ...],
+    days: dict[date, dict[str, Entry]],
+    language: str,
+    t,
+    heading: str,
+) -> str:
+    """The week at a glance, as text (readable by screen readers and searchable): each day
+    Monday to Sunday with what was filled in, part by part."""
+    lines = [heading]
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        name = format_date(day, "EEE d MMM", locale=language)
+        entries = days.get(day, {})
+        filled = [
+            f"{escape(part.label)}: {_entry_text(entries[part.id], t)}"
+            for part in parts
+            if part.id in entries
+        ]
+        lines.append(f"<b>{escape(name)}</b>: " + ("; ".join(filled) if filled else "–"))
+    done_days = sum(
+        1
+        for offset in range(7)
+        if all(
+            (entry := days.get(monday + timedelta(days=offset), {}).get(part.id)) is not None
+            and entry.done
+            for part in parts
+        )
+    )
+    lines.append(t("diary.week_days_filled", n=done_days))
+    return "\n".join(lines)
+
+
+def week_page(
+    monday: date,
+    parts: tuple[Part, ...],
+    days: dict[date, dict[str, Entry]],
+    language: str,
+    t,
+    back_to: date,
+) -> Outcome:
+    text = week_text(
+        monday,
+        parts,
+        days,
+        language,
+        t,
+        t("diary.week_title", day=format_date(monday, "d MMMM", locale=language)),
+    )
+    keyboard = (row(Button(t("diary.button.to_day"), f"day:{back_to.isoformat()}")),)
+    return Outcome(
+        replies=(Reply(text, keyboard),), dialogue=DIALOGUE, data={"day": back_to.isoformat()}
+    )

@@ -75,3 +75,23 @@ def clear(conn: sqlite3.Connection, patient_id: int, day: date, part: str) -> No
         "DELETE FROM diary_entries WHERE patient_id = ? AND day = ? AND part = ?",
         (patient_id, day.isoformat(), part),
     )
+
+
+def of_days(
+    conn: sqlite3.Connection, patient_id: int, first: date, last: date
+) -> dict[date, dict[str, DiaryEntry]]:
+    """Every entry from `first` to `last` (inclusive), by day and part."""
+    rows = conn.execute(
+        "SELECT * FROM diary_entries WHERE patient_id = ? AND day BETWEEN ? AND ?",
+        (patient_id, first.isoformat(), last.isoformat()),
+    )
+    found: dict[date, dict[str, DiaryEntry]] = {}
+    for row in rows:
+        found.setdefault(date.fromisoformat(row["day"]), {})[row["part"]] = DiaryEntry(
+            part=row["part"],
+            activity=row["activity"],
+            mood=row["mood"],
+            activity_type=row["activity_type"],
+            skipped=bool(row["skipped"]),
+        )
+    return found
