@@ -59,6 +59,7 @@ def session_token() -> str:
     earlier session (say, on a reused port) gets 401 here and is never taken for ours."""
     return f"{BOT_ID}:AAEmulator{secrets.token_hex(16)}"
 
+
 # Lines that only change the emulator or read the transcript: they neither need the bot
 # running nor leave it anything to do.
 _WITHOUT_BOT = (SetClock, SetUser, Capture, Expect, ExpectNo, ExpectSilence, Flush, Fault)
