@@ -57,12 +57,14 @@ def _week(turn: Turn, patient, day: date) -> Outcome:
 
 def _entries(turn: Turn, patient, monday: date) -> dict:
     stored = diary_store.of_days(turn.conn, patient.id, monday, monday + timedelta(days=6))
+    return {day: _as_entries(entries) for day, entries in stored.items()}
+
+
+def _as_entries(stored: dict) -> dict[str, Entry]:
+    """Stored diary entries of one day as the dialogue's entries, by part."""
     return {
-        day: {
-            part: Entry(entry.activity, entry.mood, entry.activity_type, entry.skipped)
-            for part, entry in entries.items()
-        }
-        for day, entries in stored.items()
+        part: Entry(entry.activity, entry.mood, entry.activity_type, entry.skipped)
+        for part, entry in stored.items()
     }
 
 
@@ -133,26 +135,18 @@ def _today(turn: Turn) -> date:
 
 def _view(turn: Turn, day: date | None) -> DayView | None:
     enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
-    if enrollment is None:
+    parts = _parts(turn, turn.patient)
+    if enrollment is None or parts is None:
         return None
     config = turn.world.programs[enrollment.program].meta.diary
-    if config is None:
-        return None
-    language = turn.t.language
-    parts = tuple(
-        Part(part.id, part.label.get(language) or next(iter(part.label.values())))
-        for part in config.parts
-    )
-    stored = diary_store.of_day(turn.conn, turn.patient.id, day or _today(turn))
-    entries = {
-        part: Entry(entry.activity, entry.mood, entry.activity_type, entry.skipped)
-        for part, entry in stored.items()
-    }
+    today = _today(turn)
+    day = day or today
+    entries = _as_entries(diary_store.of_day(turn.conn, turn.patient.id, day))
     ask_types = (
         config.types_from_module is not None
         and enrollment.current_module >= config.types_from_module
     )
-    return DayView(day or _today(turn), _today(turn), parts, entries, ask_types, language)
+    return DayView(day, today, parts, entries, ask_types, turn.t.language)
 
 
 def _store(turn: Turn, day: date, write: Write | None) -> None:
