@@ -55,6 +55,19 @@ def call(chat, text, lane=outbox.LANE_REPLY):
     return outbox.OutgoingCall(chat, "sendMessage", {"text": text}, lane=lane)
 
 
+async def sent_count(database) -> int:
+    return await database.call(
+        lambda conn: conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").fetchone()[0]
+    )
+
+
+async def until_async(read, expected, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while await read() != expected:
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.005)
+
+
 async def until(predicate, seconds=10.0):
     deadline = time.monotonic() + seconds
     while not predicate():
@@ -75,6 +88,8 @@ async def test_a_long_reply_to_one_chat_goes_in_order_held_rows_stay_due(rig):
     await enqueue(database, [call(alice, f"a{n}") for n in range(total)] + [call(bob, "b0")])
     start()
     await until(lambda: len(bodies(world, "alice")) == burst and bodies(world, "bob") == ["b0"])
+    # the sender records a send just after the emulator has it: wait for the records
+    await until_async(lambda: sent_count(database), burst + 1)
     # alice's burst is spent: her next rows wait, still due (the idle check sees them)
     due = await database.call(lambda conn: idle.pending_work(conn, NOW))
     assert due == 3
