@@ -10,6 +10,8 @@ from storage.outbox import LANE_REPLY, OutgoingCall
 PATIENT_COMMANDS = (
     "module",
     "diary",
+    "activities",
+    "balance",
     "forms",
     "results",
     "reminders",
@@ -23,6 +25,7 @@ STAFF_COMMANDS = (
     "invite",
     "results",
     "diary",
+    "balance",
     "measure",
     "schedule",
     "unit",

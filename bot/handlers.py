@@ -40,6 +40,8 @@ COMMANDS: dict[str, Route] = {
     "schedule": routes.schedule_command,
     "unit": routes.unit_command,
     "diary": routes.diary_command,
+    "balance": routes.balance_command,
+    "activities": routes.activities_command,
     "forms": routes.forms_command,
     "results": routes.results_command,
     "measure": routes.measure_command,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot import plan_routes
 from bot.turns import Turn
 from dialogues import module_steps
 from dialogues.module_steps import Change, ModuleView, Position
@@ -72,10 +73,32 @@ def module_input(turn: Turn, incoming: Incoming) -> Outcome:
     view = module_view(turn)
     if view is None:
         return Outcome()
+    planning = _plan_exercise(view, incoming)
+    if planning is not None:
+        return planning(turn)
     outcome, change = module_steps.handle(view, incoming, turn.t)
     _store(turn, view, change)
     reminders.mark_answered(turn.conn, turn.patient.id, "module", turn.now)
     return outcome
+
+
+def _plan_exercise(view: ModuleView, incoming: Incoming):
+    """At a plan exercise, "Planera" or typed text starts planning (the typed text is what to
+    do); returns the route to run, or None."""
+    steps = view.module.steps
+    if view.module.status != "complete" or view.position.at_end(len(steps)):
+        return None
+    step = steps[view.position.step_index]
+    exercise = step.exercise
+    if exercise is None or exercise.kind != "plan_activity":
+        return None
+    if incoming.kind == "button" and incoming.action != "plan":
+        return None
+    item = module_steps.item_key(view.module.number, step.id)
+    text = incoming.text if incoming.kind == "text" else None
+    return lambda turn: plan_routes.start(
+        turn, item=item, preset_type=exercise.activity_type, text=text
+    )
 
 
 def _store(turn: Turn, view: ModuleView, change: Change) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import diary_routes, form_routes, patient_now
+from bot import diary_routes, follow_up_routes, form_routes, patient_now
 from bot.escalation import alerts
 from bot.reminders import reachability
 from bot.reminders.messages import reminder_call
@@ -32,6 +32,8 @@ def reminder_button(turn: Turn, rest: str) -> Outcome:
 
 
 def _open(turn: Turn, reminder) -> Outcome:
+    if reminder.kind == "activity":
+        return follow_up_routes.open_from_reminder(turn, reminder)  # answered by the follow-up
     if reminder.status == "open":
         reminders.close(turn.conn, reminder.id, "answered", turn.now)
     if reminder.kind == "module":

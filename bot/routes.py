@@ -11,12 +11,16 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot import (
+    activity_routes,
+    balance_routes,
     diary_routes,
     flag_routes,
+    follow_up_routes,
     form_routes,
     measure_routes,
     module_routes,
     patient_now,
+    plan_routes,
     reminder_routes,
     results_routes,
     settings_routes,
@@ -41,6 +45,9 @@ DIALOGUE_ROUTES = {
     diary_routes.DIALOGUE: diary_routes,
     form_routes.DIALOGUE: form_routes,
     flag_routes.DIALOGUE: flag_routes,
+    activity_routes.DIALOGUE: activity_routes,
+    plan_routes.DIALOGUE: plan_routes,
+    follow_up_routes.DIALOGUE: follow_up_routes,
 }
 
 # ---- the patient's place in their module -------------------------------------------------
@@ -176,6 +183,14 @@ def diary_command(turn: Turn) -> Outcome:
     return diary_routes.diary_command(turn) or unknown_command(turn)
 
 
+def activities_command(turn: Turn) -> Outcome:
+    return activity_routes.activities_command(turn) or unknown_command(turn)
+
+
+def balance_command(turn: Turn) -> Outcome:
+    return balance_routes.balance_command(turn) or unknown_command(turn)
+
+
 def unit_command(turn: Turn) -> Outcome:
     return unit_routes.unit_command(turn) or unknown_command(turn)
 
@@ -259,6 +274,8 @@ def _stateless_button(turn: Turn, action: str) -> Outcome:
         return reminder_routes.reminder_button(turn, rest)
     if kind == "flag":
         return flag_routes.flag_button(turn, rest)
+    if kind == "act":
+        return follow_up_routes.act_button(turn, rest)
     if kind == "form" and turn.patient is not None:
         return form_routes.open_by_id(turn, rest)
     return _with_current_step(turn, general.stale_button(turn.t))

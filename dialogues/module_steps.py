@@ -198,7 +198,13 @@ def _step_replies(view: ModuleView, t) -> tuple[Reply, ...]:
     if exercise is not None:
         parts.append("✍️ <b>" + escape(exercise.prompt.strip()) + "</b>")
         answer = view.answers.get(step.id)
-        if exercise.kind == "free_text":
+        if exercise.kind == "plan_activity":
+            if answer:
+                parts.append(t("module.planned", plan=_preview(answer)))
+            parts.append(t("module.plan_hint"))
+            label = "module.button.plan_another" if answer else "module.button.plan"
+            keyboard.append((Button(t(label), "plan"),))
+        elif exercise.kind == "free_text":
             if answer:
                 parts.append(t("module.your_answer", answer=_preview(answer)))
                 parts.append(t("module.write_to_change"))

@@ -146,6 +146,9 @@ class DiaryPart(_Model):
 
     id: Id
     label: dict[str, Annotated[str, Field(min_length=1, max_length=MAX_LABEL)]]
+    # Local time from which this part of the day runs ("HH:MM"); a planned activity lands in
+    # the diary in the part its time falls in. Parts without it are never chosen that way.
+    starts: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] | None = None
 
 
 class DiaryConfig(_Model):
@@ -218,7 +221,20 @@ class ChoiceExercise(_Model):
         return _duplicates([o.id for o in self.options], "option", "options")
 
 
-Exercise = Annotated[FreeTextExercise | ChoiceExercise, Field(discriminator="kind")]
+class PlanActivityExercise(_Model):
+    """Plan a concrete activity on a day and time: it gets a reminder then and a follow-up
+    afterwards ("Blev det av?"), and lands in the diary. `activity_type` presets the kind of
+    activity (e.g. vill in "Få till fler vill-aktiviteter")."""
+
+    kind: Literal["plan_activity"]
+    prompt: Text
+    activity_type: Literal["vill", "maste", "kan_vara_utan"] | None = None
+    required: bool = True
+
+
+Exercise = Annotated[
+    FreeTextExercise | ChoiceExercise | PlanActivityExercise, Field(discriminator="kind")
+]
 
 
 class Media(_Model):

@@ -9,6 +9,7 @@ from html import escape
 
 from bot.i18n import Translator
 from bot.rendering import reply_call
+from dialogues import follow_up
 from dialogues.types import Button, Reply, row
 from storage.outbox import LANE_REMINDER, OutgoingCall
 from storage.schedules import DueSchedule
@@ -19,8 +20,11 @@ _ID_MARK = "@@reminder-id@@"  # stands for the reminder id in a cached message
 def reminder_reply(
     kind: str, custom_text: str | None, reminder_id: int | str, t: Translator, *, repeat: bool
 ) -> Reply:
-    if kind == "custom":
-        text = t("reminder.custom", text=escape(custom_text or ""))
+    if kind == "activity" and repeat:
+        # A planned activity's "re-send" is its follow-up: did it happen?
+        return follow_up.question(custom_text or "", reminder_id, t)
+    if kind in ("custom", "activity"):
+        text = t(f"reminder.{kind}", text=escape(custom_text or ""))
     else:
         text = t(f"reminder.{kind}")
     if repeat:
