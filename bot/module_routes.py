@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import plan_routes
+from bot import module_follow_up_routes, plan_routes
 from bot.turns import Turn
 from dialogues import module_steps
 from dialogues.module_steps import Change, ModuleView, Position
@@ -76,10 +76,19 @@ def module_input(turn: Turn, incoming: Incoming) -> Outcome:
     planning = _plan_exercise(view, incoming)
     if planning is not None:
         return planning(turn)
+    at_end = view.position.at_end(len(view.module.steps))
+    if incoming.kind == "button" and incoming.action == "reflect" and at_end:
+        return module_follow_up_routes.follow_up(turn, view.module)
     outcome, change = module_steps.handle(view, incoming, turn.t)
     _store(turn, view, change)
     reminders.mark_answered(turn.conn, turn.patient.id, "module", turn.now)
+    if any(event.type == "module_finished" for event in outcome.events):
+        outcome = outcome.then(module_follow_up_routes.follow_up(turn, view.module))
     return outcome
+
+
+def module_input_from_button(turn: Turn, action: str) -> Outcome:
+    return module_input(turn, Incoming(kind="button", action=action))
 
 
 def _plan_exercise(view: ModuleView, incoming: Incoming):

@@ -18,6 +18,7 @@ from bot import (
     follow_up_routes,
     form_routes,
     measure_routes,
+    module_follow_up_routes,
     module_routes,
     patient_now,
     plan_routes,
@@ -48,6 +49,7 @@ DIALOGUE_ROUTES = {
     activity_routes.DIALOGUE: activity_routes,
     plan_routes.DIALOGUE: plan_routes,
     follow_up_routes.DIALOGUE: follow_up_routes,
+    module_follow_up_routes.DIALOGUE: module_follow_up_routes,
 }
 
 # ---- the patient's place in their module -------------------------------------------------

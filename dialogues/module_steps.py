@@ -16,6 +16,7 @@ from dialogues.types import Button, Event, Incoming, Outcome, Reply, row
 
 DIALOGUE = "module"
 ANSWER_PREVIEW_CHARS = 600
+REFLECTION = "reflection"  # the answer to the module's follow-up question (not a step)
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,11 @@ def _finish(view: ModuleView, t) -> tuple[Outcome, Change]:
 def _finished_view(view: ModuleView, t) -> Outcome:
     module = view.module
     text = t("module.already_finished", number=module.number, title=escape(module.title))
-    reply = Reply(text, (row(Button(t("module.button.read_again"), "again")),))
+    reflect = (
+        Button(t("module.button.reflect"), "reflect") if REFLECTION not in view.answers else None
+    )
+    keyboard = (row(reflect), row(Button(t("module.button.read_again"), "again")))
+    reply = Reply(text, tuple(buttons for buttons in keyboard if buttons))
     return Outcome(replies=(reply,), dialogue=DIALOGUE)
 
 

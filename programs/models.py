@@ -173,6 +173,9 @@ class ProgramMeta(_Model):
     diary: DiaryConfig | None = None
     measures: list[MeasureDefault] = Field(default_factory=list)
     module_interval_days: int = Field(default=7, ge=1)  # a new module opens this often
+    # The follow-up at the end of these modules also shows the vill / måste / kan vara utan
+    # balance over the weeks.
+    balance_after_modules: list[int] = Field(default_factory=list)
 
     @property
     def default_language(self) -> str:
@@ -260,6 +263,9 @@ class Module(_Model):
     status: Literal["complete", "outline"]
     intro: Text | None = None
     summary: Text | None = None
+    # The follow-up's reflection question at the end of the module (its answer is the
+    # therapist's to read); without it a general question is asked.
+    reflection: Text | None = None
     steps: list[Step] = Field(min_length=1)
 
     @property
