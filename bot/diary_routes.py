@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from bot.access import open_patient
+from bot.charts import CELL_STATES, DiaryCell, DiaryWeekChart
 from bot.turns import Turn
 from dialogues import diary, general
 from dialogues.diary import DayView, Entry, Part, Write
@@ -36,13 +37,11 @@ def diary_command(turn: Turn) -> Outcome | None:
     replies = []
     for monday in (diary.earliest_day(today), diary.earliest_day(today) + timedelta(days=7)):
         days = _entries(turn, patient, monday)
-        heading = turn.t(
-            "diary.week_title_staff",
-            label=escape(patient.label),
-            day=format_date(monday, "d MMMM", locale=turn.t.language),
-        )
+        day = format_date(monday, "d MMMM", locale=turn.t.language)
+        title = turn.t("diary.chart_title_staff", label=patient.label, day=day)
+        heading = turn.t("diary.week_title_staff", label=escape(patient.label), day=day)
         text = diary.week_text(monday, parts, days, turn.t.language, turn.t, heading)
-        replies.append(Reply(text))
+        replies += [_week_chart(turn, monday, parts, days, title), Reply(text)]
     return Outcome(replies=tuple(replies))
 
 
@@ -52,7 +51,43 @@ def _week(turn: Turn, patient, day: date) -> Outcome:
     if parts is None:
         return general.stale_button(turn.t)
     days = _entries(turn, patient, monday)
-    return diary.week_page(monday, parts, days, turn.t.language, turn.t, day)
+    title = turn.t("diary.chart_title", day=format_date(monday, "d MMMM", locale=turn.t.language))
+    chart = Outcome(replies=(_week_chart(turn, monday, parts, days, title),))
+    return chart.then(diary.week_page(monday, parts, days, turn.t.language, turn.t, day))
+
+
+def _week_chart(turn: Turn, monday: date, parts: tuple[Part, ...], days: dict, title: str) -> Reply:
+    """The week as an image (the text that follows it says the same, for screen readers).
+    It holds what the patient wrote, so it goes only to their own chat or their therapist's."""
+    language = turn.t.language
+    chart = DiaryWeekChart(
+        title=title,
+        days=[
+            format_date(monday + timedelta(days=n), "EEE d MMM", locale=language) for n in range(7)
+        ],
+        parts=[part.label for part in parts],
+        cells=[
+            [_cell(days.get(monday + timedelta(days=n), {}).get(part.id)) for part in parts]
+            for n in range(7)
+        ],
+        legend={state: _legend_label(turn, state) for state in CELL_STATES},
+        note=turn.t("diary.chart.note"),
+    )
+    return Reply(escape(title), chart=chart.to_json())
+
+
+def _cell(entry: Entry | None) -> DiaryCell:
+    if entry is None:
+        return DiaryCell("empty")
+    if entry.skipped:
+        return DiaryCell("skipped")
+    return DiaryCell(entry.activity_type or "none", entry.mood, entry.activity or "")
+
+
+def _legend_label(turn: Turn, state: str) -> str:
+    if state in diary.TYPES:
+        return turn.t(f"diary.type.{state}")
+    return turn.t(f"diary.chart.{state}")
 
 
 def _entries(turn: Turn, patient, monday: date) -> dict:

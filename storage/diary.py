@@ -95,3 +95,16 @@ def of_days(
             skipped=bool(row["skipped"]),
         )
     return found
+
+
+def types_and_moods(
+    conn: sqlite3.Connection, patient_id: int, first: date, last: date
+) -> list[tuple[date, str | None, int | None]]:
+    """(day, activity type, mood) of every entry from `first` to `last` (inclusive) that was
+    not skipped; not what was written, which the balance never needs."""
+    rows = conn.execute(
+        "SELECT day, activity_type, mood FROM diary_entries"
+        " WHERE patient_id = ? AND day BETWEEN ? AND ? AND skipped = 0 ORDER BY day",
+        (patient_id, first.isoformat(), last.isoformat()),
+    )
+    return [(date.fromisoformat(row["day"]), row["activity_type"], row["mood"]) for row in rows]

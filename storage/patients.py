@@ -25,6 +25,7 @@ class Enrollment:
     program: str
     current_module: int
     module_started_at: datetime
+    started_at: datetime
 
 
 def _patient(row: sqlite3.Row | None) -> Patient | None:
@@ -94,6 +95,7 @@ def active_enrollment(conn: sqlite3.Connection, patient_id: int) -> Enrollment |
         program=row["program"],
         current_module=row["current_module"],
         module_started_at=from_db(row["module_started_at"]),
+        started_at=from_db(row["started_at"]),
     )
 
 
