@@ -28,6 +28,7 @@ STAFF_COMMANDS = (
     "balance",
     "measure",
     "schedule",
+    "plan",
     "unit",
     "help",
     "crisis",

@@ -42,6 +42,7 @@ COMMANDS: dict[str, Route] = {
     "diary": routes.diary_command,
     "balance": routes.balance_command,
     "activities": routes.activities_command,
+    "plan": routes.plan_command,
     "forms": routes.forms_command,
     "results": routes.results_command,
     "measure": routes.measure_command,

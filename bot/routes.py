@@ -25,6 +25,7 @@ from bot import (
     reminder_routes,
     results_routes,
     settings_routes,
+    staff_plan_routes,
     unit_routes,
 )
 from bot.commands_menu import chat_menu_call
@@ -50,6 +51,7 @@ DIALOGUE_ROUTES = {
     plan_routes.DIALOGUE: plan_routes,
     follow_up_routes.DIALOGUE: follow_up_routes,
     module_follow_up_routes.DIALOGUE: module_follow_up_routes,
+    staff_plan_routes.DIALOGUE: staff_plan_routes,
 }
 
 # ---- the patient's place in their module -------------------------------------------------
@@ -183,6 +185,10 @@ def forms_command(turn: Turn) -> Outcome:
 
 def diary_command(turn: Turn) -> Outcome:
     return diary_routes.diary_command(turn) or unknown_command(turn)
+
+
+def plan_command(turn: Turn) -> Outcome:
+    return staff_plan_routes.plan_command(turn) or unknown_command(turn)
 
 
 def activities_command(turn: Turn) -> Outcome:
