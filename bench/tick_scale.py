@@ -54,6 +54,9 @@ TICK_NOW = datetime.combine(DUE_DATE, dtime(19, 0, 20), tzinfo=ZONE).astimezone(
 # The depression program's diary default (programs/depression/program.yaml).
 DIARY = {"grace": 600, "resend": 120, "days": 21, "earliest": "07:00", "latest": "21:00"}
 RESEND = timedelta(minutes=DIARY["resend"])
+# The depression program's diary parts per day, passed to run_batch as bot/app.py does (the
+# evening reminder is skipped for a day already filled in; here no day is).
+DIARY_PARTS = {"depression": 4}
 
 TARGETS = {"tick_s": 1.0, "startup_s": 3.0, "rss_mib": 200.0}
 
@@ -233,7 +236,9 @@ def select_and_queue(path: Path, profile: bool) -> dict:
         batch_started = time.perf_counter()
         if profiler:
             profiler.enable()
-        handled = run_in_transaction(conn, lambda c: run_batch(c, TICK_NOW))
+        handled = run_in_transaction(
+            conn, lambda c: run_batch(c, TICK_NOW, diary_parts=DIARY_PARTS)
+        )
         if profiler:
             profiler.disable()
         batches.append(time.perf_counter() - batch_started)
@@ -313,7 +318,9 @@ def verify(path: Path, due_ids: list[int], patients: int) -> list[tuple[str, boo
     )
     still_due = len(schedules.due(conn, TICK_NOW, 1))
     checks.append(("nothing still due", still_due == 0, f"{still_due}"))
-    again = run_in_transaction(conn, lambda c: run_batch(c, TICK_NOW + timedelta(seconds=30)))
+    again = run_in_transaction(
+        conn, lambda c: run_batch(c, TICK_NOW + timedelta(seconds=30), diary_parts=DIARY_PARTS)
+    )
     after = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
     checks.append(("a second tick queues nothing", again == 0 and after == n, f"{again}"))
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -338,7 +345,9 @@ def child_startup(db: str) -> dict:
         a = time.perf_counter()
         database = await Database.open(db)
         b = time.perf_counter()
-        handled = await database.transaction(lambda c: run_batch(c, TICK_NOW))
+        handled = await database.transaction(
+            lambda c: run_batch(c, TICK_NOW, diary_parts=DIARY_PARTS)
+        )
         c = time.perf_counter()
         await database.close()
         return b - a, c - b, handled
@@ -356,9 +365,10 @@ def child_startup(db: str) -> dict:
 def child_memory(db: str) -> dict:
     """(d) A fresh process that opens the database and runs the production tick over it."""
     import asyncio
+    from functools import partial
 
     from bot.clock import FixedClock
-    from bot.reminders.tick import Ticker
+    from bot.reminders.tick import BATCH_SIZE, Ticker, run_batch
     from storage.database import Database
 
     after_imports = memory()
@@ -366,7 +376,10 @@ def child_memory(db: str) -> dict:
     async def main() -> tuple[float, int, dict]:
         database = await Database.open(db)
         wakes = []
-        ticker = Ticker(database, FixedClock(TICK_NOW), 30, lambda: wakes.append(1))
+        batches = [(partial(run_batch, diary_parts=DIARY_PARTS), BATCH_SIZE)]
+        ticker = Ticker(
+            database, FixedClock(TICK_NOW), 30, lambda: wakes.append(1), batches=batches
+        )
         started = time.perf_counter()
         await ticker.tick()
         took = time.perf_counter() - started

@@ -19,6 +19,7 @@ from bot import handlers
 from bot.clock import clock_from_settings
 from bot.commands_menu import default_menus
 from bot.escalation import chain as escalation_chain
+from bot.escalation import diary_missed
 from bot.escalation import missed as missed_forms
 from bot.polling import InboxPoller
 from bot.reminders import tick as reminder_tick
@@ -71,6 +72,7 @@ async def run_bot(settings: Settings) -> None:
     poller = InboxPoller(application, database, clock)
     language = settings.default_language
     titles = {qid: q.text(q.title, language) for qid, q in questionnaires.items()}
+    diary_parts = {pid: len(p.meta.diary.parts) for pid, p in programs.items() if p.meta.diary}
     ticker = Ticker(
         database,
         clock,
@@ -82,7 +84,14 @@ async def run_bot(settings: Settings) -> None:
                 partial(missed_forms.run_batch, language=language, titles=titles),
                 missed_forms.BATCH_SIZE,
             ),
-            (reminder_tick.run_batch, reminder_tick.BATCH_SIZE),
+            (
+                partial(diary_missed.run_batch, language=language),
+                diary_missed.BATCH_SIZE,
+            ),
+            (
+                partial(reminder_tick.run_batch, diary_parts=diary_parts),
+                reminder_tick.BATCH_SIZE,
+            ),
         ],
     )
     tasks = [

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.access import may_see, open_patient
@@ -96,9 +96,14 @@ def _schedule_button(turn: Turn, patient: Patient, name: str, arg: str) -> Outco
     if name == "settime" and len(value) == 4 and value.isdigit():
         return _set_time(turn, patient, schedule, time(int(value[:2]), int(value[2:])))
     if name == "switch":
-        return _change(turn, patient, schedule, "schedule.switched", active=not schedule.active)
+        if schedule.active:
+            return _change(turn, patient, schedule, "schedule.switched", active=False)
+        # Switched on again: a schedule whose end date has passed goes on until further notice.
+        ended = schedule.end_date is not None and schedule.end_date < _today(turn, patient)
+        extra = {"end_date": None} if ended else {}
+        return _change(turn, patient, schedule, "schedule.switched", active=True, **extra)
     if name == "alldays":
-        return _change(turn, patient, schedule, "schedule.days_set", weekdays=None, every_days=None)
+        return _set_days(turn, patient, schedule, None)
     selected = frozenset(turn.state.data.get("days", []))
     if name == "days":
         current = schedule.weekdays or frozenset(range(7))
@@ -109,10 +114,26 @@ def _schedule_button(turn: Turn, patient: Patient, name: str, arg: str) -> Outco
     if name == "daysdone":
         if not selected:
             return Outcome(toast=turn.t("schedule.pick_a_day"))
-        return _change(
-            turn, patient, schedule, "schedule.days_set", weekdays=selected, every_days=None
-        )
+        return _set_days(turn, patient, schedule, selected)
     return general.stale_button(turn.t)
+
+
+def _set_days(
+    turn: Turn, patient: Patient, schedule: ScheduleView, weekdays: frozenset[int] | None
+) -> Outcome:
+    """Staff choose the days (None: every day). From now on and until further notice: the
+    schedule is switched on and has no end date any more, e.g. the program's diary after its
+    first three weeks."""
+    return _change(
+        turn,
+        patient,
+        schedule,
+        "schedule.days_set",
+        weekdays=weekdays,
+        every_days=None,
+        end_date=None,
+        active=True,
+    )
 
 
 def on_text(turn: Turn) -> Outcome:
@@ -248,6 +269,10 @@ def _zone(turn: Turn, patient: Patient) -> str:
     return patients.reminder_settings(turn.conn, patient.id).timezone
 
 
+def _today(turn: Turn, patient: Patient) -> date:
+    return turn.now.astimezone(ZoneInfo(_zone(turn, patient))).date()
+
+
 def _view(turn: Turn, patient: Patient) -> SettingsView:
     current = patients.reminder_settings(turn.conn, patient.id)
     paused = (
@@ -267,6 +292,7 @@ def _view(turn: Turn, patient: Patient) -> SettingsView:
         paused_until=paused.astimezone(zone).date() if paused else None,
         as_staff=turn.patient is None,
         label=patient.label,
+        today=turn.now.astimezone(zone).date(),
     )
 
 

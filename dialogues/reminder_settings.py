@@ -50,6 +50,7 @@ class SettingsView:
     paused_until: date | None  # local date the pause ends
     as_staff: bool
     label: str = ""
+    today: date | None = None  # the patient's local date (an end date before it has passed)
 
 
 def parse_time(text: str) -> time | None:
@@ -66,7 +67,7 @@ def parse_quiet(text: str) -> tuple[str, str] | None:
     return start.strftime("%H:%M"), end.strftime("%H:%M")
 
 
-def describe(schedule: ScheduleView, t) -> str:
+def describe(schedule: ScheduleView, t, today: date | None = None) -> str:
     times = ", ".join(at.strftime("%H:%M") for at in sorted(schedule.times))
     if schedule.every_days and schedule.every_days > 1:
         text = t("rule.every", n=schedule.every_days, times=times)
@@ -76,7 +77,9 @@ def describe(schedule: ScheduleView, t) -> str:
     else:
         text = t("rule.daily", times=times)
     if schedule.end_date:
-        text += " " + t("rule.until", date=schedule.end_date.isoformat())
+        ended = today is not None and schedule.end_date < today
+        key = "rule.ended" if ended else "rule.until"
+        text += " " + t(key, date=schedule.end_date.isoformat())
     if not schedule.active:
         text += " " + t("rule.off")
     return text
@@ -91,10 +94,13 @@ def overview(view: SettingsView, t, notice: str = "") -> Outcome:
     )
     lines.append(title)
     for schedule in view.schedules:
-        line = f"• <b>{t('kind.' + schedule.kind)}</b>: {describe(schedule, t)}"
+        line = f"• <b>{t('kind.' + schedule.kind)}</b>: {describe(schedule, t, view.today)}"
         if view.as_staff and schedule.missed:
             line += " " + t("settings.missed", n=schedule.missed, days=MISSED_WINDOW_DAYS)
         lines.append(line)
+        if view.as_staff and schedule.end_date and schedule.active:
+            # e.g. the diary after its first weeks: staff decide whether it goes on
+            lines.append(t("settings.end_hint_staff"))
     if not view.schedules:
         lines.append(t("settings.none"))
     lines.append(t("settings.timezone", zone=escape(view.timezone)))

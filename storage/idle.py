@@ -33,7 +33,19 @@ def pending_work(conn: sqlite3.Connection, now: datetime) -> int:
         "SELECT COUNT(*) FROM flags WHERE next_check_at IS NOT NULL AND next_check_at <= ?",
         (to_db(now),),
     ).fetchone()[0]
-    return unprocessed + due_messages + due_schedules + due_checks + expired_forms + flag_steps
+    diary_weeks = conn.execute(
+        "SELECT COUNT(*) FROM diary_weeks WHERE next_check_at IS NOT NULL AND next_check_at <= ?",
+        (to_db(now),),
+    ).fetchone()[0]
+    return (
+        unprocessed
+        + due_messages
+        + due_schedules
+        + due_checks
+        + expired_forms
+        + flag_steps
+        + diary_weeks
+    )
 
 
 def next_due_at(conn: sqlite3.Connection, after: datetime, until: datetime) -> datetime | None:
@@ -49,6 +61,8 @@ def next_due_at(conn: sqlite3.Connection, after: datetime, until: datetime) -> d
         " UNION ALL SELECT MIN(window_ends_at) FROM form_requests WHERE status = 'open'"
         "   AND window_ends_at > :after AND window_ends_at <= :until"
         " UNION ALL SELECT MIN(next_check_at) FROM flags"
+        "   WHERE next_check_at > :after AND next_check_at <= :until"
+        " UNION ALL SELECT MIN(next_check_at) FROM diary_weeks"
         "   WHERE next_check_at > :after AND next_check_at <= :until)",
         {"after": to_db(after), "until": to_db(until)},
     ).fetchone()

@@ -6,6 +6,7 @@ import sqlite3
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.escalation.diary_missed import start_checking
 from bot.reminders.planning import replan
 from programs.models import WEEKDAYS, ProgramMeta
 from storage import patients, schedules, units
@@ -40,6 +41,8 @@ def give_program_schedules(
             now=now,
         )
         replan(conn, schedule_id, now)
+        if default.kind == "diary":
+            start_checking(conn, patient_id, now)  # the weekly "diary missed" check
     for measure in meta.measures:
         if measure.every_days is None:
             continue  # module questionnaires open with their module (module_routes)

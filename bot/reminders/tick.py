@@ -5,7 +5,8 @@ write never waits behind a long one. Selection is by the indexed next_due_at; th
 scheduler job per patient.
 
 After downtime a schedule sends at most one catch-up reminder (its latest occurrence), and
-none when that occurrence is older than its grace period.
+none when that occurrence is older than its grace period. A diary reminder is not sent for a
+day the patient has already filled in completely.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.escalation import activity_missed
+from bot.i18n import DEFAULT_LANGUAGE
 from bot.reminders import messages
 from bot.reminders.planning import next_after, occurrence_to_send, send_time
-from storage import events, forms, outbox, reminders, schedules
+from storage import diary_weeks, events, forms, outbox, reminders, schedules
 from storage.database import Database
 from storage.outbox import OutgoingCall
 from storage.reminders import Reminder
@@ -30,18 +34,55 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 300
 
 
-def run_batch(conn: sqlite3.Connection, now: datetime, limit: int = BATCH_SIZE) -> int:
+def run_batch(
+    conn: sqlite3.Connection,
+    now: datetime,
+    limit: int = BATCH_SIZE,
+    *,
+    diary_parts: dict[str, int] | None = None,
+) -> int:
     """One batch inside one transaction: due schedules, then due re-send/missed checks.
+    `diary_parts`: how many diary parts a day has, per program id (the diary reminder is
+    skipped for a day with all of them done; None: never skipped).
     Returns how many rows it handled (a full batch means: run again)."""
     due = schedules.due(conn, now, limit)
+    planned = [(target, *occurrence_to_send(target, now)) for target in due]
+    filled = _filled_days(conn, planned, diary_parts or {})
     batch = _Writes()
-    for target in due:
-        _fire(conn, target, now, batch)
+    for target, occurrence, upcoming in planned:
+        _fire(conn, target, occurrence, upcoming, now, batch, filled)
     batch.flush(conn, now)
     checks = reminders.due_checks(conn, now, limit)
     for reminder in checks:
         _check(conn, reminder, now)
     return max(len(due), len(checks))
+
+
+def _filled_days(
+    conn: sqlite3.Connection,
+    planned: list[tuple[DueSchedule, datetime, Iterator[datetime] | None]],
+    diary_parts: dict[str, int],
+) -> set[int]:
+    """The ids of the batch's diary schedules whose occurrence falls on a local day the
+    patient has already filled in completely; one query for the whole batch."""
+    days: dict[int, tuple[int, date]] = {
+        target.schedule.id: (target.schedule.patient_id, _local_day(occurrence, target))
+        for target, occurrence, _ in planned
+        if target.schedule.kind == "diary"
+    }
+    if not days or not diary_parts:
+        return set()
+    done = diary_weeks.done_parts(conn, list(set(days.values())))
+    filled = set()
+    for schedule_id, key in days.items():
+        program, parts_done = done.get(key, (None, 0))
+        if program in diary_parts and parts_done >= diary_parts[program]:
+            filled.add(schedule_id)
+    return filled
+
+
+def _local_day(moment: datetime, target: DueSchedule) -> date:
+    return moment.astimezone(ZoneInfo(target.timezone)).date()
 
 
 class _Writes:
@@ -57,9 +98,16 @@ class _Writes:
         schedules.set_next_many(conn, self.advances)
 
 
-def _fire(conn: sqlite3.Connection, target: DueSchedule, now: datetime, batch: _Writes) -> None:
+def _fire(
+    conn: sqlite3.Connection,
+    target: DueSchedule,
+    occurrence: datetime,
+    upcoming: Iterator[datetime] | None,
+    now: datetime,
+    batch: _Writes,
+    filled: set[int],
+) -> None:
     schedule = target.schedule
-    occurrence, upcoming = occurrence_to_send(target, now)
     due_at = send_time(occurrence, target)
     # Late (after downtime) and now in quiet hours: the catch-up waits for their end.
     send_at = send_time(now, target)
@@ -75,6 +123,15 @@ def _fire(conn: sqlite3.Connection, target: DueSchedule, now: datetime, batch: _
             patient_id=schedule.patient_id,
             schedule=schedule.id,
             kind=schedule.kind,
+        )
+    elif schedule.id in filled:
+        # The whole day is already in the diary: a reminder to fill it in would only nag.
+        events.record(
+            conn,
+            "reminder_skipped_day_filled",
+            now,
+            patient_id=schedule.patient_id,
+            schedule=schedule.id,
         )
     else:
         _queue(conn, target, occurrence, now, send_at, batch)
@@ -152,6 +209,8 @@ def _check(conn: sqlite3.Connection, reminder: Reminder, now: datetime) -> None:
         schedule=schedule.id,
         kind=schedule.kind,
     )
+    if schedule.kind == "activity":
+        activity_missed.on_missed(conn, reminder, now, DEFAULT_LANGUAGE)
 
 
 Batch = Callable[[sqlite3.Connection, datetime], int]
