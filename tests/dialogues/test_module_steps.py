@@ -119,7 +119,7 @@ def test_finishing_shows_summary_once_and_lists_unanswered(module):
 
 
 def test_outline_module_is_not_shown_to_patients():
-    outline = load_programs()["depression"].module(3, "sv")
+    outline = load_programs()["depression"].module(4, "sv")
     outcome = module_steps.show_current(view(outline), T)
     assert "inte tillgänglig" in outcome.replies[0].text
 
