@@ -6,8 +6,9 @@ the coming days) → time (a button or typed "17:30") → confirm. The route sto
 one-off schedule of kind 'activity' (a reminder at that time, a follow-up "Blev det av?"
 afterwards) and, for a module exercise, the exercise's answer.
 
-The dialogue's data: {"step": "what"|"type"|"day"|"time"|"confirm", "awaiting": ... while it
-waits for text, "item": exercise key or None, "text", "type", "day", "time"}.
+The dialogue's data: {"step": "what"|"type"|"day"|"time"|"confirm", "awaiting": "text"
+(typed text always comes here, so a stray message re-asks the step and keeps the draft),
+"item": exercise key or None, "text", "type", "day", "time"}.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def _ask_type(data: dict, t) -> Outcome:
     buttons = tuple(Button(t(f"diary.type.{kind}"), f"type:{kind}") for kind in TYPES)
     lines = [t("plan.ask_type", text=escape(data["text"]))]
     keyboard = (buttons, row(Button(t("plan.button.cancel"), "cancel")))
-    return _page(lines, keyboard, {**data, "step": "type", "awaiting": None})
+    return _page(lines, keyboard, {**data, "step": "type", "awaiting": "text"})
 
 
 def _day_label(view: PlanView, day: date, t) -> str:
@@ -116,7 +117,7 @@ def _ask_day(view: PlanView, data: dict, t) -> Outcome:
     keyboard = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
     keyboard.append(row(Button(t("plan.button.cancel"), "cancel")))
     lines = [t("plan.ask_day", text=escape(data["text"]))]
-    return _page(lines, tuple(keyboard), {**data, "step": "day", "awaiting": None})
+    return _page(lines, tuple(keyboard), {**data, "step": "day", "awaiting": "text"})
 
 
 def _free_times(view: PlanView, day: date) -> list[time]:
@@ -192,7 +193,7 @@ def _confirm(view: PlanView, data: dict, t) -> Outcome:
         row(Button(t("plan.button.save"), "save")),
         row(Button(t("plan.button.change"), "restart"), Button(t("plan.button.cancel"), "cancel")),
     )
-    return _page(lines, keyboard, {**data, "step": "confirm", "awaiting": None})
+    return _page(lines, keyboard, {**data, "step": "confirm", "awaiting": "text"})
 
 
 def saved(draft: Draft, language: str, t) -> Outcome:

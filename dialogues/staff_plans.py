@@ -8,7 +8,7 @@ each plan can be paused or made active again. "Ny plan" walks through: what → 
 missed, comments allowed) → Spara.
 
 The dialogue's data: {"patient": id, "label": label} plus, while a new plan is made,
-{"step": ..., "awaiting": "text" when typed, "draft": {...}}.
+{"step": ..., "awaiting": "text", "draft": {...}}.
 """
 
 from __future__ import annotations
@@ -149,9 +149,9 @@ def _base(data: dict) -> dict:
 
 def _ask(text: str, keyboard, data: dict, step: str, draft: dict, awaiting: bool, t) -> Outcome:
     keyboard = tuple(keyboard) + (row(Button(t("staff_plans.button.cancel"), "cancel")),)
-    new_data = {**_base(data), "step": step, "draft": draft}
-    if awaiting:
-        new_data["awaiting"] = "text"
+    # Typed text always comes here (also where buttons are expected), so a stray message
+    # re-asks the step instead of losing the draft.
+    new_data = {**_base(data), "step": step, "draft": draft, "awaiting": "text"}
     return Outcome(replies=(Reply(text, keyboard),), dialogue=DIALOGUE, data=new_data)
 
 
@@ -319,6 +319,13 @@ def on_text(view: PlansView, data: dict, text: str, t) -> Outcome:
         return _set_times(view, data, draft, typed, t)
     if step == "start":
         return _set_start(view, data, draft, typed, t)
+    notice = Outcome(replies=(Reply(t("staff_plans.use_buttons")),))
+    if step == "type":
+        return notice.then(_ask_type(data, draft, t))
+    if step == "days":
+        return notice.then(_ask_days(view, data, draft, t))
+    if step == "options":
+        return notice.then(_options(view, data, draft, t))
     return page(view, _base(data), t, t("staff_plans.use_buttons"))
 
 

@@ -109,3 +109,11 @@ def test_cancel_clears_the_dialogue():
     data = activity_plan.start(view(), T, text="Promenad").data
     outcome, draft = activity_plan.on_button(view(), data, "cancel", T)
     assert draft is None and outcome.data == {} and "ingen plan" in outcome.replies[0].text
+
+
+def test_stray_text_where_a_button_is_expected_keeps_the_draft():
+    data = activity_plan.start(view(), T, text="Promenad").data
+    assert data["awaiting"] == "text"  # typed text comes back to this dialogue
+    outcome = activity_plan.on_text(view(), data, "hmm", T)
+    assert "Använd knapparna" in outcome.replies[0].text
+    assert (outcome.data["step"], outcome.data["text"]) == ("day", "Promenad")

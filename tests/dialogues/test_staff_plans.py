@@ -84,3 +84,15 @@ def test_times_in_quiet_hours_unclear_times_and_past_dates_are_asked_again():
 def test_toggle_only_for_a_listed_plan():
     _, change = press(BASE, "toggle:99")
     assert change is None
+
+
+def test_stray_text_on_the_options_page_keeps_the_draft():
+    outcome, _ = press(BASE, "new")
+    outcome = staff_plans.on_text(view(), outcome.data, "Promenad", T)
+    outcome, _ = press(outcome.data, "type:vill")
+    outcome, _ = press(outcome.data, "every:1")
+    outcome = staff_plans.on_text(view(), outcome.data, "08:00", T)
+    outcome = staff_plans.on_text(view(), outcome.data, "2026-12-08", T)
+    stray = staff_plans.on_text(view(), outcome.data, "ok?", T)
+    assert "Använd knapparna" in stray.replies[0].text
+    assert stray.data["step"] == "options" and stray.data["draft"]["text"] == "Promenad"
