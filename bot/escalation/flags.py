@@ -29,7 +29,7 @@ from storage.units import SafetySettings
 
 @dataclass(frozen=True)
 class TriggerInfo:
-    kind: str  # risk_answer | crisis_terms | unreachable | trend
+    kind: str  # risk_answer | crisis_terms | unreachable | trend | missed | diary_missed | …
     summary: str  # for staff, in the unit's language, e.g. "PHQ-9, fråga 9: Nästan varje dag (3)"
     details: dict
     free_text: str | None = None  # crisis terms: the patient's words, shown only via "Visa"
