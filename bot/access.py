@@ -1,35 +1,61 @@
-"""Who among staff may see which patient: the one rule, used by every staff command."""
+"""Who among staff may see which patient, and who cares for a patient right now: the one
+place these rules live, used by every staff command, message and alert."""
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.turns import Turn
 
-from storage import audit, patients
+from storage import audit, cover, patients, staff
 from storage.patients import Patient
 from storage.staff import Staff
 
 UNIT_WIDE_ROLES = ("admin", "patient-admin")
 
 
-def may_see(member: Staff, patient: Patient) -> bool:
-    """Staff see only their own unit's patients: therapists their own, patient-admins and
-    admins every patient of the unit."""
+def may_see(conn: sqlite3.Connection, member: Staff, patient: Patient, now: datetime) -> bool:
+    """Staff see only their own unit's patients: therapists their own and, during an absence
+    cover, those of the therapist they cover for; patient-admins and admins every patient of
+    the unit. A deactivated staff member sees nobody."""
     if not member.active or member.unit_id != patient.unit_id:
         return False
-    return member.has_role(*UNIT_WIDE_ROLES) or patient.therapist_id == member.id
+    if member.has_role(*UNIT_WIDE_ROLES) or patient.therapist_id == member.id:
+        return True
+    return patient.therapist_id in cover.covered_by(conn, member.id, now)
+
+
+def care_team(conn: sqlite3.Connection, patient: Patient, now: datetime) -> list[Staff]:
+    """Who hears from and about this patient now: their therapist and any deputy covering
+    for them (active staff with a bound Telegram account only)."""
+    ids = [patient.therapist_id, *cover.deputies_of(conn, patient.therapist_id, now)]
+    members = [staff.get(conn, staff_id) for staff_id in dict.fromkeys(ids)]
+    return [m for m in members if m is not None and m.active and m.telegram_user_id]
 
 
 def open_patient(turn: Turn, label: str, action: str | None) -> Patient | None:
     """The patient a staff member names by label, if they may see them; the read is audited
     as `action` (None when the caller audits what it does instead)."""
     patient = patients.by_label(turn.conn, turn.staff.unit_id, label)
-    if patient is None or not may_see(turn.staff, patient):
+    if patient is None or not may_see(turn.conn, turn.staff, patient, turn.now):
         return None
     if action is not None:
         audit.record(
             turn.conn, staff_id=turn.staff.id, action=action, now=turn.now, patient_id=patient.id
         )
+    return patient
+
+
+def patient_of_dialogue(turn: Turn) -> Patient | None:
+    """The patient a staff dialogue was opened for (its data's "patient"), checked again on
+    every press: access may have changed since the page was shown."""
+    patient_id = turn.state.data.get("patient")
+    if turn.staff is None or patient_id is None:
+        return None
+    patient = patients.get(turn.conn, patient_id)
+    if patient is None or not may_see(turn.conn, turn.staff, patient, turn.now):
+        return None
     return patient

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.access import may_see, open_patient
+from bot.access import open_patient, patient_of_dialogue
 from bot.reminders.planning import replan, replan_patient
 from bot.staff_notes import tell_therapist
 from bot.turns import Turn
@@ -234,11 +234,7 @@ def _patient(turn: Turn) -> Patient | None:
     (checked again on every press: access may have changed)."""
     if turn.patient is not None:
         return turn.patient
-    patient_id = turn.state.data.get("patient")
-    if turn.staff is None or patient_id is None:
-        return None
-    patient = patients.get(turn.conn, patient_id)
-    return patient if patient and may_see(turn.staff, patient) else None
+    return patient_of_dialogue(turn)
 
 
 def _schedule(turn: Turn, patient: Patient, raw_id: str) -> ScheduleView | None:

@@ -1,24 +1,32 @@
-"""Private notes to a patient's therapist (a pause, a block), in the therapist's language."""
+"""Private notes about a patient to their care team (their therapist, and a deputy during an
+absence cover), each in the staff member's own language."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 
+from bot.access import care_team
 from bot.i18n import Translator
 from bot.rendering import reply_call
-from dialogues.types import Reply
-from storage import outbox, staff
+from dialogues.types import Keyboard, Reply
+from storage import outbox
 from storage.outbox import LANE_STAFF
 from storage.patients import Patient
 
 
 def tell_therapist(
-    conn: sqlite3.Connection, patient: Patient, key: str, now: datetime, **params: object
+    conn: sqlite3.Connection,
+    patient: Patient,
+    key: str,
+    now: datetime,
+    *,
+    buttons: Callable[[Translator], Keyboard] | None = None,
+    **params: object,
 ) -> None:
-    therapist = staff.get(conn, patient.therapist_id)
-    if therapist is None or therapist.telegram_user_id is None or not therapist.active:
-        return
-    t = Translator(therapist.language or "sv")
-    note = Reply(t(key, label=patient.label, **params))
-    outbox.enqueue(conn, reply_call(note, therapist.telegram_user_id, 0, lane=LANE_STAFF), now)
+    """`buttons` builds the note's buttons in each reader's language."""
+    for member in care_team(conn, patient, now):
+        t = Translator(member.language or "sv")
+        note = Reply(t(key, label=patient.label, **params), buttons(t) if buttons else ())
+        outbox.enqueue(conn, reply_call(note, member.telegram_user_id, 0, lane=LANE_STAFF), now)

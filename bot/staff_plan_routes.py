@@ -9,7 +9,7 @@ from datetime import time, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.access import may_see, open_patient
+from bot.access import open_patient, patient_of_dialogue
 from bot.i18n import Translator
 from bot.plan_routes import FOLLOW_UP_AFTER_MINUTES
 from bot.reminders.planning import replan
@@ -36,15 +36,6 @@ def plan_command(turn: Turn) -> Outcome | None:
         return Outcome(replies=(Reply(turn.t("staff.no_such_patient")),))
     base = {"patient": patient.id, "label": patient.label}
     return staff_plans.page(_view(turn, patient), base, turn.t)
-
-
-def _patient(turn: Turn) -> Patient | None:
-    """Checked again on every press: access may have changed since the page was shown."""
-    patient_id = turn.state.data.get("patient")
-    if turn.staff is None or patient_id is None:
-        return None
-    patient = patients.get(turn.conn, patient_id)
-    return patient if patient and may_see(turn.staff, patient) else None
 
 
 def grace_days_of(schedule) -> int:
@@ -102,7 +93,7 @@ def _view(turn: Turn, patient: Patient) -> PlansView:
 
 
 def on_button(turn: Turn, action: str) -> Outcome:
-    patient = _patient(turn)
+    patient = patient_of_dialogue(turn)
     if patient is None:
         return general.stale_button(turn.t)
     outcome, change = staff_plans.on_button(_view(turn, patient), turn.state.data, action, turn.t)
@@ -118,7 +109,7 @@ def on_button(turn: Turn, action: str) -> Outcome:
 
 
 def on_text(turn: Turn) -> Outcome:
-    patient = _patient(turn)
+    patient = patient_of_dialogue(turn)
     if patient is None:
         return general.bad_input("text", turn.t)
     return staff_plans.on_text(_view(turn, patient), turn.state.data, turn.incoming.text, turn.t)

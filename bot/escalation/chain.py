@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from bot.access import care_team
 from bot.escalation.alerts import post_to_channel, tell_privately
 from bot.escalation.flags import office_hours
 from storage import flags, patients, staff, units
@@ -54,12 +55,12 @@ def _remind(conn: sqlite3.Connection, flag: Flag, now: datetime, language: str) 
     post_to_channel(
         conn, flag, "reminder", language, now, headline_key="flag.not_handled", mentions=mentions
     )
-    therapist = staff.get(conn, patients.get(conn, flag.patient_id).therapist_id)
-    if therapist is not None and therapist.active and therapist.telegram_user_id:
+    team = care_team(conn, patients.get(conn, flag.patient_id), now)  # deputies too
+    if team:
         tell_privately(
             conn,
             flag,
-            [(therapist.id, therapist.telegram_user_id)],
+            [(member.id, member.telegram_user_id) for member in team],
             "therapist",
             now,
             headline_key="flag.not_handled",
