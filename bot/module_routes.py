@@ -3,6 +3,7 @@ next module (with the questionnaires the program asks for at its start)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot import module_follow_up_routes, plan_routes
@@ -10,23 +11,37 @@ from bot.turns import Turn
 from dialogues import module_steps
 from dialogues.module_steps import Change, ModuleView, Position
 from dialogues.types import Incoming, Outcome
-from storage import answers, events, forms, patients, progress, reminders
+from storage import answers, events, forms, patients, progress, reminders, treatment
 from storage.patients import Enrollment
 from storage.progress import ModuleProgress
 
 
-def module_view(turn: Turn) -> ModuleView | None:
+def module_view(turn: Turn, addon: int | None = None) -> ModuleView | None:
+    """The module the patient works in: `addon` when it is an add-on module opened for them,
+    else their current module; without the steps their therapist has hidden."""
     enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
     if enrollment is None:
         return None
     enrollment = open_due_module(turn, enrollment)
     program = turn.world.programs[enrollment.program]
-    module = program.module(enrollment.current_module, turn.t.language)
+    number = enrollment.current_module
+    if addon in treatment.opened_addons(turn.conn, enrollment.id):
+        number = addon
+    module = _without_hidden(turn, enrollment, program.module(number, turn.t.language))
     stored = progress.get(turn.conn, enrollment.id, module.number)
     prefix = module_steps.item_key(module.number, "")
     saved = answers.for_prefix(turn.conn, enrollment.id, prefix)
     by_step = {key.removeprefix(prefix): value for key, value in saved.items()}
-    return ModuleView(module, Position(stored.step_index, stored.finished), by_step)
+    welcome = treatment.welcome(turn.conn, enrollment.id) if number == 1 else None
+    return ModuleView(module, Position(stored.step_index, stored.finished), by_step, welcome)
+
+
+def _without_hidden(turn: Turn, enrollment: Enrollment, module):
+    hidden = treatment.hidden_steps(turn.conn, enrollment.id, module.number)
+    shown = [step for step in module.steps if step.id not in hidden]
+    if not hidden or not shown:
+        return module
+    return module.model_copy(update={"steps": shown})
 
 
 def open_due_module(turn: Turn, enrollment: Enrollment) -> Enrollment:
@@ -63,14 +78,25 @@ def open_due_module(turn: Turn, enrollment: Enrollment) -> Enrollment:
 
 
 def module_step(turn: Turn) -> Outcome:
+    """The current (core) module where the patient is."""
     view = module_view(turn)
     if view is None:
         return Outcome()
-    return module_steps.show_current(view, turn.t)
+    outcome = module_steps.show_current(view, turn.t)
+    return replace(outcome, data={}) if outcome.dialogue else outcome
+
+
+def addon_step(turn: Turn, number: int) -> Outcome:
+    """An add-on module the therapist opened (the stateless `addon:<n>` button)."""
+    view = module_view(turn, addon=number)
+    if view is None or view.module.number != number:
+        return Outcome(toast=turn.t("button.stale"))
+    outcome = module_steps.show_current(view, turn.t)
+    return replace(outcome, data={"module": number}) if outcome.dialogue else outcome
 
 
 def module_input(turn: Turn, incoming: Incoming) -> Outcome:
-    view = module_view(turn)
+    view = module_view(turn, addon=turn.state.data.get("module"))
     if view is None:
         return Outcome()
     planning = _plan_exercise(view, incoming)

@@ -17,7 +17,7 @@ from bot.i18n import Translator, language_for
 from bot.rendering import has_dialogue_buttons, reply_call
 from dialogues.types import Incoming, Outcome, Reply
 from programs.loader import ProgramCatalog
-from storage import dialogue_state, events, inbox, outbox, patients, staff
+from storage import dialogue_state, events, inbox, outbox, patients, staff, treatment
 from storage.dialogue_state import DialogueState
 from storage.patients import Patient
 from storage.staff import Staff
@@ -147,6 +147,8 @@ def store_outcome(turn: Turn, outcome: Outcome) -> None:
         )
         outbox.enqueue(turn.conn, call, turn.now)
     patient_id = turn.patient.id if turn.patient else None
+    if patient_id is not None and turn.incoming.kind != "membership":
+        treatment.touch(turn.conn, patient_id, turn.now)  # "last active" in the overview
     for event in outcome.events:
         events.record(turn.conn, event.type, turn.now, patient_id=patient_id, **event.details)
 

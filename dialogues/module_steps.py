@@ -9,7 +9,7 @@ last step the module's summary is shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 
 from dialogues.types import Button, Event, Incoming, Outcome, Reply, row
@@ -40,6 +40,7 @@ class ModuleView:
     module: object  # programs.models.Module
     position: Position
     answers: dict[str, str]
+    welcome: str | None = None  # the therapist's greeting, shown above module 1's first step
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def _on_action(view: ModuleView, action: str, t) -> tuple[Outcome, Change]:
 
 def _move_to(view: ModuleView, index: int, t) -> tuple[Outcome, Change]:
     position = Position(index, view.position.finished)
-    moved = ModuleView(view.module, position, view.answers)
+    moved = replace(view, position=position)
     return Outcome(replies=_step_replies(moved, t), dialogue=DIALOGUE), Change(position=position)
 
 
@@ -135,7 +136,7 @@ def _on_option(view: ModuleView, option_id: str, t) -> tuple[Outcome, Change]:
     if exercise is None or exercise.kind != "choice" or option_id not in options:
         return Outcome(toast=t("button.stale")).then(show_current(view, t)), Change()
     answers = {**view.answers, step.id: option_id}
-    updated = ModuleView(view.module, view.position, answers)
+    updated = replace(view, answers=answers)
     replies = _step_replies(updated, t)
     edited = replies[:-1] + (Reply(replies[-1].text, replies[-1].buttons, edit_pressed=True),)
     event = Event("answer_saved", {"item": item_key(view.module.number, step.id)})
@@ -194,6 +195,8 @@ def _step_replies(view: ModuleView, t) -> tuple[Reply, ...]:
         t("module.step_of", current=index + 1, total=len(module.steps)),
         f"<b>{escape(step.title)}</b>",
     ]
+    if index == 0 and view.welcome:
+        parts.append(t("module.welcome", text=escape(view.welcome.strip())))
     if index == 0 and getattr(module, "intro", None):
         parts.append(escape(module.intro.strip()))
     if step.text:

@@ -300,8 +300,8 @@ class Program:
 
     def module(self, number: int, lang: str | None = None) -> Module:
         """Module ``number`` (1-based) in ``lang``, falling back to the first language.
-        Raises ``KeyError`` for a number outside 1..module_count."""
-        if not 1 <= number <= self.module_count:
+        Raises ``KeyError`` for a number outside the core and add-on modules."""
+        if not 1 <= number <= self.meta.total_modules:
             raise KeyError(f"program '{self.id}' has no module {number}")
         return self.modules(lang)[number - 1]
 
@@ -371,7 +371,7 @@ def _check_program(folder: Path, result: CheckResult) -> None:
         if lang in modules:
             continue
         modules[lang], docs[lang] = [], []
-        for n in range(1, meta.modules + 1):
+        for n in range(1, meta.total_modules + 1):
             path = folder / lang / f"module-{n}.yaml"
             if not path.is_file():
                 problems.append(
@@ -403,7 +403,7 @@ def _check_program(folder: Path, result: CheckResult) -> None:
 
     ref_lang = languages[0]
     for lang in languages[1:]:
-        for i in range(meta.modules):
+        for i in range(meta.total_modules):
             ref, other = modules[ref_lang][i], modules[lang][i]
             ref_doc, other_doc = docs[ref_lang][i], docs[lang][i]
             if ref and other and ref_doc and other_doc:
@@ -440,7 +440,7 @@ def _unexpected_files(
             continue
         for path in yamls:
             m = MODULE_FILE_RE.match(path.name)
-            if m and path.suffix == ".yaml" and 1 <= int(m.group(1)) <= meta.modules:
+            if m and path.suffix == ".yaml" and 1 <= int(m.group(1)) <= meta.total_modules:
                 if path.name == f"module-{int(m.group(1))}.yaml":
                     continue
             problems.append(
@@ -448,7 +448,7 @@ def _unexpected_files(
                     path,
                     1,
                     f"unexpected file: {PROGRAM_FILE} has modules: {meta.modules}, so "
-                    f"{sub.name}/ holds only module-1.yaml .. module-{meta.modules}.yaml",
+                    f"{sub.name}/ holds only module-1.yaml .. module-{meta.total_modules}.yaml",
                 )
             )
     return problems

@@ -169,6 +169,9 @@ class ProgramMeta(_Model):
     languages: list[Lang] = Field(min_length=1)
     title: dict[str, Text]
     modules: int = Field(ge=1)
+    # Add-on modules a therapist can open for a patient beside the core sequence (e.g.
+    # problem solving); they are module files numbered after the core ones.
+    addon_modules: int = Field(default=0, ge=0)
     schedules: list[DefaultSchedule] = Field(default_factory=list)
     diary: DiaryConfig | None = None
     measures: list[MeasureDefault] = Field(default_factory=list)
@@ -180,6 +183,13 @@ class ProgramMeta(_Model):
     @property
     def default_language(self) -> str:
         return self.languages[0]
+
+    @property
+    def total_modules(self) -> int:
+        return self.modules + self.addon_modules
+
+    def is_addon(self, number: int) -> bool:
+        return self.modules < number <= self.total_modules
 
     def _rules(self) -> list[tuple[Loc, str]]:
         problems: list[tuple[Loc, str]] = []

@@ -4,7 +4,7 @@ import json
 import sqlite3
 from datetime import datetime
 
-from storage.timefmt import to_db
+from storage.timefmt import from_db, to_db
 
 
 def record(
@@ -26,3 +26,15 @@ def of_patient(conn: sqlite3.Connection, patient_id: int) -> list[tuple[str, dic
         "SELECT type, details_json FROM events WHERE patient_id = ? ORDER BY id", (patient_id,)
     )
     return [(row["type"], json.loads(row["details_json"])) for row in rows]
+
+
+def timeline(conn: sqlite3.Connection, patient_id: int) -> list[tuple[str, dict, datetime]]:
+    """A patient's events with their times, newest first."""
+    rows = conn.execute(
+        "SELECT type, details_json, created_at FROM events WHERE patient_id = ?"
+        " ORDER BY created_at DESC, id DESC",
+        (patient_id,),
+    )
+    return [
+        (row["type"], json.loads(row["details_json"]), from_db(row["created_at"])) for row in rows
+    ]

@@ -197,3 +197,21 @@ def listed(conn: sqlite3.Connection, unit_id: int) -> list[Flag]:
         (unit_id,),
     )
     return [_flag(row) for row in rows]
+
+
+def open_counts(conn: sqlite3.Connection, patient_id: int) -> tuple[int, int]:
+    """(red, amber) flags of a patient that are neither handled nor hidden."""
+    rows = conn.execute(
+        "SELECT severity, COUNT(*) AS n FROM flags WHERE patient_id = ? AND status = 'open'"
+        " AND hidden = 0 GROUP BY severity",
+        (patient_id,),
+    )
+    counts = {row["severity"]: row["n"] for row in rows}
+    return counts.get("red", 0), counts.get("amber", 0)
+
+
+def of_patient(conn: sqlite3.Connection, patient_id: int) -> list[Flag]:
+    rows = conn.execute(
+        "SELECT * FROM flags WHERE patient_id = ? ORDER BY created_at DESC", (patient_id,)
+    )
+    return [_flag(row) for row in rows]

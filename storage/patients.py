@@ -176,3 +176,8 @@ def set_current_module(
         "UPDATE enrollments SET current_module = ?, module_started_at = ? WHERE id = ?",
         (module, to_db(now), enrollment_id),
     )
+
+
+def of_unit(conn: sqlite3.Connection, unit_id: int) -> list[Patient]:
+    rows = conn.execute("SELECT * FROM patients WHERE unit_id = ? ORDER BY label", (unit_id,))
+    return [_patient(row) for row in rows]
