@@ -57,24 +57,32 @@ def open_due_module(turn: Turn, enrollment: Enrollment) -> Enrollment:
         or not progress.get(turn.conn, enrollment.id, number).finished
     ):
         return enrollment
-    following = number + 1
-    patients.set_current_module(turn.conn, enrollment.id, following, turn.now)
-    events.record(
-        turn.conn, "module_opened", turn.now, patient_id=enrollment.patient_id, module=following
-    )
+    start_module(turn.conn, program, enrollment, number + 1, turn.now)
+    return patients.active_enrollment(turn.conn, enrollment.patient_id)
+
+
+def start_module(
+    conn, program, enrollment: Enrollment, number: int, now, *, by_staff: int | None = None
+) -> None:
+    """Make `number` the patient's current module (the weekly opening, or a therapist's
+    "sätt till aktuell"), with the questionnaires the program asks for at its start."""
+    patients.set_current_module(conn, enrollment.id, number, now)
+    details = {"module": number} if by_staff is None else {"module": number, "by_staff": True}
+    events.record(conn, "module_opened", now, patient_id=enrollment.patient_id, **details)
     for measure in program.meta.measures:
-        if measure.with_modules and following in measure.with_modules:
+        if measure.with_modules and number in measure.with_modules:
+            if forms.open_module_request(conn, enrollment.patient_id, number) is not None:
+                continue  # already waiting (a module set current again)
             forms.create_request(
-                turn.conn,
+                conn,
                 patient_id=enrollment.patient_id,
                 questionnaire=measure.questionnaire,
                 reason="module",
-                module=following,
-                due_at=turn.now,
+                module=number,
+                due_at=now,
                 window_ends_at=None,  # it opens the module: it waits for the patient
-                now=turn.now,
+                now=now,
             )
-    return patients.active_enrollment(turn.conn, enrollment.patient_id)
 
 
 def module_step(turn: Turn) -> Outcome:
