@@ -21,6 +21,7 @@ PATIENT_COMMANDS = (
     "language",
 )
 STAFF_COMMANDS = (
+    "patients",
     "flags",
     "invite",
     "results",
@@ -62,3 +63,9 @@ def chat_menu_call(chat_id: int, *, for_staff: bool, language: str) -> OutgoingC
         "scope": json.dumps({"type": "chat", "chat_id": chat_id}),
     }
     return OutgoingCall(chat_id=chat_id, method="setMyCommands", params=params, lane=LANE_REPLY)
+
+
+def clear_chat_menu_call(chat_id: int) -> OutgoingCall:
+    """Remove a chat's own menu (a deactivated staff member's): the default menu shows again."""
+    params = {"scope": json.dumps({"type": "chat", "chat_id": chat_id})}
+    return OutgoingCall(chat_id=chat_id, method="deleteMyCommands", params=params, lane=LANE_REPLY)

@@ -43,6 +43,8 @@ COMMANDS: dict[str, Route] = {
     "balance": routes.balance_command,
     "activities": routes.activities_command,
     "plan": routes.plan_command,
+    "patients": routes.patients_command,
+    "patient": routes.patient_command,
     "forms": routes.forms_command,
     "results": routes.results_command,
     "measure": routes.measure_command,

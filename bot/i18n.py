@@ -40,6 +40,9 @@ class Translator:
         self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
         self._messages = catalogue(self.language)
 
+    def has(self, key: str) -> bool:
+        return key in self._messages
+
     def __call__(self, key: str, **params: object) -> str:
         text = self._messages[key]
         return text.format(**params) if params else text

@@ -21,6 +21,7 @@ from bot import (
     module_follow_up_routes,
     module_routes,
     patient_now,
+    patient_routes,
     plan_routes,
     reminder_routes,
     results_routes,
@@ -52,6 +53,7 @@ DIALOGUE_ROUTES = {
     follow_up_routes.DIALOGUE: follow_up_routes,
     module_follow_up_routes.DIALOGUE: module_follow_up_routes,
     staff_plan_routes.DIALOGUE: staff_plan_routes,
+    patient_routes.DIALOGUE: patient_routes,
 }
 
 # ---- the patient's place in their module -------------------------------------------------
@@ -187,6 +189,14 @@ def diary_command(turn: Turn) -> Outcome:
     return diary_routes.diary_command(turn) or unknown_command(turn)
 
 
+def patients_command(turn: Turn) -> Outcome:
+    return patient_routes.patients_command(turn) or unknown_command(turn)
+
+
+def patient_command(turn: Turn) -> Outcome:
+    return patient_routes.patient_command(turn) or unknown_command(turn)
+
+
 def plan_command(turn: Turn) -> Outcome:
     return staff_plan_routes.plan_command(turn) or unknown_command(turn)
 
@@ -284,6 +294,8 @@ def _stateless_button(turn: Turn, action: str) -> Outcome:
         return flag_routes.flag_button(turn, rest)
     if kind == "act":
         return follow_up_routes.act_button(turn, rest)
+    if kind == "addon":
+        return patient_routes.addon_button(turn, rest)
     if kind == "form" and turn.patient is not None:
         return form_routes.open_by_id(turn, rest)
     return _with_current_step(turn, general.stale_button(turn.t))

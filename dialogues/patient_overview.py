@@ -1,0 +1,322 @@
+"""The therapist's workspace for patients (see patient_overview.mmd). Pure.
+
+`/patients`: one line per patient, those needing attention first (open red flags, cannot be
+reached, amber flags, then the longest inactive), with a button to open each. `/patient
+<label>`: details, a timeline with paging, and the treatment controls: set the current
+module, open an add-on module, hide steps, a welcome text.
+
+The dialogue's data: {"patient": id, "label": label} on a patient's pages (plus "page",
+"module", or "awaiting": "welcome"); {"list_page": n} on the list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+from babel.dates import format_date, format_datetime
+
+from dialogues.types import Button, Outcome, Reply, row
+
+DIALOGUE = "patients"
+LIST_PAGE = 15
+TIMELINE_PAGE = 10
+MAX_WELCOME_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Score:
+    title: str
+    total: int
+    max_total: int
+    band: str
+    trend: int  # -1 better (lower), 0 same, 1 worse; 0 with one measurement
+
+
+@dataclass(frozen=True)
+class PatientLine:
+    patient_id: int
+    label: str
+    program: str
+    module: int
+    step: int | None  # 1-based step shown; None: the module is finished
+    steps: int
+    last_active: datetime | None  # local
+    diary_days: int
+    score: Score | None
+    red_flags: int
+    amber_flags: int
+    paused: bool
+    unreachable: bool
+    reply: str | None = None  # the therapist's reply time, already worded
+
+    def attention(self) -> tuple:
+        """Sort key: open red flags, unreachable, amber flags, then the longest inactive."""
+        inactive = self.last_active.timestamp() if self.last_active else 0.0
+        return (-self.red_flags, not self.unreachable, -self.amber_flags, inactive, self.label)
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: datetime  # local
+    text: str  # already worded (escaped) by the route
+
+
+@dataclass(frozen=True)
+class ModuleChoice:
+    number: int
+    title: str
+    steps: tuple[tuple[str, str, bool], ...]  # (step id, title, hidden)
+
+
+@dataclass(frozen=True)
+class PatientPage:
+    line: PatientLine
+    started: datetime  # local
+    therapist: str
+    welcome: str | None
+    modules: tuple[ModuleChoice, ...]  # the core modules
+    addons: tuple[tuple[int, str, bool], ...]  # (number, title, opened)
+    timeline: tuple[TimelineItem, ...]  # newest first
+    language: str
+
+
+def _when(at: datetime | None, language: str, t) -> str:
+    if at is None:
+        return t("patients.never")
+    return format_date(at, "d MMM", locale=language)
+
+
+def _trend(score: Score) -> str:
+    return {-1: "↓", 0: "→", 1: "↑"}[score.trend]
+
+
+def line_text(line: PatientLine, language: str, t) -> str:
+    mark = "🔴" if line.red_flags else ("🟠" if line.amber_flags or line.unreachable else "⚪")
+    parts = [f"{mark} <b>{escape(line.label)}</b>", escape(line.program)]
+    if line.step is None:
+        parts.append(t("patients.module_done", module=line.module))
+    else:
+        parts.append(
+            t("patients.module_step", module=line.module, step=line.step, steps=line.steps)
+        )
+    parts.append(t("patients.active", when=_when(line.last_active, language, t)))
+    parts.append(t("patients.diary_days", n=line.diary_days))
+    if line.score:
+        score = line.score
+        total = f"{score.total}/{score.max_total}"
+        parts.append(f"{escape(score.title)} {total} {escape(score.band)} {_trend(score)}")
+    if line.red_flags:
+        parts.append(t("patients.red_flags", n=line.red_flags))
+    if line.amber_flags:
+        parts.append(t("patients.amber_flags", n=line.amber_flags))
+    if line.unreachable:
+        parts.append(t("patients.unreachable"))
+    if line.paused:
+        parts.append(t("patients.paused"))
+    if line.reply:
+        parts.append(line.reply)
+    return " · ".join(parts)
+
+
+def overview(lines: list[PatientLine], language: str, t, page: int = 0) -> Outcome:
+    ordered = sorted(lines, key=PatientLine.attention)
+    if not ordered:
+        return Outcome(replies=(Reply(t("patients.none")),))
+    pages = (len(ordered) + LIST_PAGE - 1) // LIST_PAGE
+    page = max(0, min(page, pages - 1))
+    shown = ordered[page * LIST_PAGE : (page + 1) * LIST_PAGE]
+    text = (
+        t("patients.title", n=len(ordered))
+        + "\n\n"
+        + "\n".join(line_text(line, language, t) for line in shown)
+    )
+    buttons = [Button(line.label, f"open:{line.patient_id}") for line in shown]
+    keyboard = [tuple(buttons[i : i + 4]) for i in range(0, len(buttons), 4)]
+    keyboard.append(
+        row(
+            Button("◀", f"list:{page - 1}") if page > 0 else None,
+            Button("▶", f"list:{page + 1}") if page + 1 < pages else None,
+        )
+    )
+    return Outcome(
+        replies=(Reply(text, tuple(k for k in keyboard if k)),),
+        dialogue=DIALOGUE,
+        data={"list_page": page},
+    )
+
+
+def _base(page: PatientPage) -> dict:
+    return {"patient": page.line.patient_id, "label": page.line.label}
+
+
+def patient_page(page: PatientPage, t, notice: str = "") -> Outcome:
+    line = page.line
+    lines = [notice] if notice else []
+    lines.append(t("patient.title", label=escape(line.label)))
+    lines.append(line_text(line, page.language, t))
+    lines.append(
+        t(
+            "patient.details",
+            started=format_date(page.started, "d MMMM y", locale=page.language),
+            therapist=escape(page.therapist),
+        )
+    )
+    opened = [title for _, title, is_open in page.addons if is_open]
+    if opened:
+        lines.append(t("patient.addons_open", titles=escape(", ".join(opened))))
+    hidden = sum(1 for module in page.modules for _, _, is_hidden in module.steps if is_hidden)
+    if hidden:
+        lines.append(t("patient.hidden_count", n=hidden))
+    if page.welcome:
+        lines.append(t("patient.welcome_is", text=escape(page.welcome)))
+    keyboard = (
+        row(Button(t("patient.button.timeline"), "timeline:0")),
+        row(
+            Button(t("patient.button.set_module"), "modules"),
+            Button(t("patient.button.addon"), "addons"),
+        ),
+        row(
+            Button(t("patient.button.hide"), f"hide:{line.module}"),
+            Button(t("patient.button.welcome"), "welcome"),
+        ),
+        row(Button(t("patient.button.list"), "list:0")),
+    )
+    return Outcome(
+        replies=(Reply("\n\n".join(lines), keyboard),), dialogue=DIALOGUE, data=_base(page)
+    )
+
+
+def timeline(page: PatientPage, number: int, t) -> Outcome:
+    items = page.timeline
+    pages = max(1, (len(items) + TIMELINE_PAGE - 1) // TIMELINE_PAGE)
+    number = max(0, min(number, pages - 1))
+    shown = items[number * TIMELINE_PAGE : (number + 1) * TIMELINE_PAGE]
+    lines = [
+        t("patient.timeline_title", label=escape(page.line.label), page=number + 1, pages=pages)
+    ]
+    if not shown:
+        lines.append(t("patient.timeline_empty"))
+    for item in shown:
+        when = format_datetime(item.at, "d MMM HH:mm", locale=page.language)
+        lines.append(f"{when} · {item.text}")
+    keyboard = (
+        row(
+            Button(t("patient.button.newer"), f"timeline:{number - 1}") if number > 0 else None,
+            Button(t("patient.button.older"), f"timeline:{number + 1}")
+            if number + 1 < pages
+            else None,
+        ),
+        row(Button(t("patient.button.back"), "back")),
+    )
+    return Outcome(
+        replies=(Reply("\n".join(lines), tuple(k for k in keyboard if k)),),
+        dialogue=DIALOGUE,
+        data={**_base(page), "page": number},
+    )
+
+
+def module_choice(page: PatientPage, t) -> Outcome:
+    buttons = [
+        Button(("✓ " if m.number == page.line.module else "") + str(m.number), f"set:{m.number}")
+        for m in page.modules
+    ]
+    keyboard = (
+        tuple(buttons[:4]),
+        tuple(buttons[4:]),
+        row(Button(t("patient.button.back"), "back")),
+    )
+    listing = "\n".join(f"{m.number}. {escape(m.title)}" for m in page.modules)
+    text = t("patient.choose_module", label=escape(page.line.label)) + "\n\n" + listing
+    return Outcome(
+        replies=(Reply(text, tuple(k for k in keyboard if k)),), dialogue=DIALOGUE, data=_base(page)
+    )
+
+
+def addon_choice(page: PatientPage, t) -> Outcome:
+    keyboard = [
+        (Button(("✓ " if is_open else "") + title, f"addon:{number}"),)
+        for number, title, is_open in page.addons
+    ]
+    keyboard.append(row(Button(t("patient.button.back"), "back")))
+    key = "patient.choose_addon" if page.addons else "patient.no_addons"
+    return Outcome(
+        replies=(Reply(t(key, label=escape(page.line.label)), tuple(keyboard)),),
+        dialogue=DIALOGUE,
+        data=_base(page),
+    )
+
+
+def hide_choice(page: PatientPage, number: int, t) -> Outcome:
+    module = next((m for m in page.modules if m.number == number), None)
+    if module is None:
+        return patient_page(page, t)
+    keyboard = [
+        (Button(("🙈 " if hidden else "👁 ") + title, f"toggle:{number}:{step_id}"),)
+        for step_id, title, hidden in module.steps
+    ]
+    others = row(
+        Button("◀", f"hide:{number - 1}") if number > 1 else None,
+        Button("▶", f"hide:{number + 1}") if number < len(page.modules) else None,
+    )
+    keyboard += [others, row(Button(t("patient.button.back"), "back"))]
+    text = t("patient.hide_steps", module=number, title=escape(module.title))
+    return Outcome(
+        replies=(Reply(text, tuple(k for k in keyboard if k)),),
+        dialogue=DIALOGUE,
+        data={**_base(page), "module": number},
+    )
+
+
+def ask_welcome(page: PatientPage, t) -> Outcome:
+    keyboard = (row(Button(t("patient.button.back"), "back")),)
+    return Outcome(
+        replies=(Reply(t("patient.ask_welcome", label=escape(page.line.label)), keyboard),),
+        dialogue=DIALOGUE,
+        data={**_base(page), "awaiting": "welcome"},
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    """set_module (n), open_addon (n), toggle_step ((module, step id)), welcome (text)."""
+
+    kind: str
+    value: object
+
+
+def on_button(page: PatientPage, data: dict, action: str, t) -> tuple[Outcome, Change | None]:
+    """Buttons on a patient's pages ("open:<id>" and "list:<n>" are the route's)."""
+    name, _, arg = action.partition(":")
+    if name == "timeline" and arg.lstrip("-").isdigit():
+        return timeline(page, int(arg), t), None
+    if name == "modules":
+        return module_choice(page, t), None
+    if name == "addons":
+        return addon_choice(page, t), None
+    if name == "hide" and arg.isdigit():
+        return hide_choice(page, int(arg), t), None
+    if name == "welcome":
+        return ask_welcome(page, t), None
+    if name == "set" and arg.isdigit() and any(m.number == int(arg) for m in page.modules):
+        return Outcome(), Change("set_module", int(arg))
+    if name == "addon" and arg.isdigit() and any(n == int(arg) for n, _, _ in page.addons):
+        return Outcome(), Change("open_addon", int(arg))
+    if name == "toggle":
+        number, _, step_id = arg.partition(":")
+        module = next((m for m in page.modules if str(m.number) == number), None)
+        if module and any(s[0] == step_id for s in module.steps):
+            return Outcome(), Change("toggle_step", (module.number, step_id))
+    if name == "back":
+        return patient_page(page, t), None
+    return patient_page(page, t, t("patient.use_buttons")), None
+
+
+def on_text(page: PatientPage, data: dict, text: str, t) -> tuple[Outcome, Change | None]:
+    if data.get("awaiting") != "welcome":
+        return patient_page(page, t, t("patient.use_buttons")), None
+    welcome = text.strip()[:MAX_WELCOME_CHARS]
+    if not welcome:
+        return ask_welcome(page, t), None
+    return Outcome(), Change("welcome", welcome)
