@@ -1,0 +1,90 @@
+"""The therapist's overview and patient page, pure: ordering, paging, forged actions."""
+
+from datetime import datetime
+
+from bot.i18n import Translator
+from dialogues import patient_overview
+from dialogues.patient_overview import ModuleChoice, PatientLine, PatientPage, TimelineItem
+
+T = Translator("sv")
+
+
+def line(label, *, red=0, amber=0, unreachable=False, active=None, patient_id=1):
+    return PatientLine(
+        patient_id=patient_id,
+        label=label,
+        program="Depressionshjälpen",
+        module=1,
+        step=1,
+        steps=9,
+        last_active=active,
+        diary_days=0,
+        score=None,
+        red_flags=red,
+        amber_flags=amber,
+        paused=False,
+        unreachable=unreachable,
+    )
+
+
+def test_attention_order_red_then_unreachable_then_amber_then_longest_inactive():
+    lines = [
+        line("Aktiv", active=datetime(2026, 12, 5)),
+        line("Gul", amber=1, active=datetime(2026, 12, 5)),
+        line("Röd", red=1, active=datetime(2026, 12, 5)),
+        line("Borta", unreachable=True, active=datetime(2026, 12, 5)),
+        line("Tyst", active=datetime(2026, 12, 1)),
+        line("Aldrig"),
+    ]
+    text = patient_overview.overview(lines, "sv", T).replies[0].text
+    order = [text.index(label) for label in ("Röd", "Borta", "Gul", "Aldrig", "Tyst", "Aktiv")]
+    assert order == sorted(order)
+
+
+def test_the_list_pages_and_has_a_button_per_patient_shown():
+    lines = [line(f"P{n:02}", patient_id=n) for n in range(20)]
+    first = patient_overview.overview(lines, "sv", T)
+    labels = [b.label for r in first.replies[0].buttons for b in r]
+    assert len([label for label in labels if label.startswith("P")]) == patient_overview.LIST_PAGE
+    assert "▶" in labels and "◀" not in labels
+    second = patient_overview.overview(lines, "sv", T, page=1)
+    assert "◀" in [b.label for r in second.replies[0].buttons for b in r]
+
+
+def page(items=25):
+    return PatientPage(
+        line=line("P1"),
+        started=datetime(2026, 12, 1),
+        therapist="Anna",
+        welcome=None,
+        modules=(ModuleChoice(1, "Modul ett", (("a", "Steg A", False), ("b", "Steg B", True))),),
+        addons=((8, "Problemlösning", False),),
+        timeline=tuple(
+            TimelineItem(datetime(2026, 12, 1, 8, n), f"händelse {n}") for n in range(items)
+        ),
+        language="sv",
+    )
+
+
+def test_timeline_pages_of_ten_newest_first_given():
+    outcome, _ = patient_overview.on_button(page(), {}, "timeline:1", T)
+    text = outcome.replies[0].text
+    assert "sida 2 av 3" in text and "händelse 10" in text and "händelse 9" not in text
+    labels = [b.label for r in outcome.replies[0].buttons for b in r]
+    assert labels[:2] == ["◀ Nyare", "Äldre ▶"]
+
+
+def test_changes_only_for_what_the_page_offers():
+    assert patient_overview.on_button(page(), {}, "set:1", T)[1].value == 1
+    assert patient_overview.on_button(page(), {}, "set:5", T)[1] is None
+    assert patient_overview.on_button(page(), {}, "addon:8", T)[1].kind == "open_addon"
+    assert patient_overview.on_button(page(), {}, "addon:3", T)[1] is None
+    assert patient_overview.on_button(page(), {}, "toggle:1:b", T)[1].value == (1, "b")
+    assert patient_overview.on_button(page(), {}, "toggle:1:zz", T)[1] is None
+
+
+def test_welcome_text_only_when_asked_for():
+    outcome, change = patient_overview.on_text(page(), {}, "Hej", T)
+    assert change is None and "Använd knapparna" in outcome.replies[0].text
+    _, change = patient_overview.on_text(page(), {"awaiting": "welcome"}, "  Hej  ", T)
+    assert (change.kind, change.value) == ("welcome", "Hej")
