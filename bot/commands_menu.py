@@ -9,6 +9,9 @@ from storage.outbox import LANE_REPLY, OutgoingCall
 
 PATIENT_COMMANDS = (
     "module",
+    "message",
+    "messages",
+    "notes",
     "diary",
     "activities",
     "balance",
@@ -22,6 +25,9 @@ PATIENT_COMMANDS = (
 )
 STAFF_COMMANDS = (
     "patients",
+    "messages",
+    "answers",
+    "notes",
     "flags",
     "invite",
     "results",

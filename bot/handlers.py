@@ -49,6 +49,10 @@ COMMANDS: dict[str, Route] = {
     "results": routes.results_command,
     "measure": routes.measure_command,
     "flags": routes.flags_command,
+    "message": routes.message_command,
+    "messages": routes.messages_command,
+    "answers": routes.answers_command,
+    "notes": routes.notes_command,
 }
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from bot import module_follow_up_routes, plan_routes
+from bot import message_routes, module_follow_up_routes, plan_routes
+from bot.self_help import is_self_help
 from bot.turns import Turn
 from dialogues import module_steps
 from dialogues.module_steps import Change, ModuleView, Position
@@ -33,7 +34,9 @@ def module_view(turn: Turn, addon: int | None = None) -> ModuleView | None:
     saved = answers.for_prefix(turn.conn, enrollment.id, prefix)
     by_step = {key.removeprefix(prefix): value for key, value in saved.items()}
     welcome = treatment.welcome(turn.conn, enrollment.id) if number == 1 else None
-    return ModuleView(module, Position(stored.step_index, stored.finished), by_step, welcome)
+    position = Position(stored.step_index, stored.finished)
+    messaging = not is_self_help(turn.world, enrollment)
+    return ModuleView(module, position, by_step, welcome, messaging=messaging)
 
 
 def _without_hidden(turn: Turn, enrollment: Enrollment, module):
@@ -69,6 +72,8 @@ def start_module(
     patients.set_current_module(conn, enrollment.id, number, now)
     details = {"module": number} if by_staff is None else {"module": number, "by_staff": True}
     events.record(conn, "module_opened", now, patient_id=enrollment.patient_id, **details)
+    # The therapist's feedback on the modules before comes first, with the new module.
+    message_routes.deliver_waiting_feedback(conn, enrollment.patient_id, now, before=number)
     for measure in program.meta.measures:
         if measure.with_modules and number in measure.with_modules:
             if forms.open_module_request(conn, enrollment.patient_id, number) is not None:
@@ -113,11 +118,14 @@ def module_input(turn: Turn, incoming: Incoming) -> Outcome:
     at_end = view.position.at_end(len(view.module.steps))
     if incoming.kind == "button" and incoming.action == "reflect" and at_end:
         return module_follow_up_routes.follow_up(turn, view.module)
+    if incoming.kind == "button" and incoming.action == "write" and at_end:
+        return message_routes.ask_patient(turn)  # "Skriv till din behandlare"
     outcome, change = module_steps.handle(view, incoming, turn.t)
     _store(turn, view, change)
     reminders.mark_answered(turn.conn, turn.patient.id, "module", turn.now)
     if any(event.type == "module_finished" for event in outcome.events):
         outcome = outcome.then(module_follow_up_routes.follow_up(turn, view.module))
+        message_routes.prompt_feedback(turn, view.module.number)
     return outcome
 
 

@@ -7,6 +7,7 @@ Who may do what is decided here: patients never reach a staff command.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,14 +19,17 @@ from bot import (
     follow_up_routes,
     form_routes,
     measure_routes,
+    message_routes,
     module_follow_up_routes,
     module_routes,
+    notes_routes,
     patient_now,
     patient_routes,
     plan_routes,
     reminder_routes,
     results_routes,
     settings_routes,
+    staff_message_routes,
     staff_plan_routes,
     unit_routes,
 )
@@ -34,6 +38,7 @@ from bot.escalation import screening
 from bot.i18n import LANGUAGES, language_for
 from bot.reminders.defaults import give_program_schedules
 from bot.rendering import parse_callback_data
+from bot.self_help import SELF_HELP
 from bot.turns import Turn
 from dialogues import consent, crisis, general, module_steps, staff_invite
 from dialogues.consent import InviteCheck, InviteFacts
@@ -53,6 +58,9 @@ DIALOGUE_ROUTES = {
     follow_up_routes.DIALOGUE: follow_up_routes,
     module_follow_up_routes.DIALOGUE: module_follow_up_routes,
     staff_plan_routes.DIALOGUE: staff_plan_routes,
+    message_routes.DIALOGUE: message_routes,
+    staff_message_routes.DIALOGUE: staff_message_routes,
+    notes_routes.DIALOGUE: notes_routes,
     patient_routes.DIALOGUE: patient_routes,
 }
 
@@ -134,6 +142,8 @@ def invite_command(turn: Turn) -> Outcome:
     )
     if isinstance(plan, Outcome):
         return plan
+    if turn.world.programs[plan.program].meta.self_help:
+        plan = replace(plan, mode=SELF_HELP)  # every invite to it is self-help
     invite = invites.create(
         turn.conn,
         unit_id=unit_id,
@@ -142,6 +152,7 @@ def invite_command(turn: Turn) -> Outcome:
         label=plan.label,
         now=turn.now,
         valid_for=timedelta(days=turn.world.invite_valid_days),
+        mode=plan.mode,
     )
     audit.record(
         turn.conn,
@@ -213,6 +224,24 @@ def unit_command(turn: Turn) -> Outcome:
     return unit_routes.unit_command(turn) or unknown_command(turn)
 
 
+def message_command(turn: Turn) -> Outcome:
+    return message_routes.message_command(turn) or unknown_command(turn)
+
+
+def messages_command(turn: Turn) -> Outcome:
+    if turn.patient is not None:
+        return message_routes.messages_command(turn)
+    return staff_message_routes.messages_command(turn) or unknown_command(turn)
+
+
+def answers_command(turn: Turn) -> Outcome:
+    return staff_message_routes.answers_command(turn) or unknown_command(turn)
+
+
+def notes_command(turn: Turn) -> Outcome:
+    return notes_routes.notes_command(turn) or unknown_command(turn)
+
+
 def unknown_command(turn: Turn) -> Outcome:
     return _with_current_step(turn, general.bad_input("unknown_command", turn.t))
 
@@ -228,7 +257,8 @@ def _invite_facts(turn: Turn, code: str) -> InviteFacts:
     program = turn.world.programs.get(invite.program)
     if program is None:
         return InviteFacts(InviteCheck.UNKNOWN)
-    return InviteFacts(check, program.title(turn.t.language))
+    self_help = invite.mode == SELF_HELP or program.meta.self_help
+    return InviteFacts(check, program.title(turn.t.language), self_help)
 
 
 def _consent_answer(turn: Turn, answer: str, code: str) -> Outcome:
@@ -255,7 +285,7 @@ def _consent_answer(turn: Turn, answer: str, code: str) -> Outcome:
         language=turn.t.language,
         now=turn.now,
     )
-    patients.enroll(turn.conn, turn.patient.id, invite.program, turn.now)
+    patients.enroll(turn.conn, turn.patient.id, invite.program, turn.now, mode=invite.mode)
     program = turn.world.programs[invite.program]
     give_program_schedules(turn.conn, turn.patient.id, program.meta, turn.now)
     return consent.agreed(facts, turn.t).then(current_step(turn))
@@ -294,6 +324,8 @@ def _stateless_button(turn: Turn, action: str) -> Outcome:
         return flag_routes.flag_button(turn, rest)
     if kind == "act":
         return follow_up_routes.act_button(turn, rest)
+    if kind == "msg":
+        return staff_message_routes.msg_button(turn, rest)
     if kind == "addon":
         return patient_routes.addon_button(turn, rest)
     if kind == "form" and turn.patient is not None:

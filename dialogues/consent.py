@@ -25,6 +25,7 @@ class InviteCheck(Enum):
 class InviteFacts:
     check: InviteCheck
     program_title: str = ""
+    self_help: bool = False  # no messaging with a therapist: said before consent is given
 
 
 def check_invite(status: str | None, expires_at: datetime | None, now: datetime) -> InviteCheck:
@@ -37,12 +38,13 @@ def check_invite(status: str | None, expires_at: datetime | None, now: datetime)
     return InviteCheck.VALID
 
 
-def consent_text(t, program_title: str) -> str:
+def consent_text(t, program_title: str, self_help: bool = False) -> str:
     return "\n\n".join(
         [
             t("consent.welcome", program=program_title),
             t("consent.what_is_stored"),
             t("consent.who_reads"),
+            *([t("consent.self_help")] if self_help else []),
             t("consent.not_emergency"),
             crisis_text(t),
             t("consent.how_to_stop"),
@@ -59,13 +61,17 @@ def offer(facts: InviteFacts, code: str, t) -> Outcome:
         Button(t("consent.button.agree"), f"consent:yes:{code}", stateless=True),
         Button(t("consent.button.decline"), f"consent:no:{code}", stateless=True),
     )
-    return Outcome(replies=(Reply(consent_text(t, facts.program_title), buttons),))
+    text = consent_text(t, facts.program_title, facts.self_help)
+    return Outcome(replies=(Reply(text, buttons),))
 
 
 def agreed(facts: InviteFacts, t) -> Outcome:
     """Consent given: the consent message loses its buttons and a welcome follows."""
-    confirmed = consent_text(t, facts.program_title) + "\n\n" + t("consent.agreed_mark")
+    confirmed = consent_text(t, facts.program_title, facts.self_help)
+    confirmed += "\n\n" + t("consent.agreed_mark")
     welcome = t("consent.enrolled", program=facts.program_title)
+    if facts.self_help:
+        welcome += "\n\n" + t("consent.self_help_start")
     return Outcome(
         replies=(Reply(confirmed, edit_pressed=True), Reply(welcome)),
         toast=t("consent.toast_agreed"),

@@ -41,6 +41,7 @@ class ModuleView:
     position: Position
     answers: dict[str, str]
     welcome: str | None = None  # the therapist's greeting, shown above module 1's first step
+    messaging: bool = True  # False in self-help mode: no "Skriv till din behandlare"
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,14 @@ def _finish(view: ModuleView, t) -> tuple[Outcome, Change]:
     events = (
         () if view.position.finished else (Event("module_finished", {"module": module.number}),)
     )
-    reply = Reply(text, (row(Button(t("module.button.read_again"), "again")),))
+    keyboard = (row(_write_button(view, t)), row(Button(t("module.button.read_again"), "again")))
+    reply = Reply(text, tuple(buttons for buttons in keyboard if buttons))
     return Outcome(replies=(reply,), events=events, dialogue=DIALOGUE), Change(position=position)
+
+
+def _write_button(view: ModuleView, t) -> Button | None:
+    """At a module's end: write to the therapist (not in self-help mode)."""
+    return Button(t("module.button.write"), "write") if view.messaging else None
 
 
 def _finished_view(view: ModuleView, t) -> Outcome:
@@ -124,7 +131,11 @@ def _finished_view(view: ModuleView, t) -> Outcome:
     reflect = (
         Button(t("module.button.reflect"), "reflect") if REFLECTION not in view.answers else None
     )
-    keyboard = (row(reflect), row(Button(t("module.button.read_again"), "again")))
+    keyboard = (
+        row(reflect),
+        row(_write_button(view, t)),
+        row(Button(t("module.button.read_again"), "again")),
+    )
     reply = Reply(text, tuple(buttons for buttons in keyboard if buttons))
     return Outcome(replies=(reply,), dialogue=DIALOGUE)
 

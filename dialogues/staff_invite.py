@@ -11,12 +11,15 @@ from dialogues.types import Event, Outcome, Reply
 
 LABEL_PATTERN = re.compile(r"^[\w.\-]{1,32}$")
 INVITING_ROLES = ("therapist",)
+# `/invite <program> <label> self-help`: this patient without messaging (self-help mode).
+MODE_WORDS = {"self-help": "self-help", "självhjälp": "self-help"}
 
 
 @dataclass(frozen=True)
 class InvitePlan:
     program: str
     label: str
+    mode: str = "guided"  # or "self-help"
 
 
 def bound(t, name: str, roles: list[str], unit: str) -> Outcome:
@@ -43,6 +46,10 @@ def plan_invite(
     if not roles.intersection(INVITING_ROLES):
         return Outcome(replies=(Reply(t("invite.not_allowed")),))
     listed = ", ".join(f"<code>{escape(pid)}</code>" for pid in sorted(programs))
+    mode = "guided"
+    if len(args) == 3 and args[2].lower() in MODE_WORDS:
+        mode = MODE_WORDS[args[2].lower()]
+        args = args[:2]
     if len(args) > 2:
         return Outcome(replies=(Reply(t("invite.label_one_word")),))
     if len(args) != 2:
@@ -56,7 +63,7 @@ def plan_invite(
         return Outcome(replies=(Reply(t("invite.bad_label")),))
     if label_taken(label):
         return Outcome(replies=(Reply(t("invite.label_taken", label=escape(label))),))
-    return InvitePlan(program, label)
+    return InvitePlan(program, label, mode)
 
 
 def invite_created(
@@ -69,5 +76,7 @@ def invite_created(
         link=link,
         expires=expires.strftime("%Y-%m-%d %H:%M"),
     )
-    event = Event("invite_created", {"program": plan.program})
+    if plan.mode == "self-help":
+        text += "\n\n" + t("invite.self_help")
+    event = Event("invite_created", {"program": plan.program, "mode": plan.mode})
     return Outcome(replies=(Reply(text),), events=(event,))

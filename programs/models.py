@@ -179,6 +179,10 @@ class ProgramMeta(_Model):
     # The follow-up at the end of these modules also shows the vill / måste / kan vara utan
     # balance over the weeks.
     balance_after_modules: list[int] = Field(default_factory=list)
+    # A self-help program (like the PLUS programs): no messaging with a therapist, in either
+    # direction; the patient keeps notes their therapist may read. An invite can also make a
+    # single enrollment self-help.
+    self_help: bool = False
 
     @property
     def default_language(self) -> str:

@@ -18,6 +18,7 @@ class Invite:
     label: str
     status: str
     expires_at: datetime
+    mode: str = "guided"  # or "self-help" (0011)
 
 
 def _invite(row: sqlite3.Row | None) -> Invite | None:
@@ -32,6 +33,7 @@ def _invite(row: sqlite3.Row | None) -> Invite | None:
         label=row["label"],
         status=row["status"],
         expires_at=from_db(row["expires_at"]),
+        mode=row["mode"],
     )
 
 
@@ -57,12 +59,13 @@ def create(
     label: str,
     now: datetime,
     valid_for: timedelta,
+    mode: str = "guided",
 ) -> Invite:
     code = new_code()
     conn.execute(
-        "INSERT INTO invites (code, unit_id, therapist_id, program, label, created_at, expires_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (code, unit_id, therapist_id, program, label, to_db(now), to_db(now + valid_for)),
+        "INSERT INTO invites (code, unit_id, therapist_id, program, label, created_at, expires_at,"
+        " mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (code, unit_id, therapist_id, program, label, to_db(now), to_db(now + valid_for), mode),
     )
     return by_code(conn, code)
 

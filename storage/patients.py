@@ -26,6 +26,7 @@ class Enrollment:
     current_module: int
     module_started_at: datetime
     started_at: datetime
+    mode: str = "guided"  # or "self-help": no messaging with a therapist (0011)
 
 
 def _patient(row: sqlite3.Row | None) -> Patient | None:
@@ -72,11 +73,13 @@ def set_language(conn: sqlite3.Connection, patient_id: int, language: str) -> No
     conn.execute("UPDATE patients SET language = ? WHERE id = ?", (language, patient_id))
 
 
-def enroll(conn: sqlite3.Connection, patient_id: int, program: str, now: datetime) -> Enrollment:
+def enroll(
+    conn: sqlite3.Connection, patient_id: int, program: str, now: datetime, mode: str = "guided"
+) -> Enrollment:
     conn.execute(
-        "INSERT INTO enrollments (patient_id, program, started_at, module_started_at)"
-        " VALUES (?, ?, ?, ?)",
-        (patient_id, program, to_db(now), to_db(now)),
+        "INSERT INTO enrollments (patient_id, program, started_at, module_started_at, mode)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (patient_id, program, to_db(now), to_db(now), mode),
     )
     return active_enrollment(conn, patient_id)
 
@@ -96,6 +99,7 @@ def active_enrollment(conn: sqlite3.Connection, patient_id: int) -> Enrollment |
         current_module=row["current_module"],
         module_started_at=from_db(row["module_started_at"]),
         started_at=from_db(row["started_at"]),
+        mode=row["mode"],
     )
 
 

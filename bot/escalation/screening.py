@@ -14,7 +14,7 @@ from bot.i18n import Translator
 from bot.turns import Turn
 from dialogues.types import Event, Outcome, Reply
 
-SOURCES = {"module": "module", "diary": "diary", "form": "form"}
+SOURCES = {"module": "module", "diary": "diary", "form": "form", "notes": "note"}
 
 
 @cache
@@ -22,15 +22,17 @@ def _rules():
     return load_rules()
 
 
-def screen_text(turn: Turn, text: str) -> Outcome | None:
-    """Crisis terms in a patient's text: a flag, and the safety message first."""
+def screen_text(turn: Turn, text: str, source: str | None = None) -> Outcome | None:
+    """Crisis terms in a patient's text: a flag, and the safety message first. `source`
+    names where text typed after a command came from (`/message <text>`); typed text
+    belongs to the open dialogue."""
     if turn.patient is None or not text:
         return None
     hits = _rules().match(text)
     if not hits:
         return None
     severity = "red" if any(hit.severity == "red" for hit in hits) else "amber"
-    source = SOURCES.get(turn.state.dialogue, "message")
+    source = source or SOURCES.get(turn.state.dialogue, "message")
     unit_t = Translator(turn.world.default_language)
     trigger = TriggerInfo(
         kind="crisis_terms",

@@ -1,0 +1,243 @@
+"""Messages, feedback, comments and self-help notes through real turns and a real database:
+a round trip, forged and refused presses, feedback with the next module (or at once when
+late), and a self-help patient who cannot message but whose notes the therapist reads."""
+
+import re
+from datetime import timedelta
+
+from bot.routes import (
+    answers_command,
+    button,
+    invite_command,
+    message_command,
+    messages_command,
+    module_command,
+    notes_command,
+    start,
+)
+from dialogues.types import Incoming
+from storage import messages, staff
+from storage.database import run_in_transaction
+from tests.bot.test_enrollment_turns import enrolled
+
+FINISH_MODULE_1 = 9  # × Nästa
+
+
+def message(chat, user, text):
+    """`/message <text>` as Telegram sends it: the whole text, and the words as args."""
+    incoming = Incoming(kind="command", command="message", args=tuple(text.split()[1:]), text=text)
+    return chat.turn(message_command, user, incoming)
+
+
+def notes(chat, user, text="/notes"):
+    incoming = Incoming(kind="command", command="notes", args=tuple(text.split()[1:]), text=text)
+    return chat.turn(notes_command, user, incoming)
+
+
+def other_unit_therapist(chat, user=300):
+    code = run_in_transaction(
+        chat.conn,
+        lambda c: staff.add_staff_role(
+            c,
+            name="Bo",
+            role="therapist",
+            unit_name="Malmö",
+            telegram_user_id=None,
+            now=chat.clock.now(),
+        ),
+    )
+    chat.command(start, user, "start", code)
+    return user
+
+
+def finish_module_1(chat, patient):
+    chat.command(module_command, patient, "module")
+    for _ in range(FINISH_MODULE_1):
+        chat.press(patient, "Nästa")
+
+
+def test_message_round_trip(chat, therapist):
+    patient = enrolled(chat, therapist)
+    message(chat, patient, "/message Hur länge ska jag fylla i dagboken?")
+    assert "skickat till din behandlare" in chat.last_text(patient)
+    assert "kontorstid" in chat.last_text(patient) and "/crisis" in chat.last_text(patient)
+    note = chat.outbox(therapist)[-1]
+    assert "Meddelande från P1" in note["params"]["text"]
+    assert "Hur länge ska jag fylla i dagboken?" in note["params"]["text"]
+    chat.press(therapist, "Svara")
+    assert "Skriv ditt svar till P1" in chat.last_text(therapist)
+    chat.text(therapist, "Tre veckor, sedan väljer vi dagar.")
+    assert "skickat till P1" in chat.last_text(therapist)
+    assert "Nytt meddelande från din behandlare" in chat.last_text(patient)
+    assert "Tre veckor" in chat.last_text(patient)
+    rows = chat.conn.execute("SELECT direction, answered_at IS NOT NULL FROM messages").fetchall()
+    assert [tuple(row) for row in rows] == [("from_patient", 1), ("to_patient", 0)]
+    times = messages.reply_times(chat.conn, 1)
+    assert (times.last_minutes, times.replies, times.unanswered_since) == (0, 1, None)
+    audited = chat.conn.execute("SELECT action FROM audit_log WHERE patient_id = 1").fetchall()
+    assert ("message_sent",) in [tuple(row) for row in audited]
+
+
+def test_message_asked_for_and_cancelled(chat, therapist):
+    patient = enrolled(chat, therapist)
+    message(chat, patient, "/message")
+    assert "Skriv ditt meddelande" in chat.last_text(patient)
+    chat.press(patient, "Avbryt")
+    assert "Inget meddelande skickades" in chat.last_text(patient)
+    message(chat, patient, "/message")
+    chat.text(patient, "En fråga om modulen")
+    assert "skickat till din behandlare" in chat.last_text(patient)
+    assert "En fråga om modulen" in chat.last_text(therapist)
+
+
+def test_message_text_is_screened_for_crisis_terms(chat, therapist):
+    patient = enrolled(chat, therapist)
+    message(chat, patient, "/message Jag vill inte leva längre")
+    texts = chat.texts(patient)
+    assert any("112" in text for text in texts[-2:])
+    assert chat.conn.execute("SELECT COUNT(*) FROM flags").fetchone()[0] == 1
+    assert chat.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 1
+
+
+def test_a_forged_reply_for_another_units_patient_is_refused(chat, therapist):
+    patient = enrolled(chat, therapist)
+    stranger = other_unit_therapist(chat)
+    message(chat, patient, "/message Hej")
+    message_id = chat.conn.execute("SELECT id FROM messages").fetchone()[0]
+    result, _ = chat.turn(button, stranger, Incoming(kind="button"), data=f"-|msg:reply:{message_id}")
+    assert "inte tillgång" in result.toast
+    chat.text(stranger, "Hej från fel mottagning")
+    assert chat.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 1
+    # nor may they read the history or the answers
+    chat.command(messages_command, stranger, "messages", "P1")
+    assert "Ingen patient med den koden" in chat.last_text(stranger)
+    chat.command(answers_command, stranger, "answers", "P1")
+    assert "Ingen patient med den koden" in chat.last_text(stranger)
+
+
+def test_a_patient_cannot_press_a_staff_button(chat, therapist):
+    patient = enrolled(chat, therapist)
+    message(chat, patient, "/message Hej")
+    result, _ = chat.turn(button, patient, Incoming(kind="button"), data="-|msg:to:1")
+    assert "inte tillgång" in result.toast
+    chat.command(answers_command, patient, "answers", "P1")
+    assert any("kommandot känner jag inte" in text for text in chat.texts(patient)[-3:])
+
+
+def test_history_for_patient_and_staff(chat, therapist):
+    patient = enrolled(chat, therapist)
+    message(chat, patient, "/message Första frågan")
+    chat.press(therapist, "Svara")
+    chat.text(therapist, "Första svaret")
+    chat.command(messages_command, patient, "messages")
+    history = chat.last_text(patient)
+    assert history.index("Första frågan") < history.index("Första svaret")
+    assert "Din behandlare" in history
+    chat.command(messages_command, therapist, "messages", "P1")
+    listed = chat.last_text(therapist)
+    assert "Meddelanden med P1" in listed and "Anna" in listed
+    actions = [row[0] for row in chat.conn.execute("SELECT action FROM audit_log")]
+    assert "messages_viewed" in actions
+
+
+def test_feedback_waits_for_the_next_module(chat, therapist):
+    patient = enrolled(chat, therapist)
+    finish_module_1(chat, patient)
+    assert "P1 har avslutat modul 1" in chat.texts(therapist)[-1]
+    chat.press(therapist, "Ge återkoppling")
+    assert "när modul 2 öppnas" in chat.last_text(therapist)
+    chat.text(therapist, "Fint arbete med målen!")
+    assert "får den när modul 2 öppnas" in chat.last_text(therapist)
+    assert not any("Fint arbete" in text for text in chat.texts(patient))
+    chat.clock.advance(timedelta(days=7))
+    chat.command(module_command, patient, "module")
+    texts = chat.texts(patient)
+    feedback = next(i for i, text in enumerate(texts) if "Fint arbete med målen" in text)
+    assert "Återkoppling från din behandlare på modul 1" in texts[feedback]
+    assert "fyll i veckans registrering" in texts[feedback + 1]  # before the module begins
+    chat.command(module_command, patient, "module")
+    assert sum("Fint arbete" in text for text in chat.texts(patient)) == 1
+
+
+def test_feedback_after_the_next_module_opened_is_sent_at_once(chat, therapist):
+    patient = enrolled(chat, therapist)
+    finish_module_1(chat, patient)
+    chat.clock.advance(timedelta(days=7))
+    chat.command(module_command, patient, "module")  # module 2 opens
+    chat.press(therapist, "Ge återkoppling")
+    assert "P1 får den direkt" in chat.last_text(therapist)
+    chat.text(therapist, "Sent men varmt: bra jobbat!")
+    assert "skickad till P1" in chat.last_text(therapist)
+    assert "Sent men varmt" in chat.last_text(patient)
+
+
+def test_module_end_offers_writing_to_the_therapist(chat, therapist):
+    patient = enrolled(chat, therapist)
+    finish_module_1(chat, patient)
+    chat.press(patient, "Skriv till din behandlare")
+    assert "Skriv ditt meddelande" in chat.last_text(patient)
+    chat.text(patient, "Tack för modulen")
+    assert "Tack för modulen" in chat.last_text(therapist)
+
+
+def test_comment_on_an_exercise_answer(chat, therapist):
+    patient = enrolled(chat, therapist)
+    chat.command(module_command, patient, "module")
+    chat.press(patient, "Nästa")
+    chat.press(patient, "Nästa")
+    chat.press(patient, "På kvällen")
+    chat.command(answers_command, therapist, "answers", "P1")
+    assert "Svar från P1, modul 1" in chat.texts(therapist)[-2]
+    assert "På kvällen" in chat.last_text(therapist)
+    chat.press(therapist, "Kommentera")
+    chat.text(therapist, "Kvällen är en bra tid.")
+    assert "kommenterat ditt svar på 'Så här fungerar behandlingsarbetet'" in chat.last_text(
+        patient
+    )
+    row = chat.conn.execute("SELECT kind, item_key FROM messages").fetchone()
+    assert tuple(row) == ("comment", "module-1/how-it-works")
+    actions = [row[0] for row in chat.conn.execute("SELECT action FROM audit_log")]
+    assert "answers_viewed" in actions and "comment_sent" in actions
+
+
+def self_help_patient(chat, therapist, user=200):
+    chat.command(invite_command, therapist, "invite", "depression", "S1", "self-help")
+    assert "Självhjälpsläge" in chat.last_text(therapist)
+    code = re.search(r"\?start=(\S+)", chat.last_text(therapist)).group(1)
+    chat.command(start, user, "start", code)
+    assert "självhjälpsprogram" in chat.last_text(user)
+    chat.press(user, "Jag godkänner")
+    return user
+
+
+def test_self_help_patient_cannot_message_but_keeps_notes(chat, therapist):
+    patient = self_help_patient(chat, therapist)
+    assert any("besvaras inte" in text for text in chat.texts(patient)[-4:])  # the welcome
+    message(chat, patient, "/message Hej?")
+    assert "självhjälpsprogram" in chat.last_text(patient)
+    assert "/notes" in chat.last_text(patient) and "/crisis" in chat.last_text(patient)
+    assert chat.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
+    notes(chat, patient)
+    assert "kan läsa dem, men svarar inte" in chat.last_text(patient)
+    chat.press(patient, "Skriv en anteckning")
+    chat.text(patient, "Promenaden i dag kändes bra")
+    assert "Anteckningen är sparad" in chat.last_text(patient)
+    notes(chat, patient, "/notes Sov bättre i natt")
+    notes(chat, therapist, "/notes S1")
+    listed = chat.last_text(therapist)
+    assert "Promenaden i dag kändes bra" in listed and "Sov bättre i natt" in listed
+    actions = [row[0] for row in chat.conn.execute("SELECT action FROM audit_log")]
+    assert "notes_viewed" in actions
+
+
+def test_self_help_refuses_the_therapists_buttons(chat, therapist):
+    patient = self_help_patient(chat, therapist)
+    finish_module_1(chat, patient)
+    assert not any("avslutat modul 1. Ge gärna" in text for text in chat.texts(therapist))
+    assert not any("Skriv till din behandlare" in str(row["params"]) for row in chat.outbox(200))
+    for data in ("-|msg:to:1", "-|msg:feedback:1:1"):
+        result, _ = chat.turn(button, therapist, Incoming(kind="button"), data=data)
+        assert "självhjälpsläge" in result.toast
+    chat.command(answers_command, therapist, "answers", "S1")
+    assert "Kommentera" not in str(chat.outbox(therapist)[-1]["params"])
+    assert chat.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
