@@ -1,4 +1,4 @@
-"""`python -m bot`: run, demo, staff, programs."""
+"""`python -m bot`: run, demo, staff, audit, programs."""
 
 from __future__ import annotations
 
@@ -30,6 +30,12 @@ def _staff(args: argparse.Namespace) -> int:
     return staff_main(args)
 
 
+def _audit(args: argparse.Namespace) -> int:
+    from bot.audit_export import main as audit_main
+
+    return audit_main(args)
+
+
 def _programs(args: argparse.Namespace) -> int:
     from programs.check import main as check_main
 
@@ -54,7 +60,29 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--name", required=True)
     add.add_argument("--role", required=True, choices=["admin", "patient-admin", "therapist"])
     add.add_argument("--unit", required=True)
+    listing = staff_commands.add_parser("list", help="list staff: id, unit, name, roles, active")
+    listing.add_argument("--unit")
+    for name, help_text in (
+        ("deactivate", "deactivate a staff member: they can do nothing until reactivated"),
+        ("reactivate", "make a deactivated staff member active again"),
+    ):
+        change = staff_commands.add_parser(name, help=help_text)
+        change.add_argument("who", help="staff id or name")
+        change.add_argument("--unit", required=True)
+    set_role = staff_commands.add_parser(
+        "set-role", help="give a staff member exactly this role (replacing their others)"
+    )
+    set_role.add_argument("who", help="staff id or name")
+    set_role.add_argument("role", choices=["admin", "patient-admin", "therapist"])
+    set_role.add_argument("--unit", required=True)
     staff.set_defaults(func=_staff)
+
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    export = audit_commands.add_parser("export", help="a unit's audit trail as CSV")
+    export.add_argument("--unit", required=True)
+    export.add_argument("--out", help="file to write (default: standard output)")
+    audit.set_defaults(func=_audit)
 
     programs = commands.add_parser("programs", help="program content")
     program_commands = programs.add_subparsers(dest="programs_command", required=True)

@@ -53,6 +53,10 @@ COMMANDS: dict[str, Route] = {
     "messages": routes.messages_command,
     "answers": routes.answers_command,
     "notes": routes.notes_command,
+    "staff": routes.staff_command,
+    "cover": routes.cover_command,
+    "move": routes.move_command,
+    "audit": routes.audit_command,
 }
 
 

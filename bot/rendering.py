@@ -70,6 +70,22 @@ def reply_call(
             forget_recipient=forget_recipient,
             dedupe_key=dedupe_key,
         )
+    if reply.document is not None:
+        name, content = reply.document
+        params = {
+            "document_name": name,
+            "document_text": content,
+            "caption": reply.text,
+            "parse_mode": "HTML",
+        }
+        return OutgoingCall(
+            chat_id=chat_id,
+            method="sendDocument",
+            params=params,
+            lane=lane,
+            forget_recipient=forget_recipient,
+            dedupe_key=dedupe_key,
+        )
     params: dict = {
         "text": reply.text,
         "parse_mode": "HTML",
@@ -92,6 +108,18 @@ def reply_call(
         forget_recipient=forget_recipient,
         dedupe_key=dedupe_key,
     )
+
+
+def as_document_upload(params: dict) -> dict:
+    """A sendDocument row's parameters with its stored text as the file to upload."""
+    if "document_text" not in params:
+        return params
+    from telegram import InputFile
+
+    ready = {k: v for k, v in params.items() if k not in ("document_text", "document_name")}
+    content = params["document_text"].encode("utf-8-sig")  # spreadsheets read å, ä, ö right
+    ready["document"] = InputFile(content, filename=params["document_name"])
+    return ready
 
 
 def has_dialogue_buttons(replies: tuple[Reply, ...]) -> bool:

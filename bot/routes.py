@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 from bot import (
     activity_routes,
+    audit_routes,
     balance_routes,
+    cover_routes,
     diary_routes,
     flag_routes,
     follow_up_routes,
@@ -22,6 +24,7 @@ from bot import (
     message_routes,
     module_follow_up_routes,
     module_routes,
+    move_routes,
     notes_routes,
     patient_now,
     patient_routes,
@@ -31,6 +34,7 @@ from bot import (
     settings_routes,
     staff_message_routes,
     staff_plan_routes,
+    staff_routes,
     unit_routes,
 )
 from bot.commands_menu import chat_menu_call
@@ -62,6 +66,10 @@ DIALOGUE_ROUTES = {
     staff_message_routes.DIALOGUE: staff_message_routes,
     notes_routes.DIALOGUE: notes_routes,
     patient_routes.DIALOGUE: patient_routes,
+    staff_routes.DIALOGUE: staff_routes,
+    cover_routes.DIALOGUE: cover_routes,
+    move_routes.DIALOGUE: move_routes,
+    audit_routes.DIALOGUE: audit_routes,
 }
 
 # ---- the patient's place in their module -------------------------------------------------
@@ -240,6 +248,22 @@ def answers_command(turn: Turn) -> Outcome:
 
 def notes_command(turn: Turn) -> Outcome:
     return notes_routes.notes_command(turn) or unknown_command(turn)
+
+
+def staff_command(turn: Turn) -> Outcome:
+    return staff_routes.staff_command(turn) or unknown_command(turn)
+
+
+def cover_command(turn: Turn) -> Outcome:
+    return cover_routes.cover_command(turn) or unknown_command(turn)
+
+
+def move_command(turn: Turn) -> Outcome:
+    return move_routes.move_command(turn) or unknown_command(turn)
+
+
+def audit_command(turn: Turn) -> Outcome:
+    return audit_routes.audit_command(turn) or unknown_command(turn)
 
 
 def unknown_command(turn: Turn) -> Outcome:

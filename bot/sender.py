@@ -29,6 +29,7 @@ from bot.clock import Clock
 from bot.escalation.alerts import channel_lost, delivered
 from bot.rate_limits import RateLimiter
 from bot.reminders.reachability import mark_unreachable
+from bot.rendering import as_document_upload
 from storage import outbox
 from storage.database import Database
 from storage.outbox import OutboxRow
@@ -165,6 +166,7 @@ class Sender:
             log.info("outbox %d: repeating after an uncertain send", row.id)
         try:
             params = await charts.as_upload(params)  # a chart is drawn only when it is sent
+            params = as_document_upload(params)
             result = await self._call(row, params)
         except RetryAfter as error:
             self._paused_until = time.monotonic() + _seconds(error.retry_after)

@@ -14,6 +14,7 @@ from dialogues.types import Keyboard, Reply
 from storage import outbox
 from storage.outbox import LANE_STAFF
 from storage.patients import Patient
+from storage.staff import Staff
 
 
 def tell_therapist(
@@ -30,3 +31,12 @@ def tell_therapist(
         t = Translator(member.language or "sv")
         note = Reply(t(key, label=patient.label, **params), buttons(t) if buttons else ())
         outbox.enqueue(conn, reply_call(note, member.telegram_user_id, 0, lane=LANE_STAFF), now)
+
+
+def tell_staff(conn: sqlite3.Connection, member: Staff, key: str, now: datetime, **params) -> None:
+    """A note to one staff member in their own language (none when inactive or unbound)."""
+    if not member.active or not member.telegram_user_id:
+        return
+    t = Translator(member.language or "sv")
+    note = Reply(t(key, **params))
+    outbox.enqueue(conn, reply_call(note, member.telegram_user_id, 0, lane=LANE_STAFF), now)

@@ -96,7 +96,13 @@ def run_turn(
         return TurnResult(toast=None, answered=False)
     patient = patients.by_telegram_user(conn, turn_input.user_id)
     member = staff.by_telegram_user(conn, turn_input.user_id)
+    language = _language(turn_input, patient, member, world.default_language)
     if member is not None and not member.active:
+        # The one place a deactivated staff member is stopped: whatever they send or press
+        # gets one reply and changes nothing (unless they are also a patient). A membership
+        # change (the bot blocked, or removed from the channel) is a fact, handled as usual.
+        if patient is None and turn_input.incoming.kind != "membership":
+            route = deactivated
         member = None
     turn = Turn(
         conn=conn,
@@ -106,11 +112,22 @@ def run_turn(
         patient=patient,
         staff=member,
         state=dialogue_state.load(conn, turn_input.chat_id),
-        t=Translator(_language(turn_input, patient, member, world.default_language)),
+        t=Translator(language),
     )
     outcome = route(turn)
     store_outcome(turn, outcome)
     return TurnResult(toast=outcome.toast, answered=True)
+
+
+def deactivated(turn: Turn) -> Outcome:
+    """Every update from a deactivated staff member: "your account is deactivated", in their
+    private chat (a press in a group gets it as the notice only), and nothing else."""
+    text = turn.t("staff.deactivated")
+    in_private = turn.input.chat_id == turn.input.user_id
+    return Outcome(
+        replies=(Reply(text),) if in_private else (),
+        toast=text if turn.incoming.kind == "button" else None,
+    )
 
 
 def _next_state(state: DialogueState, outcome: Outcome) -> DialogueState:

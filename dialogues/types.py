@@ -50,6 +50,7 @@ class Reply:
     chart: dict | None = (
         None  # a chart (bot.charts.ChartSpec as JSON) sent as a photo; text = caption
     )
+    document: tuple[str, str] | None = None  # (file name, text) sent as a file; text = caption
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,5 @@ def count_of_patient(conn: sqlite3.Connection, patient_id: int) -> int:
 
 def of_unit(conn: sqlite3.Connection, unit_id: int) -> list[Entry]:
     """A unit's whole trail, oldest first (the export)."""
-    rows = conn.execute(
-        _ENTRY + " WHERE a.unit_id = ? ORDER BY a.created_at, a.id", (unit_id,)
-    )
+    rows = conn.execute(_ENTRY + " WHERE a.unit_id = ? ORDER BY a.created_at, a.id", (unit_id,))
     return [_entry(row) for row in rows]

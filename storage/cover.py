@@ -80,3 +80,8 @@ def of_unit(conn: sqlite3.Connection, unit_id: int, now: datetime) -> list[Cover
         (unit_id, to_db(now)),
     )
     return [_cover(row) for row in rows]
+
+
+def get(conn: sqlite3.Connection, cover_id: int) -> Cover | None:
+    row = conn.execute("SELECT * FROM deputies WHERE id = ?", (cover_id,)).fetchone()
+    return _cover(row) if row is not None else None

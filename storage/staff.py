@@ -110,3 +110,43 @@ def bind(conn: sqlite3.Connection, code: str, telegram_user_id: int, now: dateti
 
 def set_language(conn: sqlite3.Connection, staff_id: int, language: str) -> None:
     conn.execute("UPDATE staff SET language = ? WHERE id = ?", (language, staff_id))
+
+
+def of_unit(conn: sqlite3.Connection, unit_id: int | None) -> list[Staff]:
+    """A unit's staff, active or not, by name (every unit's when unit_id is None)."""
+    if unit_id is None:
+        rows = conn.execute("SELECT * FROM staff ORDER BY unit_id, name, id")
+    else:
+        rows = conn.execute("SELECT * FROM staff WHERE unit_id = ? ORDER BY name, id", (unit_id,))
+    return [_staff(conn, row) for row in rows.fetchall()]
+
+
+def find(conn: sqlite3.Connection, unit_id: int, who: str) -> list[Staff]:
+    """The unit's staff named by id (digits) or by name (case-insensitive): none, one, or
+    several when a name is shared."""
+    if who.isdigit():
+        row = conn.execute(
+            "SELECT * FROM staff WHERE id = ? AND unit_id = ?", (int(who), unit_id)
+        ).fetchone()
+        return [] if row is None else [_staff(conn, row)]
+    rows = conn.execute(
+        "SELECT * FROM staff WHERE unit_id = ? AND lower(name) = lower(?) ORDER BY id",
+        (unit_id, who),
+    )
+    return [_staff(conn, row) for row in rows.fetchall()]
+
+
+def set_active(conn: sqlite3.Connection, staff_id: int, active: bool) -> None:
+    conn.execute("UPDATE staff SET active = ? WHERE id = ?", (int(active), staff_id))
+
+
+def set_role(conn: sqlite3.Connection, staff_id: int, role: str) -> None:
+    """Give the staff member exactly this role (their other roles are taken away)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    conn.execute("DELETE FROM staff_roles WHERE staff_id = ?", (staff_id,))
+    _grant(conn, staff_id, role)
+
+
+def by_bind_code(conn: sqlite3.Connection, code: str) -> Staff | None:
+    return _staff(conn, conn.execute("SELECT * FROM staff WHERE bind_code = ?", (code,)).fetchone())

@@ -164,3 +164,8 @@ def staff_of(conn: sqlite3.Connection, unit_id: int) -> list[tuple[int, str, boo
         (unit_id,),
     )
     return [(row[0], row[1], bool(row[2])) for row in rows]
+
+
+def by_name(conn: sqlite3.Connection, name: str) -> Unit | None:
+    row = conn.execute("SELECT * FROM units WHERE name = ?", (name,)).fetchone()
+    return _unit(row) if row is not None else None

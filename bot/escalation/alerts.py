@@ -11,6 +11,7 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from bot.access import care_team
 from bot.i18n import Translator
 from bot.rendering import reply_call
 from dialogues.types import Button, Reply
@@ -117,8 +118,12 @@ def tell_privately(
 
 def fan_out_privately(conn: sqlite3.Connection, flag: Flag, step: str, now: datetime) -> None:
     """The channel cannot carry the alert: every therapist and patient-admin of the unit gets
-    it privately, and the missing channel is a health warning."""
+    it privately, and the patient's care team (a deputy too, whatever their role); the
+    missing channel is a health warning."""
     chats = units.staff_chats_with_role(conn, flag.unit_id, *FANOUT_ROLES)
+    team = care_team(conn, patients.get(conn, flag.patient_id), now)
+    known = {staff_id for staff_id, _ in chats}
+    chats += [(m.id, m.telegram_user_id) for m in team if m.id not in known]
     told = tell_privately(conn, flag, chats, f"{step}-fanout", now)
     log.error(
         "flag %d: therapist channel of unit %d unreachable; told %d staff privately",
