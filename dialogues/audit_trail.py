@@ -38,9 +38,15 @@ def _details(details_json: str) -> str:
     return ", ".join(f"{key}={value}" for key, value in details.items())
 
 
+def _action(action: str, t) -> str:
+    """In words where the catalogue has them (audit_action.*), else the stored code."""
+    key = f"audit_action.{action}"
+    return t(key) if t.has(key) else f"<code>{escape(action)}</code>"
+
+
 def _line(line: AuditLine, t) -> str:
     who = escape(line.who) if line.who else t("audit.cli")
-    text = f"• {line.at:%Y-%m-%d %H:%M} · {who} · <code>{escape(line.action)}</code>"
+    text = f"• {line.at:%Y-%m-%d %H:%M} · {who} · {_action(line.action, t)}"
     details = _details(line.details_json)
     return text + (f" · {escape(details)}" if details else "")
 

@@ -30,9 +30,9 @@ def test_audit_shows_who_did_what_newest_first_in_the_units_zone(chat):
     page = replies_to(chat, ADMIN, COMMANDS["audit"], "audit", "P1")[0]
     assert "Granskningslogg för P1" in page and "sida 1 av 1" in page
     lines = [line for line in page.splitlines() if line.startswith("• ")]
-    assert "2026-12-01 09:00 · Cecilia · <code>audit_viewed</code>" in lines[0]
-    assert "2026-12-01 08:30 · Anna · <code>diary_viewed</code>" in lines[1]
-    assert "2026-12-01 08:00 · Anna · <code>results_viewed</code>" in lines[2]
+    assert "2026-12-01 09:00 · Cecilia · läste granskningsloggen" in lines[0]
+    assert "2026-12-01 08:30 · Anna · läste veckodagboken" in lines[1]
+    assert "2026-12-01 08:00 · Anna · läste resultat" in lines[2]
     (row,) = audit_rows(chat, "audit_viewed")
     assert row["staff_id"] == staff_id(chat, ADMIN)
 
