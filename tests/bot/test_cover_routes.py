@@ -157,3 +157,24 @@ def test_move_needs_a_label_the_mover_may_see(chat):
     chat.press(BO, "Avbryt")
     assert "behåller sin behandlare" in chat.last_text(BO) or "har kvar" in chat.last_text(BO)
     assert not audit_rows(chat, "patient_moved")
+
+
+def test_without_a_channel_a_red_alert_reaches_the_deputy_whatever_their_role(chat):
+    _unit(chat)
+    bind(chat, "Cecilia", "admin", "Växjö", ADMIN)  # admins get no first alert of their own
+    now = chat.clock.now()
+    run_in_transaction(
+        chat.conn,
+        lambda c: cover.add(
+            c,
+            staff_id=staff_id(chat, ANNA),
+            deputy_id=staff_id(chat, ADMIN),
+            starts_at=now,
+            ends_at=now + timedelta(days=1),
+            created_by=None,
+            now=now,
+        ),
+    )
+    chat.text(PATIENT, "Jag vill inte leva längre")
+    assert any("RÖD FLAGGA" in text and "P1" in text for text in chat.texts(ADMIN))
+    assert any("RÖD FLAGGA" in text and "P1" in text for text in chat.texts(ANNA))
