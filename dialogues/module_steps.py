@@ -42,6 +42,7 @@ class ModuleView:
     answers: dict[str, str]
     welcome: str | None = None  # the therapist's greeting, shown above module 1's first step
     messaging: bool = True  # False in self-help mode: no "Skriv till din behandlare"
+    messaging: bool = True  # False in self-help mode: no "Skriv till din behandlare"
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,9 @@ def _finish(view: ModuleView, t) -> tuple[Outcome, Change]:
     if unanswered:
         listed = "\n".join(f"• {escape(title)}" for title in unanswered)
         text += "\n\n" + t("module.unanswered", steps=listed)
-    text += "\n\n" + t("module.next_opens_later")
+    # In self-help mode nobody gives feedback: the next module simply opens after the week.
+    next_opens = "module.next_opens_later" if view.messaging else "module.next_opens_self_help"
+    text += "\n\n" + t(next_opens)
     events = (
         () if view.position.finished else (Event("module_finished", {"module": module.number}),)
     )
