@@ -16,7 +16,7 @@ from bot.routes import (
     start,
 )
 from dialogues.types import Incoming
-from storage import messages, staff
+from storage import cover, messages, staff
 from storage.database import run_in_transaction
 from tests.bot.test_enrollment_turns import enrolled
 
@@ -104,7 +104,9 @@ def test_a_forged_reply_for_another_units_patient_is_refused(chat, therapist):
     stranger = other_unit_therapist(chat)
     message(chat, patient, "/message Hej")
     message_id = chat.conn.execute("SELECT id FROM messages").fetchone()[0]
-    result, _ = chat.turn(button, stranger, Incoming(kind="button"), data=f"-|msg:reply:{message_id}")
+    result, _ = chat.turn(
+        button, stranger, Incoming(kind="button"), data=f"-|msg:reply:{message_id}"
+    )
     assert "inte tillgång" in result.toast
     chat.text(stranger, "Hej från fel mottagning")
     assert chat.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 1
@@ -241,3 +243,52 @@ def test_self_help_refuses_the_therapists_buttons(chat, therapist):
     chat.command(answers_command, therapist, "answers", "S1")
     assert "Kommentera" not in str(chat.outbox(therapist)[-1]["params"])
     assert chat.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
+
+
+def test_a_deputy_gets_the_message_during_an_absence_and_may_answer(chat, therapist):
+    patient = enrolled(chat, therapist)
+    code = run_in_transaction(
+        chat.conn,
+        lambda c: staff.add_staff_role(
+            c,
+            name="Cecilia",
+            role="therapist",
+            unit_name="Växjö",
+            telegram_user_id=None,
+            now=chat.clock.now(),
+        ),
+    )
+    deputy = 101
+    chat.command(start, deputy, "start", code)
+    now = chat.clock.now()
+    run_in_transaction(
+        chat.conn,
+        lambda c: cover.add(
+            c,
+            staff_id=1,
+            deputy_id=2,
+            starts_at=now,
+            ends_at=now + timedelta(days=7),
+            created_by=None,
+            now=now,
+        ),
+    )
+    message(chat, patient, "/message Är du borta?")
+    assert "Är du borta?" in chat.last_text(therapist)
+    assert "Är du borta?" in chat.last_text(deputy)
+    chat.press(deputy, "Svara")
+    chat.text(deputy, "Anna är tillbaka på måndag, jag finns här så länge.")
+    assert "tillbaka på måndag" in chat.last_text(patient)
+    # once the cover has ended, an old Svara is refused when pressed
+    chat.clock.advance(timedelta(days=8))
+    result, _ = chat.turn(button, deputy, Incoming(kind="button"), data="-|msg:reply:1")
+    assert "inte tillgång" in result.toast
+
+
+def test_access_is_checked_again_when_the_text_arrives(chat, therapist):
+    patient = enrolled(chat, therapist)
+    message(chat, patient, "/message Hej")
+    chat.press(therapist, "Svara")
+    run_in_transaction(chat.conn, lambda c: c.execute("UPDATE staff SET active = 0"))
+    chat.text(therapist, "Svar efter avslutad tjänst")
+    assert chat.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 1

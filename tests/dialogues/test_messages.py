@@ -1,0 +1,148 @@
+"""Messages, staff messages and notes, pure."""
+
+from datetime import datetime
+
+from bot.i18n import Translator
+from dialogues import messages, notes, staff_invite, staff_messages
+from dialogues.messages import HistoryLine
+from dialogues.notes import NoteLine
+from dialogues.staff_messages import AnswerLine
+
+T = Translator("sv")
+EN = Translator("en")
+
+
+def _actions(outcome):
+    return [
+        (b.label, b.action, b.stateless) for r in outcome.replies for row in r.buttons for b in row
+    ]
+
+
+def test_ask_waits_for_text_and_is_honest_about_office_days():
+    outcome = messages.ask(T)
+    assert outcome.data == {"awaiting": "text"} and outcome.dialogue == messages.DIALOGUE
+    text = outcome.replies[0].text
+    assert "kontorstid" in text and "/crisis" in text and "90101" in text
+    assert _actions(outcome) == [("Avbryt", "cancel", False)]
+
+
+def test_typed_message_is_cleaned_and_ends_the_wait():
+    outcome, text = messages.on_text("  Hej!\nEn fråga  ", T)
+    assert text == "Hej!\nEn fråga"
+    assert outcome.data == {} and "skickat till din behandlare" in outcome.replies[0].text
+    outcome, text = messages.on_text("   ", T)
+    assert text is None and outcome.data is None
+    _, long_text = messages.on_text("x" * 5000, T)
+    assert len(long_text) == messages.MAX_MESSAGE_CHARS
+
+
+def test_self_help_points_to_notes_and_crisis():
+    text = messages.self_help(T).replies[0].text
+    assert "/notes" in text and "/crisis" in text and "svarar inte" in text
+
+
+def test_what_the_patient_receives_is_escaped_with_a_stateless_answer_button():
+    reply = messages.comment("Ett första steg", "<b>bra</b>", T)
+    assert "kommenterat ditt svar på 'Ett första steg'" in reply.text
+    assert "&lt;b&gt;bra&lt;/b&gt;" in reply.text
+    assert reply.buttons[0][0].action == "msg:write" and reply.buttons[0][0].stateless
+    assert "Feedback from your therapist on module 2" in messages.feedback(2, "Fint", EN).text
+    assert "Nytt meddelande från din behandlare" in messages.from_therapist("Hej", T).text
+
+
+def test_patient_history_names_the_writers_and_leaves_out_staff_names():
+    lines = (
+        HistoryLine(datetime(2026, 12, 1, 9, 0), True, "message", "Fråga"),
+        HistoryLine(datetime(2026, 12, 1, 11, 0), False, "message", "Svar", writer="Anna"),
+        HistoryLine(datetime(2026, 12, 8, 9, 0), False, "feedback", "Bra", "Anna", module=1),
+    )
+    text = messages.history(lines, "sv", T).replies[0].text
+    assert text.index("Fråga") < text.index("Svar") < text.index("Bra")
+    assert "<b>Du</b> · 1 dec. 09:00" in text and "Anna" not in text
+    assert "återkoppling på modul 1" in text
+    assert "Du har inga meddelanden" in messages.history((), "sv", T).replies[0].text
+
+
+def test_staff_history_marks_waiting_feedback_and_offers_writing():
+    lines = (
+        HistoryLine(datetime(2026, 12, 1, 9), False, "feedback", "Bra", "Anna", None, 1, True),
+    )
+    outcome = messages.staff_history("P1", lines, 7, False, "sv", T)
+    assert "(väntar på modul 2)" in outcome.replies[0].text
+    assert _actions(outcome) == [("Skriv till P1", "msg:to:7", True)]
+    refused = messages.staff_history("S1", lines, 7, True, "sv", T)
+    assert "självhjälpsläge" in refused.replies[0].text and not _actions(refused)
+
+
+def test_staff_ask_by_kind():
+    base = {"patient": 1, "label": "P1"}
+    reply = staff_messages.ask({**base, "kind": "message", "reply_to": 3}, T)
+    assert "Skriv ditt svar till P1" in reply.replies[0].text
+    assert reply.data == {**base, "kind": "message", "reply_to": 3, "awaiting": "text"}
+    comment = staff_messages.ask({**base, "kind": "comment", "exercise": "Mål", "item": "x"}, T)
+    assert "om svaret på 'Mål'" in comment.replies[0].text
+    later = staff_messages.ask({**base, "kind": "feedback", "module": 1, "at_once": False}, T)
+    assert "P1 får den när modul 2 öppnas" in later.replies[0].text
+    now = staff_messages.ask({**base, "kind": "feedback", "module": 1, "at_once": True}, T)
+    assert "P1 får den direkt" in now.replies[0].text
+
+
+def test_staff_text_and_confirmations():
+    data = {"patient": 1, "label": "P1", "kind": "feedback", "module": 1, "at_once": False}
+    outcome, text = staff_messages.on_text(data, " Bra jobbat ", T)
+    assert text == "Bra jobbat" and outcome.data == {}
+    assert staff_messages.on_text(data, "", T)[1] is None
+    assert "får den när modul 2 öppnas" in staff_messages.sent(data, T).replies[0].text
+    sent = staff_messages.sent({**data, "at_once": True}, T)
+    assert "skickad till P1" in sent.replies[0].text
+    assert sent.events[0].type == "staff_feedback_sent"
+    assert "text" not in sent.events[0].details  # events never carry text
+
+
+def test_notification_and_feedback_prompt_buttons_are_stateless():
+    note = staff_messages.notification("P1", "<hej>", 12, T)
+    assert "&lt;hej&gt;" in note.text
+    assert note.buttons[0][0].action == "msg:reply:12" and note.buttons[0][0].stateless
+    prompt = staff_messages.feedback_prompt("P1", 2, 5, T)
+    assert "P1 har avslutat modul 2" in prompt.text
+    assert prompt.buttons[0][0].action == "msg:feedback:5:2"
+
+
+def test_answers_one_message_each_with_comment_unless_self_help():
+    lines = (
+        AnswerLine(4, "Dina mål", "Skriv mål", "Gå ut"),
+        AnswerLine(5, "Takt", "När?", "Kväll"),
+    )
+    outcome = staff_messages.answers("P1", 1, lines, (1, 2), True, T)
+    assert "Svar från P1, modul 1" in outcome.replies[0].text
+    assert "/answers P1 2" in outcome.replies[0].text
+    assert [a for _, a, _ in _actions(outcome)] == ["msg:comment:4", "msg:comment:5"]
+    assert not _actions(staff_messages.answers("P1", 1, lines, (1,), False, T))
+    none = staff_messages.answers("P1", None, (), (), True, T)
+    assert "inga sparade svar" in none.replies[0].text
+
+
+def test_notes_say_who_reads_them():
+    shown = notes.show((NoteLine(datetime(2026, 12, 1, 9), "Promenad"),), True, "sv", T)
+    text = shown.replies[0].text
+    assert "Promenad" in text and "svarar inte" in text and "/message" not in text
+    guided = notes.show((), False, "sv", T).replies[0].text
+    assert "/message" in guided and "inga anteckningar" in guided
+    assert notes.on_button("write", T).data == {"awaiting": "text"}
+    outcome, note = notes.on_text(" Sov bra ", True, T)
+    assert note == "Sov bra" and outcome.data == {} and "sparad" in outcome.replies[0].text
+    staff = notes.staff_view("S1", (), "sv", T).replies[0].text
+    assert "S1 har inga anteckningar" in staff and "inte besvaras" in staff
+
+
+def test_invite_self_help_word():
+    programs = {"depression": "Depressionshjälpen"}
+    roles = frozenset({"therapist"})
+    plan = staff_invite.plan_invite(
+        ("depression", "S1", "self-help"), roles, programs, lambda _: False, T
+    )
+    assert plan == staff_invite.InvitePlan("depression", "S1", "self-help")
+    plain = staff_invite.plan_invite(("depression", "P1"), roles, programs, lambda _: False, T)
+    assert plain.mode == "guided"
+    wrong = staff_invite.plan_invite(("depression", "P", "1"), roles, programs, lambda _: False, T)
+    assert "ett enda ord" in wrong.replies[0].text
