@@ -1,6 +1,9 @@
 """Every conversation script in tests/scripts/ and examples/ runs against the real bot and holds."""
 
+import os
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from io import StringIO
 from pathlib import Path
@@ -17,14 +20,47 @@ SCRIPTS = sorted((ROOT / "tests" / "scripts").glob("*.chat")) + sorted(
 )
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=[path.stem for path in SCRIPTS])
-def test_script_holds(script: Path, tmp_path: Path) -> None:
+# Scripts spend most of their time waiting (Telegram's send limits run in real time, as the
+# script spec requires), so they run side by side; each still gets its own test and result.
+WORKERS = int(os.environ.get("SCRIPT_WORKERS", "3"))
+
+
+@dataclass
+class ScriptRun:
+    code: int
+    transcript: str
+    db_path: Path
+    recorded: list
+
+
+def _run(script: Path, folder: Path) -> ScriptRun:
     out = StringIO()
-    recorded = []
-    code = run_script(script, db_path=tmp_path / "bot.sqlite3", out=out, recorded_requests=recorded)
-    assert code == 0, out.getvalue()[-6000:]
-    assert_every_risk_answer_raised_a_flag(tmp_path / "bot.sqlite3")
-    assert_requests_conform(recorded)
+    recorded: list = []
+    db_path = folder / "bot.sqlite3"
+    code = run_script(script, db_path=db_path, out=out, recorded_requests=recorded)
+    return ScriptRun(code, out.getvalue(), db_path, recorded)
+
+
+@pytest.fixture(scope="session")
+def script_runs(request, tmp_path_factory) -> dict[Path, ScriptRun]:
+    """Runs the scripts this session selected (all of them, or those picked with -k)."""
+    selected = [
+        item.callspec.params["script"]
+        for item in request.session.items
+        if hasattr(item, "callspec") and "script" in item.callspec.params
+    ]
+    folders = {script: tmp_path_factory.mktemp(script.stem) for script in selected}
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        futures = {script: pool.submit(_run, script, folders[script]) for script in selected}
+        return {script: future.result() for script, future in futures.items()}
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[path.stem for path in SCRIPTS])
+def test_script_holds(script: Path, script_runs: dict[Path, ScriptRun]) -> None:
+    run = script_runs[script]
+    assert run.code == 0, run.transcript[-6000:]
+    assert_every_risk_answer_raised_a_flag(run.db_path)
+    assert_requests_conform(run.recorded)
 
 
 def assert_requests_conform(recorded) -> None:
