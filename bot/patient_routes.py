@@ -8,6 +8,8 @@ from datetime import timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
+
 from bot import module_routes
 from bot.access import may_see, open_patient, patient_of_dialogue
 from bot.i18n import Translator
@@ -23,7 +25,19 @@ from dialogues.patient_overview import (
 )
 from dialogues.types import Button, Outcome, Reply, row
 from programs.scoring import band_for
-from storage import audit, diary, events, flags, forms, outbox, patients, progress, staff, treatment
+from storage import (
+    audit,
+    diary,
+    events,
+    flags,
+    forms,
+    messages,
+    outbox,
+    patients,
+    progress,
+    staff,
+    treatment,
+)
 from storage.outbox import LANE_STAFF
 from storage.patients import Patient
 
@@ -85,6 +99,7 @@ def _line(turn: Turn, patient: Patient) -> PatientLine | None:
     last = treatment.last_active(turn.conn, patient.id)
     red, amber = flags.open_counts(turn.conn, patient.id)
     paused = settings.paused_until is not None and settings.paused_until > turn.now
+    replies = messages.reply_times(turn.conn, patient.id)
     return PatientLine(
         patient_id=patient.id,
         label=patient.label,
@@ -99,7 +114,37 @@ def _line(turn: Turn, patient: Patient) -> PatientLine | None:
         amber_flags=amber,
         paused=paused,
         unreachable=settings.unreachable,
+        reply=_reply_text(turn, replies, zone),
+        unanswered=replies.unanswered_since is not None,
     )
+
+
+def _reply_text(turn: Turn, times: messages.ReplyTimes, zone: ZoneInfo) -> str | None:
+    """The care team's reply times: waiting since when, the last and the median reply."""
+    t = turn.t
+    parts = []
+    if times.unanswered_since is not None:
+        since = times.unanswered_since.astimezone(zone)
+        parts.append(
+            t("patients.unanswered", when=format_datetime(since, "d MMM HH:mm", locale=t.language))
+        )
+    if times.last_minutes is not None:
+        parts.append(
+            t(
+                "patients.reply_time",
+                last=_duration(t, times.last_minutes),
+                median=_duration(t, times.median_minutes),
+            )
+        )
+    return " · ".join(parts) or None
+
+
+def _duration(t: Translator, minutes: int) -> str:
+    if minutes < 60:
+        return t("duration.minutes", n=minutes)
+    if minutes < 48 * 60:
+        return t("duration.hours", n=round(minutes / 60))
+    return t("duration.days", n=round(minutes / (24 * 60)))
 
 
 def _diary_days(turn: Turn, patient: Patient, zone: ZoneInfo) -> int:

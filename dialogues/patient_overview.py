@@ -49,12 +49,21 @@ class PatientLine:
     amber_flags: int
     paused: bool
     unreachable: bool
-    reply: str | None = None  # the therapist's reply time, already worded
+    reply: str | None = None  # the care team's reply times, already worded
+    unanswered: bool = False  # a message from the patient waits for an answer
 
     def attention(self) -> tuple:
-        """Sort key: open red flags, unreachable, amber flags, then the longest inactive."""
+        """Sort key: open red flags, unreachable, amber flags, an unanswered message, then
+        the longest inactive."""
         inactive = self.last_active.timestamp() if self.last_active else 0.0
-        return (-self.red_flags, not self.unreachable, -self.amber_flags, inactive, self.label)
+        return (
+            -self.red_flags,
+            not self.unreachable,
+            -self.amber_flags,
+            not self.unanswered,
+            inactive,
+            self.label,
+        )
 
 
 @dataclass(frozen=True)
