@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.turns import Turn
 
+from dialogues.types import Outcome, Reply
 from storage import audit, cover, patients, staff
 from storage.patients import Patient
 from storage.staff import Staff
@@ -46,6 +47,18 @@ def open_patient(turn: Turn, label: str, action: str | None) -> Patient | None:
         audit.record(
             turn.conn, staff_id=turn.staff.id, action=action, now=turn.now, patient_id=patient.id
         )
+    return patient
+
+
+def named_patient(turn: Turn, usage_key: str, action: str) -> Patient | Outcome:
+    """The one patient a staff command names (`/command <label>`), opened and audited as
+    `action`; otherwise the reply to give: how to use the command, or that there is no such
+    patient for this staff member (the same words whether it exists elsewhere or not)."""
+    if len(turn.incoming.args) != 1:
+        return Outcome(replies=(Reply(turn.t(usage_key)),))
+    patient = open_patient(turn, turn.incoming.args[0], action)
+    if patient is None:
+        return Outcome(replies=(Reply(turn.t("staff.no_such_patient")),))
     return patient
 
 

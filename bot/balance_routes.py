@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.access import open_patient
+from bot.access import named_patient
 from bot.charts import BalanceChart
 from bot.turns import Turn
 from dialogues import balance
@@ -27,11 +27,9 @@ def balance_command(turn: Turn) -> Outcome | None:
         return balance_outcome(turn, turn.patient)
     if turn.staff is None:
         return None
-    if len(turn.incoming.args) != 1:
-        return Outcome(replies=(Reply(turn.t("balance.usage")),))
-    patient = open_patient(turn, turn.incoming.args[0], "balance_viewed")
-    if patient is None:
-        return Outcome(replies=(Reply(turn.t("staff.no_such_patient")),))
+    patient = named_patient(turn, "balance.usage", "balance_viewed")
+    if isinstance(patient, Outcome):
+        return patient
     return _outcome(turn, patient, staff_label=patient.label)
 
 

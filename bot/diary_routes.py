@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from bot.access import open_patient
+from bot.access import named_patient
 from bot.charts import CELL_STATES, DiaryCell, DiaryWeekChart
 from bot.turns import Turn
 from dialogues import diary, general
@@ -25,11 +25,9 @@ def diary_command(turn: Turn) -> Outcome | None:
         return open_day(turn)
     if turn.staff is None:
         return None
-    if len(turn.incoming.args) != 1:
-        return Outcome(replies=(Reply(turn.t("diary.usage")),))
-    patient = open_patient(turn, turn.incoming.args[0], "diary_viewed")
-    if patient is None:
-        return Outcome(replies=(Reply(turn.t("staff.no_such_patient")),))
+    patient = named_patient(turn, "diary.usage", "diary_viewed")
+    if isinstance(patient, Outcome):
+        return patient
     today = _today_of(turn, patient)
     parts = _parts(turn, patient)
     if parts is None:

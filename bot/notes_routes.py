@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.access import open_patient
+from bot.access import named_patient
 from bot.escalation import screening
 from bot.message_routes import argument_text
 from bot.self_help import patient_is_self_help
 from bot.turns import Turn
 from dialogues import general, notes
 from dialogues.notes import NoteLine
-from dialogues.types import Outcome, Reply
+from dialogues.types import Outcome
 from storage import notes as store
 from storage import patients, units
 
@@ -41,11 +41,9 @@ def _patient_notes(turn: Turn) -> Outcome:
 
 
 def _staff_notes(turn: Turn) -> Outcome:
-    if len(turn.incoming.args) != 1:
-        return Outcome(replies=(Reply(turn.t("notes.staff.usage")),))
-    patient = open_patient(turn, turn.incoming.args[0], "notes_viewed")
-    if patient is None:
-        return Outcome(replies=(Reply(turn.t("staff.no_such_patient")),))
+    patient = named_patient(turn, "notes.staff.usage", "notes_viewed")
+    if isinstance(patient, Outcome):
+        return patient
     zone = ZoneInfo(units.get(turn.conn, turn.staff.unit_id).timezone)
     return notes.staff_view(patient.label, _lines(turn, patient.id, zone), turn.t.language, turn.t)
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from bot.access import open_patient
+from bot.access import named_patient
 from bot.charts import ChartSpec
 from bot.turns import Turn
 from dialogues import results
@@ -25,11 +25,9 @@ def results_command(turn: Turn) -> Outcome | None:
         return _with_charts(turn, series, results.patient_results(series, turn.t))
     if turn.staff is None:
         return None
-    if len(turn.incoming.args) != 1:
-        return Outcome(replies=(Reply(turn.t("results.usage")),))
-    patient = open_patient(turn, turn.incoming.args[0], "results_viewed")
-    if patient is None:
-        return Outcome(replies=(Reply(turn.t("staff.no_such_patient")),))
+    patient = named_patient(turn, "results.usage", "results_viewed")
+    if isinstance(patient, Outcome):
+        return patient
     series = _series(turn, patient)
     return _with_charts(turn, series, results.staff_results(patient.label, series, turn.t))
 

@@ -7,14 +7,14 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.access import open_patient, patient_of_dialogue
+from bot.access import named_patient, patient_of_dialogue
 from bot.reminders.planning import replan, replan_patient
 from bot.staff_notes import tell_therapist
 from bot.turns import Turn
 from dialogues import general
 from dialogues import reminder_settings as settings
 from dialogues.reminder_settings import ScheduleView, SettingsView
-from dialogues.types import Outcome, Reply
+from dialogues.types import Outcome
 from storage import audit, events, patients, reminders, schedules
 from storage.patients import Patient
 
@@ -44,11 +44,9 @@ def pause_command(turn: Turn) -> Outcome | None:
 def schedule_command(turn: Turn) -> Outcome | None:
     if turn.staff is None:
         return None
-    if len(turn.incoming.args) != 1:
-        return Outcome(replies=(Reply(turn.t("schedule.usage")),))
-    patient = open_patient(turn, turn.incoming.args[0], "schedule_viewed")
-    if patient is None:
-        return Outcome(replies=(Reply(turn.t("staff.no_such_patient")),))
+    patient = named_patient(turn, "schedule.usage", "schedule_viewed")
+    if isinstance(patient, Outcome):
+        return patient
     return _overview(turn, patient)
 
 

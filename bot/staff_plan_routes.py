@@ -9,7 +9,7 @@ from datetime import time, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.access import open_patient, patient_of_dialogue
+from bot.access import named_patient, patient_of_dialogue
 from bot.i18n import Translator
 from bot.plan_routes import FOLLOW_UP_AFTER_MINUTES
 from bot.reminders.planning import replan
@@ -29,11 +29,9 @@ RECENT = timedelta(days=14)
 def plan_command(turn: Turn) -> Outcome | None:
     if turn.staff is None:
         return None
-    if len(turn.incoming.args) != 1:
-        return Outcome(replies=(Reply(turn.t("staff_plans.usage")),))
-    patient = open_patient(turn, turn.incoming.args[0], "activity_plans_viewed")
-    if patient is None:
-        return Outcome(replies=(Reply(turn.t("staff.no_such_patient")),))
+    patient = named_patient(turn, "staff_plans.usage", "activity_plans_viewed")
+    if isinstance(patient, Outcome):
+        return patient
     base = {"patient": patient.id, "label": patient.label}
     return staff_plans.page(_view(turn, patient), base, turn.t)
 

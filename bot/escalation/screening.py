@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from programs.crisis_terms import load_rules
-
 from bot.escalation.flags import TriggerInfo, raise_flag
 from bot.i18n import Translator
 from bot.turns import Turn
 from dialogues.types import Event, Outcome, Reply
+from programs.crisis_terms import load_rules
 
 SOURCES = {"module": "module", "diary": "diary", "form": "form", "notes": "note"}
 
