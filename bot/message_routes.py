@@ -20,8 +20,8 @@ from bot.turns import Turn, World
 from dialogues import general, messages, module_steps, staff_messages
 from dialogues.messages import HistoryLine
 from dialogues.types import Outcome, Reply
+from storage import events, outbox, patients
 from storage import messages as store
-from storage import outbox, patients
 from storage import staff as staff_repo
 from storage.outbox import LANE_REPLY, LANE_STAFF
 from storage.patients import Patient
@@ -147,6 +147,7 @@ def deliver_waiting_feedback(
             lane=LANE_REPLY,
         )
         store.mark_delivered(conn, message.id, now)
+        events.record(conn, "feedback_delivered", now, patient_id=patient_id, module=message.module)
 
 
 # ---- history ----------------------------------------------------------------------------

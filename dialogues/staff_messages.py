@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from dialogues.types import Button, Event, Outcome, Reply, row
+from dialogues.types import Button, Outcome, Reply, row
 
 DIALOGUE = "staff_message"
 MAX_TEXT_CHARS = 2000
@@ -65,8 +65,8 @@ def sent(data: dict, t) -> Outcome:
         text = t("staff_messages.comment_sent", label=label)
     else:
         text = t("staff_messages.sent", label=label)
-    event = Event(f"staff_{kind}_sent", {"patient": data["patient"]})
-    return Outcome(replies=(Reply(text),), events=(event,))
+    # No event: the send is an audit row, and the patient's timeline shows those.
+    return Outcome(replies=(Reply(text),))
 
 
 def cancelled(t) -> Outcome:

@@ -159,6 +159,8 @@ def test_feedback_waits_for_the_next_module(chat, therapist):
     assert "fyll i veckans registrering" in texts[feedback + 1]  # before the module begins
     chat.command(module_command, patient, "module")
     assert sum("Fint arbete" in text for text in chat.texts(patient)) == 1
+    kinds = [row[0] for row in chat.conn.execute("SELECT type FROM events WHERE patient_id = 1")]
+    assert "feedback_delivered" in kinds and "message_sent" not in kinds
 
 
 def test_feedback_after_the_next_module_opened_is_sent_at_once(chat, therapist):

@@ -95,8 +95,6 @@ def test_staff_text_and_confirmations():
     assert "får den när modul 2 öppnas" in staff_messages.sent(data, T).replies[0].text
     sent = staff_messages.sent({**data, "at_once": True}, T)
     assert "skickad till P1" in sent.replies[0].text
-    assert sent.events[0].type == "staff_feedback_sent"
-    assert "text" not in sent.events[0].details  # events never carry text
 
 
 def test_notification_and_feedback_prompt_buttons_are_stateless():
