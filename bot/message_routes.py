@@ -166,15 +166,15 @@ def messages_command(turn: Turn) -> Outcome | None:
         for message in store.of_patient(turn.conn, turn.patient.id, HISTORY_LENGTH)
         if message.delivered_at is not None
     ]
+    program = enrollment.program if enrollment else None
     lines = tuple(
-        history_line(turn.world, turn.conn, enrollment.program, message, zone, turn.t)
-        for message in shown
+        history_line(turn.world, turn.conn, program, message, zone, turn.t) for message in shown
     )
     return messages.history(lines, turn.t.language, turn.t)
 
 
 def history_line(
-    world: World, conn: sqlite3.Connection, program: str, message, zone: ZoneInfo, t
+    world: World, conn: sqlite3.Connection, program: str | None, message, zone: ZoneInfo, t
 ) -> HistoryLine:
     writer = ""
     if message.staff_id is not None:
@@ -192,12 +192,14 @@ def history_line(
     )
 
 
-def exercise_title(world: World, program_id: str, item_key: str, t) -> str:
+def exercise_title(world: World, program_id: str | None, item_key: str, t) -> str:
     """The title of the step an answer belongs to ('module-2/first-step' -> 'Ett första
     steg'), in the reader's language; the module's reflection has a title of its own."""
     module_part, _, step_id = item_key.partition("/")
     number = int(module_part.removeprefix("module-"))
     if step_id == module_steps.REFLECTION:
         return t("messages.reflection_title", number=number)
+    if program_id not in world.programs:
+        return step_id  # the treatment has ended: the id is all there is
     module = world.programs[program_id].module(number, t.language)
     return next((step.title for step in module.steps if step.id == step_id), step_id)

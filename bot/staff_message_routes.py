@@ -52,6 +52,8 @@ def _patient_for(turn: Turn, patient_id: int | None) -> Patient | str:
     if not may_see(turn.conn, turn.staff, patient, turn.now):
         return "not_yours"
     enrollment = patients.active_enrollment(turn.conn, patient.id)
+    if enrollment is None:
+        return "unknown"  # treatment ended: nothing more to write
     if is_self_help(turn.world, enrollment):
         return "self_help"
     return patient
@@ -124,9 +126,10 @@ def on_text(turn: Turn) -> Outcome:
     data = turn.state.data
     patient = patient_of_dialogue(turn)  # access checked again: it may have ended meanwhile
     if patient is None:
-        return staff_messages.refused("not_yours", turn.t).then(Outcome(dialogue=DIALOGUE, data={}))
-    if is_self_help(turn.world, patients.active_enrollment(turn.conn, patient.id)):
-        return staff_messages.refused("self_help", turn.t).then(Outcome(dialogue=DIALOGUE, data={}))
+        return staff_messages.refused_text("not_yours", turn.t)
+    refusal = _patient_for(turn, patient.id)  # the enrollment may have changed meanwhile
+    if isinstance(refusal, str):
+        return staff_messages.refused_text(refusal, turn.t)
     outcome, text = staff_messages.on_text(data, turn.incoming.text, turn.t)
     if text is None:
         return outcome
@@ -218,12 +221,11 @@ def messages_command(turn: Turn) -> Outcome | None:
     if patient is None:
         return Outcome(replies=(Reply(turn.t("staff.no_such_patient")),))
     enrollment = patients.active_enrollment(turn.conn, patient.id)
+    program = enrollment.program if enrollment else None
     store.mark_read(turn.conn, patient.id, turn.now)
     zone = ZoneInfo(units.get(turn.conn, turn.staff.unit_id).timezone)
     lines = tuple(
-        message_routes.history_line(
-            turn.world, turn.conn, enrollment.program, message, zone, turn.t
-        )
+        message_routes.history_line(turn.world, turn.conn, program, message, zone, turn.t)
         for message in store.of_patient(turn.conn, patient.id, HISTORY_LENGTH)
     )
     self_help = is_self_help(turn.world, enrollment)
@@ -245,7 +247,7 @@ def answers_command(turn: Turn) -> Outcome | None:
     if patient is None:
         return Outcome(replies=(Reply(turn.t("staff.no_such_patient")),))
     enrollment = patients.active_enrollment(turn.conn, patient.id)
-    saved = answers.of_enrollment(turn.conn, enrollment.id)
+    saved = answers.of_enrollment(turn.conn, enrollment.id) if enrollment else []
     by_module: dict[int, dict[str, answers.Answer]] = {}
     for answer in saved:
         module_part, _, step_id = answer.item_key.partition("/")
@@ -262,9 +264,9 @@ def answers_command(turn: Turn) -> Outcome | None:
         patient_id=patient.id,
         module=module,
     )
-    program = turn.world.programs[enrollment.program]
+    program = turn.world.programs[enrollment.program] if enrollment else None
     lines = ()
-    if module is not None and 1 <= module <= program.meta.total_modules:
+    if program is not None and module is not None and 1 <= module <= program.meta.total_modules:
         content = program.module(module, turn.t.language)
         lines = _answer_lines(content, by_module.get(module, {}), turn.t)
     return staff_messages.answers(

@@ -78,8 +78,15 @@ def cancelled(t) -> Outcome:
 
 
 def refused(reason: str, t) -> Outcome:
-    """reason: 'not_yours' (no access, or not staff), 'self_help', 'unknown'."""
+    """A button refused, as its toast. reason: 'not_yours' (no access, or not staff),
+    'self_help', 'unknown'."""
     return Outcome(toast=t(f"staff_messages.refused.{reason}"))
+
+
+def refused_text(reason: str, t) -> Outcome:
+    """The text refused when it arrives (a typed message has no toast); the dialogue ends."""
+    reply = Reply(t(f"staff_messages.refused.{reason}") + " " + t("staff_messages.not_sent"))
+    return Outcome(replies=(reply,), dialogue=DIALOGUE, data={})
 
 
 # ---- what the care team receives --------------------------------------------------------

@@ -3,7 +3,9 @@ a round trip, forged and refused presses, feedback with the next module (or at o
 late), and a self-help patient who cannot message but whose notes the therapist reads."""
 
 import re
+from dataclasses import replace
 from datetime import timedelta
+from types import SimpleNamespace
 
 from bot.routes import (
     answers_command,
@@ -15,9 +17,12 @@ from bot.routes import (
     notes_command,
     start,
 )
+from bot.self_help import is_self_help
 from dialogues.types import Incoming
 from storage import cover, messages, staff
 from storage.database import run_in_transaction
+from storage.patients import Enrollment
+from tests.bot.conftest import START
 from tests.bot.test_enrollment_turns import enrolled
 
 FINISH_MODULE_1 = 9  # × Nästa
@@ -294,3 +299,26 @@ def test_access_is_checked_again_when_the_text_arrives(chat, therapist):
     run_in_transaction(chat.conn, lambda c: c.execute("UPDATE staff SET active = 0"))
     chat.text(therapist, "Svar efter avslutad tjänst")
     assert chat.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 1
+
+
+def test_a_patient_turned_self_help_meanwhile_gets_no_reply(chat, therapist):
+    patient = enrolled(chat, therapist)
+    message(chat, patient, "/message Hej")
+    chat.press(therapist, "Svara")
+    run_in_transaction(chat.conn, lambda c: c.execute("UPDATE enrollments SET mode = 'self-help'"))
+    chat.text(therapist, "Hej tillbaka")
+    assert "självhjälpsläge" in chat.last_text(therapist)
+    assert "Inget skickades" in chat.last_text(therapist)
+    assert chat.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 1
+
+
+def test_a_self_help_program_makes_every_enrollment_self_help():
+    def world(self_help):
+        program = SimpleNamespace(meta=SimpleNamespace(self_help=self_help))
+        return SimpleNamespace(programs={"plus": program})
+
+    enrollment = Enrollment(1, 1, "plus", 1, START, START)  # mode "guided"
+    assert is_self_help(world(True), enrollment)
+    assert not is_self_help(world(False), enrollment)
+    assert is_self_help(world(False), replace(enrollment, mode="self-help"))
+    assert not is_self_help(world(True), None)
