@@ -8,15 +8,15 @@ from datetime import time
 from zoneinfo import ZoneInfo
 
 from bot import module_routes
-from bot.reminders.planning import replan
+from bot.reminders import activity_plans
+from bot.reminders.activity_plans import NewPlan
 from bot.turns import Turn
 from dialogues import activity_plan, general
 from dialogues.activity_plan import Draft, PlanView
 from dialogues.types import Outcome
-from storage import activities, answers, events, patients, schedules
+from storage import activities, answers, patients
 
 DIALOGUE = activity_plan.DIALOGUE
-FOLLOW_UP_AFTER_MINUTES = 120  # the follow-up comes two hours after the planned time
 PATIENT_PLAN_GRACE_MINUTES = 24 * 60  # unanswered a day after the planned time: missed
 
 
@@ -82,34 +82,21 @@ def on_text(turn: Turn) -> Outcome:
 
 def store_plan(turn: Turn, draft: Draft) -> int:
     patient_id = turn.patient.id
-    schedule_id = schedules.create(
-        turn.conn,
+    plan = NewPlan(
         patient_id=patient_id,
-        kind="activity",
-        times=(draft.at,),
-        start_date=draft.day,
-        end_date=draft.day,
-        grace_minutes=PATIENT_PLAN_GRACE_MINUTES,
-        resend_after_minutes=FOLLOW_UP_AFTER_MINUTES,
-        custom_text=draft.text,
-        source="patient",
-        now=turn.now,
-    )
-    replan(turn.conn, schedule_id, turn.now)
-    plan_id = activities.create_plan(
-        turn.conn,
-        patient_id=patient_id,
-        schedule_id=schedule_id,
         text=draft.text,
         activity_type=draft.activity_type,
+        times=(draft.at,),
+        start=draft.day,
+        end=draft.day,
+        grace_minutes=PATIENT_PLAN_GRACE_MINUTES,
         source="patient",
         item=draft.item,
-        now=turn.now,
     )
+    plan_id = activity_plans.create(turn.conn, plan, turn.now)
     if draft.item:
         # The exercise's answer, readable by the therapist like any other answer.
         enrollment = patients.active_enrollment(turn.conn, patient_id)
         description = activity_plan.describe(draft, turn.t.language, turn.t)
         answers.save(turn.conn, enrollment.id, draft.item, description, turn.now)
-    events.record(turn.conn, "activity_planned", turn.now, patient_id=patient_id, plan=plan_id)
     return plan_id

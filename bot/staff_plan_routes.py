@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from bot.access import named_patient, patient_of_dialogue
 from bot.i18n import Translator
-from bot.plan_routes import FOLLOW_UP_AFTER_MINUTES
+from bot.reminders import activity_plans
+from bot.reminders.activity_plans import NewPlan
 from bot.reminders.planning import replan
 from bot.rendering import reply_call
 from bot.turns import Turn
@@ -114,33 +115,21 @@ def on_text(turn: Turn) -> Outcome:
 
 
 def _create(turn: Turn, patient: Patient, line: PlanLine) -> None:
-    schedule_id = schedules.create(
-        turn.conn,
+    plan = NewPlan(
         patient_id=patient.id,
-        kind="activity",
+        text=line.text,
+        activity_type=line.activity_type,
         times=line.times,
         weekdays=line.weekdays,
         every_days=line.every_days,
-        start_date=line.start,
+        start=line.start,
         grace_minutes=_to_midnight(min(line.times)) + line.grace_days * 24 * 60,
-        resend_after_minutes=FOLLOW_UP_AFTER_MINUTES,
-        custom_text=line.text,
-        source="staff",
-        now=turn.now,
-    )
-    replan(turn.conn, schedule_id, turn.now)
-    plan_id = activities.create_plan(
-        turn.conn,
-        patient_id=patient.id,
-        schedule_id=schedule_id,
-        text=line.text,
-        activity_type=line.activity_type,
         source="staff",
         flag_when_missed=line.flag_when_missed,
         comments_allowed=line.comments_allowed,
         created_by=turn.staff.id,
-        now=turn.now,
     )
+    plan_id = activity_plans.create(turn.conn, plan, turn.now)
     audit.record(
         turn.conn,
         staff_id=turn.staff.id,
