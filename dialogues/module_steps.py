@@ -42,7 +42,6 @@ class ModuleView:
     answers: dict[str, str]
     welcome: str | None = None  # the therapist's greeting, shown above module 1's first step
     messaging: bool = True  # False in self-help mode: no "Skriv till din behandlare"
-    messaging: bool = True  # False in self-help mode: no "Skriv till din behandlare"
 
 
 @dataclass(frozen=True)
