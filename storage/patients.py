@@ -185,3 +185,12 @@ def set_current_module(
 def of_unit(conn: sqlite3.Connection, unit_id: int) -> list[Patient]:
     rows = conn.execute("SELECT * FROM patients WHERE unit_id = ? ORDER BY label", (unit_id,))
     return [_patient(row) for row in rows]
+
+
+def set_therapist(conn: sqlite3.Connection, patient_id: int, therapist_id: int) -> None:
+    conn.execute("UPDATE patients SET therapist_id = ? WHERE id = ?", (therapist_id, patient_id))
+
+
+def count_of_therapist(conn: sqlite3.Connection, therapist_id: int) -> int:
+    row = conn.execute("SELECT COUNT(*) FROM patients WHERE therapist_id = ?", (therapist_id,))
+    return row.fetchone()[0]
