@@ -395,7 +395,16 @@ def _text(turn: Turn) -> Outcome:
 def media(turn: Turn) -> Outcome:
     if turn.patient is None and turn.staff is None:
         return general.stranger(turn.t)
-    return _with_current_step(turn, general.bad_input("media", turn.t))
+    return _keep_open_question(turn, general.bad_input("media", turn.t))
+
+
+def _keep_open_question(turn: Turn, outcome: Outcome) -> Outcome:
+    """While a dialogue waits for typed text (a plan half made, a reply being written), a
+    sticker or an edit gets its kind word and nothing else: the question and its buttons stay
+    as they were, so nothing entered so far is lost. Otherwise the current step follows."""
+    if turn.state.dialogue in DIALOGUE_ROUTES and turn.state.data.get("awaiting"):
+        return outcome
+    return _with_current_step(turn, outcome)
 
 
 def edited(turn: Turn) -> Outcome:
@@ -403,5 +412,5 @@ def edited(turn: Turn) -> Outcome:
     if turn.patient is None and turn.staff is None:
         return Outcome()
     safety = screening.screen_text(turn, turn.incoming.text)  # an edit is read for risk too
-    reply = _with_current_step(turn, general.bad_input("edited", turn.t))
+    reply = _keep_open_question(turn, general.bad_input("edited", turn.t))
     return safety.then(reply) if safety else reply

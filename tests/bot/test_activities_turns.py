@@ -4,7 +4,7 @@ follow-up, the diary entry it becomes, and forged or repeated follow-up presses.
 from datetime import UTC, datetime, timedelta
 
 from bot.reminders.tick import run_batch
-from bot.routes import activities_command, button, start
+from bot.routes import activities_command, button, media, start
 from dialogues.types import Incoming
 from storage import diary, schedules
 from storage.database import run_in_transaction
@@ -86,3 +86,16 @@ def test_a_forged_press_for_another_patients_reminder_is_refused(chat, therapist
     result, _ = chat.turn(button, 201, Incoming(kind="button"), data=f"-|act:{reminder_id}:ja:9")
     assert chat.conn.execute("SELECT COUNT(*) FROM activity_outcomes").fetchone()[0] == 0
     assert "inte längre aktiv" in result.toast
+
+
+def test_a_sticker_halfway_through_a_plan_keeps_the_plan(chat, therapist):
+    patient = enrolled(chat, therapist)
+    chat.command(activities_command, patient, "activities")
+    chat.press(patient, "Planera en aktivitet")
+    chat.text(patient, "Promenad")
+    chat.turn(media, patient, Incoming(kind="media"))
+    assert "bara läsa text" in chat.last_text(patient)
+    chat.press(patient, "I dag")  # the day question's buttons still work
+    chat.text(patient, "17:30")
+    chat.press(patient, "Spara planen")
+    assert "Planerat: <b>Promenad" in chat.last_text(patient)
