@@ -9,11 +9,10 @@ from zoneinfo import ZoneInfo
 
 from bot.access import open_patient
 from bot.reminders.planning import replan
-from bot.rendering import reply_call
+from bot.staff_notes import tell_patient
 from bot.turns import Turn
 from dialogues.types import Button, Outcome, Reply, row
-from storage import audit, forms, outbox, patients, schedules
-from storage.outbox import LANE_STAFF
+from storage import audit, forms, patients, schedules
 
 EXTRA_WINDOW = timedelta(days=7)
 REPEAT_WINDOW_HOURS = 72
@@ -69,15 +68,16 @@ def _now(turn: Turn, patient, questionnaire_id: str, title: str, questionnaire) 
 
 
 def _tell_patient(turn: Turn, patient, questionnaire, request_id: int) -> None:
-    from bot.i18n import Translator
-
-    t = Translator(patient.language)
     title = escape(questionnaire.text(questionnaire.title, patient.language))
-    note = Reply(
-        t("measure.patient_asked", title=title),
-        (row(Button(t("reminder.open.forms"), f"form:{request_id}", stateless=True)),),
+    tell_patient(
+        turn.conn,
+        patient,
+        turn.now,
+        lambda t: Reply(
+            t("measure.patient_asked", title=title),
+            (row(Button(t("reminder.open.forms"), f"form:{request_id}", stateless=True)),),
+        ),
     )
-    outbox.enqueue(turn.conn, reply_call(note, patient.chat_id, 0, lane=LANE_STAFF), turn.now)
 
 
 def _repeat(turn: Turn, patient, questionnaire_id: str, title: str, days: int) -> Outcome:

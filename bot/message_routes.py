@@ -16,6 +16,7 @@ from bot.escalation import screening
 from bot.i18n import Translator
 from bot.rendering import reply_call
 from bot.self_help import is_self_help, patient_is_self_help
+from bot.staff_notes import tell_patient
 from bot.turns import Turn, World
 from dialogues import general, messages, module_steps, staff_messages
 from dialogues.messages import HistoryLine
@@ -102,18 +103,6 @@ def to_care_team(
         outbox.enqueue(conn, reply_call(reply, member.telegram_user_id, 0, lane=LANE_STAFF), now)
 
 
-def to_patient(
-    conn: sqlite3.Connection,
-    patient: Patient,
-    now: datetime,
-    build: Callable[[Translator], Reply],
-    lane: int = LANE_STAFF,
-) -> None:
-    """Something from the care team, in the patient's language."""
-    reply = build(Translator(patient.language))
-    outbox.enqueue(conn, reply_call(reply, patient.chat_id, 0, lane=lane), now)
-
-
 # ---- module feedback --------------------------------------------------------------------
 
 
@@ -139,7 +128,7 @@ def deliver_waiting_feedback(
     order)."""
     patient = patients.get(conn, patient_id)
     for message in store.waiting_feedback(conn, patient_id, before=before):
-        to_patient(
+        tell_patient(
             conn,
             patient,
             now,

@@ -13,7 +13,7 @@ from babel.dates import format_datetime
 from bot import module_routes
 from bot.access import may_see, open_patient, patient_of_dialogue
 from bot.i18n import Translator
-from bot.rendering import reply_call
+from bot.staff_notes import tell_patient
 from bot.turns import Turn
 from dialogues import general, patient_overview
 from dialogues.patient_overview import (
@@ -32,13 +32,11 @@ from storage import (
     flags,
     forms,
     messages,
-    outbox,
     patients,
     progress,
     staff,
     treatment,
 )
-from storage.outbox import LANE_STAFF
 from storage.patients import Patient
 
 DIALOGUE = patient_overview.DIALOGUE
@@ -355,13 +353,6 @@ def _record(turn: Turn, patient: Patient, action: str, **details: object) -> Non
     )
 
 
-def _tell_patient(turn: Turn, patient: Patient, key: str, buttons=(), **params: object) -> None:
-    t = Translator(patient.language)
-    keyboard = buttons(t) if callable(buttons) else buttons
-    reply = Reply(t(key, **params), keyboard)
-    outbox.enqueue(turn.conn, reply_call(reply, patient.chat_id, 0, lane=LANE_STAFF), turn.now)
-
-
 def _set_module(turn: Turn, patient, enrollment, program, number: int) -> str:
     if number == enrollment.current_module:
         return turn.t("patient.module_already", module=number)
@@ -370,7 +361,12 @@ def _set_module(turn: Turn, patient, enrollment, program, number: int) -> str:
     )
     _record(turn, patient, "module_set_current", module=number)
     title = program.module(number, patient.language).title
-    _tell_patient(turn, patient, "patient.told_module", module=number, title=escape(title))
+    tell_patient(
+        turn.conn,
+        patient,
+        turn.now,
+        lambda t: Reply(t("patient.told_module", module=number, title=escape(title))),
+    )
     return turn.t("patient.module_set", module=number)
 
 
@@ -380,14 +376,14 @@ def _open_addon(turn: Turn, patient, enrollment, program, number: int) -> str:
     events.record(turn.conn, "addon_opened", turn.now, patient_id=patient.id, module=number)
     _record(turn, patient, "addon_opened", module=number)
     title = program.module(number, patient.language).title
-    _tell_patient(
-        turn,
+    tell_patient(
+        turn.conn,
         patient,
-        "patient.told_addon",
-        buttons=lambda t: (
-            row(Button(t("patient.button.open_addon"), f"addon:{number}", stateless=True)),
+        turn.now,
+        lambda t: Reply(
+            t("patient.told_addon", title=escape(title)),
+            (row(Button(t("patient.button.open_addon"), f"addon:{number}", stateless=True)),),
         ),
-        title=escape(title),
     )
     return turn.t("patient.addon_opened")
 
@@ -406,7 +402,9 @@ def _toggle_step(turn: Turn, patient, enrollment, module: int, step_id: str) -> 
 def _set_welcome(turn: Turn, patient, enrollment, text: str) -> str:
     treatment.set_welcome(turn.conn, enrollment.id, text)
     _record(turn, patient, "welcome_set")
-    _tell_patient(turn, patient, "patient.told_welcome", text=escape(text))
+    tell_patient(
+        turn.conn, patient, turn.now, lambda t: Reply(t("patient.told_welcome", text=escape(text)))
+    )
     return turn.t("patient.welcome_saved")
 
 

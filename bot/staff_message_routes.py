@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot import message_routes
 from bot.access import may_see, open_patient, patient_of_dialogue
 from bot.self_help import is_self_help
+from bot.staff_notes import tell_patient
 from bot.turns import Turn
 from dialogues import general, messages, module_steps, staff_messages
 from dialogues.staff_messages import AnswerLine
@@ -161,9 +162,7 @@ def _send_message(turn: Turn, patient: Patient, text: str, reply_to: int | None)
         now=turn.now,
         reply_to=reply_to,
     )
-    message_routes.to_patient(
-        turn.conn, patient, turn.now, lambda t: messages.from_therapist(text, t)
-    )
+    tell_patient(turn.conn, patient, turn.now, lambda t: messages.from_therapist(text, t))
 
 
 def _send_comment(turn: Turn, patient: Patient, item: str, text: str) -> None:
@@ -183,7 +182,7 @@ def _send_comment(turn: Turn, patient: Patient, item: str, text: str) -> None:
             message_routes.exercise_title(turn.world, program, item, t), text, t
         )
 
-    message_routes.to_patient(turn.conn, patient, turn.now, build)
+    tell_patient(turn.conn, patient, turn.now, build)
 
 
 def _send_feedback(turn: Turn, patient: Patient, module: int, text: str, at_once: bool) -> None:
@@ -198,9 +197,7 @@ def _send_feedback(turn: Turn, patient: Patient, module: int, text: str, at_once
         delivered=at_once,
     )
     if at_once:
-        message_routes.to_patient(
-            turn.conn, patient, turn.now, lambda t: messages.feedback(module, text, t)
-        )
+        tell_patient(turn.conn, patient, turn.now, lambda t: messages.feedback(module, text, t))
 
 
 def on_button(turn: Turn, action: str) -> Outcome:

@@ -1,5 +1,5 @@
-"""Private notes about a patient to their care team (their therapist, and a deputy during an
-absence cover), each in the staff member's own language."""
+"""Notes from and about the care team: to the therapist (and a deputy during an absence
+cover), each in the staff member's own language, and to the patient, in theirs."""
 
 from __future__ import annotations
 
@@ -40,3 +40,15 @@ def tell_staff(conn: sqlite3.Connection, member: Staff, key: str, now: datetime,
     t = Translator(member.language or "sv")
     note = Reply(t(key, **params))
     outbox.enqueue(conn, reply_call(note, member.telegram_user_id, 0, lane=LANE_STAFF), now)
+
+
+def tell_patient(
+    conn: sqlite3.Connection,
+    patient: Patient,
+    now: datetime,
+    build: Callable[[Translator], Reply],
+    lane: int = LANE_STAFF,
+) -> None:
+    """Something from the care team, in the patient's language."""
+    reply = build(Translator(patient.language))
+    outbox.enqueue(conn, reply_call(reply, patient.chat_id, 0, lane=lane), now)

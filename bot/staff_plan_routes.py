@@ -10,17 +10,15 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.access import named_patient, patient_of_dialogue
-from bot.i18n import Translator
 from bot.reminders import activity_plans
 from bot.reminders.activity_plans import NewPlan
 from bot.reminders.planning import replan
-from bot.rendering import reply_call
+from bot.staff_notes import tell_patient
 from bot.turns import Turn
 from dialogues import general, staff_plans
 from dialogues.staff_plans import FollowUpLine, PlanLine, PlansView
 from dialogues.types import Outcome, Reply
-from storage import activities, audit, outbox, patients, schedules
-from storage.outbox import LANE_STAFF
+from storage import activities, audit, patients, schedules
 from storage.patients import Patient
 
 DIALOGUE = staff_plans.DIALOGUE
@@ -161,6 +159,4 @@ def _toggle(turn: Turn, patient: Patient, plan_id: int) -> str:
 
 
 def _tell_patient(turn: Turn, patient: Patient, key: str, text: str) -> None:
-    t = Translator(patient.language)
-    note = Reply(t(key, text=escape(text)))
-    outbox.enqueue(turn.conn, reply_call(note, patient.chat_id, 0, lane=LANE_STAFF), turn.now)
+    tell_patient(turn.conn, patient, turn.now, lambda t: Reply(t(key, text=escape(text))))
