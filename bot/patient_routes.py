@@ -86,14 +86,14 @@ def _line(turn: Turn, patient: Patient) -> PatientLine | None:
     if enrollment is None:
         return None
     program = turn.world.programs[enrollment.program]
-    zone = _zone(turn, patient)
+    settings = patients.reminder_settings(turn.conn, patient.id)
+    zone = ZoneInfo(settings.timezone)
     number = enrollment.current_module
     module = program.module(number, turn.t.language)
     hidden = treatment.hidden_steps(turn.conn, enrollment.id, number)
     steps = len([s for s in module.steps if s.id not in hidden]) or len(module.steps)
     position = progress.get(turn.conn, enrollment.id, number)
     at_end = position.step_index >= steps
-    settings = patients.reminder_settings(turn.conn, patient.id)
     last = treatment.last_active(turn.conn, patient.id)
     red, amber = flags.open_counts(turn.conn, patient.id)
     paused = settings.paused_until is not None and settings.paused_until > turn.now
@@ -153,23 +153,23 @@ def _diary_days(turn: Turn, patient: Patient, zone: ZoneInfo) -> int:
 
 
 def _latest_score(turn: Turn, patient: Patient) -> Score | None:
-    measured = forms.measurements(turn.conn, patient.id)
-    if not measured:
+    totals = forms.latest_totals(turn.conn, patient.id)
+    if not totals:
         return None
-    latest = measured[-1]
-    questionnaire = turn.world.questionnaires.get(latest.questionnaire)
+    questionnaire_id, total, max_total = totals[0]
+    questionnaire = turn.world.questionnaires.get(questionnaire_id)
     if questionnaire is None:
         return None
-    same = [m for m in measured if m.questionnaire == latest.questionnaire]
     trend = 0
-    if len(same) > 1:
-        trend = (latest.total > same[-2].total) - (latest.total < same[-2].total)
+    if len(totals) > 1:
+        before = totals[1][1]
+        trend = (total > before) - (total < before)
     language = turn.t.language
     return Score(
         title=questionnaire.text(questionnaire.title, language),
-        total=latest.total,
-        max_total=latest.max_total,
-        band=questionnaire.text(band_for(questionnaire, latest.total).label, language),
+        total=total,
+        max_total=max_total,
+        band=questionnaire.text(band_for(questionnaire, total).label, language),
         trend=trend,
     )
 

@@ -182,3 +182,21 @@ def measurements(conn: sqlite3.Connection, patient_id: int) -> list[Measurement]
         )
         for row in rows
     ]
+
+
+def latest_totals(conn: sqlite3.Connection, patient_id: int) -> list[tuple[str, int, int]]:
+    """The patient's latest measurement and the one before it of the same questionnaire, as
+    (questionnaire, total, max_total), newest first; without the answers (the overview)."""
+    latest = conn.execute(
+        "SELECT questionnaire, total, max_total FROM measurements WHERE patient_id = ?"
+        " ORDER BY submitted_at DESC, id DESC LIMIT 1",
+        (patient_id,),
+    ).fetchone()
+    if latest is None:
+        return []
+    rows = conn.execute(
+        "SELECT questionnaire, total, max_total FROM measurements"
+        " WHERE patient_id = ? AND questionnaire = ? ORDER BY submitted_at DESC, id DESC LIMIT 2",
+        (patient_id, latest["questionnaire"]),
+    )
+    return [(row["questionnaire"], row["total"], row["max_total"]) for row in rows]
