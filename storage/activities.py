@@ -215,23 +215,25 @@ class Occurrence:
 def occurrences(
     conn: sqlite3.Connection, patient_id: int, since: datetime, until: datetime
 ) -> list[Occurrence]:
-    """Planned occurrences from `since` to `until` (UTC), oldest first."""
+    """Planned occurrences from `since` to `until` (UTC), oldest first, each with its plan
+    and its answer (one query)."""
     rows = conn.execute(
-        "SELECT r.id AS reminder_id, r.occurrence, r.status, p.id AS plan_row"
+        "SELECT p.*, r.id AS reminder_row, r.occurrence AS reminder_occurrence,"
+        " r.status AS reminder_status, o.plan_id, o.reminder_id, o.outcome, o.mood, o.comment,"
+        " o.answered_at"
         " FROM reminders r JOIN activity_plans p ON p.schedule_id = r.schedule_id"
+        " LEFT JOIN activity_outcomes o ON o.reminder_id = r.id"
         " WHERE r.patient_id = ? AND r.occurrence >= ? AND r.occurrence < ?"
         " ORDER BY r.occurrence",
         (patient_id, to_db(since), to_db(until)),
-    ).fetchall()
-    found = []
-    for row in rows:
-        found.append(
-            Occurrence(
-                plan=get_plan(conn, row["plan_row"]),
-                reminder_id=row["reminder_id"],
-                occurrence=from_db(row["occurrence"]),
-                status=row["status"],
-                outcome=outcome_of(conn, row["reminder_id"]),
-            )
+    )
+    return [
+        Occurrence(
+            plan=_plan(row),
+            reminder_id=row["reminder_row"],
+            occurrence=from_db(row["reminder_occurrence"]),
+            status=row["reminder_status"],
+            outcome=_outcome(row) if row["outcome"] is not None else None,
         )
-    return found
+        for row in rows
+    ]
