@@ -189,7 +189,8 @@ def patient_command(turn: Turn) -> Outcome | None:
     return patient_overview.patient_page(page, turn.t)
 
 
-def _page(turn: Turn, patient: Patient) -> PatientPage | None:
+def _page(turn: Turn, patient: Patient, *, with_timeline: bool = False) -> PatientPage | None:
+    """The patient's page; the timeline (every event) is read only when it is shown."""
     line = _line(turn, patient)
     enrollment = patients.active_enrollment(turn.conn, patient.id)
     if line is None or enrollment is None:
@@ -212,7 +213,7 @@ def _page(turn: Turn, patient: Patient) -> PatientPage | None:
             (n, program.module(n, language).title, n in opened)
             for n in range(program.module_count + 1, program.meta.total_modules + 1)
         ),
-        timeline=_timeline(turn, patient, zone),
+        timeline=_timeline(turn, patient, zone) if with_timeline else (),
         language=language,
     )
 
@@ -284,7 +285,7 @@ def on_button(turn: Turn, action: str) -> Outcome:
     if name == "open":
         return _open_from_list(turn, arg)
     patient = patient_of_dialogue(turn)
-    page = _page(turn, patient) if patient else None
+    page = _page(turn, patient, with_timeline=name == "timeline") if patient else None
     if page is None:
         return general.stale_button(turn.t)
     if name == "timeline":
