@@ -27,6 +27,7 @@ from bot.reminders.tick import Ticker
 from bot.runtime import Runtime
 from bot.sender import Sender
 from bot.settings import Settings
+from bot.supervisor import Supervisor
 from bot.turns import World
 from programs.loader import default_programs_dir, load_programs
 from programs.questionnaire_loader import load_questionnaires
@@ -49,7 +50,9 @@ def build_application(settings: Settings) -> Application:
     return builder.build()
 
 
-async def run_bot(settings: Settings) -> None:
+async def run_bot(settings: Settings) -> bool:
+    """Run until stopped (True) or until the supervisor finds the process unhealthy (False:
+    the caller exits non-zero)."""
     clock = clock_from_settings(settings.fake_clock_file)
     programs = load_programs(settings.programs_dir or default_programs_dir())
     questionnaires = load_questionnaires(override_dir=settings.questionnaires_dir)
@@ -57,7 +60,18 @@ async def run_bot(settings: Settings) -> None:
     application = build_application(settings)
     handlers.register(application)
     await application.initialize()
-    sender = Sender(application.bot, database, clock, poll_interval=settings.tick_interval_seconds)
+    supervisor = Supervisor(
+        hung_after_seconds=settings.loop_hung_seconds,
+        exit_grace_seconds=settings.unhealthy_exit_grace_seconds,
+    )
+    sender = Sender(
+        application.bot,
+        database,
+        clock,
+        poll_interval=settings.tick_interval_seconds,
+        heartbeat=supervisor.heartbeat("sender"),
+        language=settings.default_language,
+    )
     world = World(
         programs=programs,
         questionnaires=questionnaires,
@@ -65,15 +79,30 @@ async def run_bot(settings: Settings) -> None:
         invite_valid_days=settings.invite_valid_days,
         default_language=settings.default_language,
     )
-    application.bot_data["runtime"] = Runtime(database, clock, world, sender)
+    application.bot_data["runtime"] = Runtime(database, clock, world, sender, supervisor)
     await _set_default_menus(application)
     await sender.recover()
     await application.start()
-    poller = InboxPoller(application, database, clock)
+    poller = InboxPoller(application, database, clock, heartbeat=supervisor.heartbeat("poller"))
+    ticker = _ticker(settings, database, clock, sender, supervisor, programs, questionnaires)
+    supervisor.start("poller", poller.run)
+    supervisor.start("sender", sender.run)
+    supervisor.start("tick", ticker.run)
+    log.info("bot started as @%s", application.bot.username)
+    clean = await supervisor.watch(_stop_event())
+    await supervisor.stop_all()
+    await application.stop()
+    await application.shutdown()
+    await database.close()
+    log.info("bot stopped")
+    return clean
+
+
+def _ticker(settings, database, clock, sender, supervisor, programs, questionnaires) -> Ticker:
     language = settings.default_language
     titles = {qid: q.text(q.title, language) for qid, q in questionnaires.items()}
     diary_parts = {pid: len(p.meta.diary.parts) for pid, p in programs.items() if p.meta.diary}
-    ticker = Ticker(
+    return Ticker(
         database,
         clock,
         settings.tick_interval_seconds,
@@ -93,21 +122,8 @@ async def run_bot(settings: Settings) -> None:
                 reminder_tick.BATCH_SIZE,
             ),
         ],
+        heartbeat=supervisor.heartbeat("tick"),
     )
-    tasks = [
-        asyncio.create_task(poller.run()),
-        asyncio.create_task(sender.run()),
-        asyncio.create_task(ticker.run()),
-    ]
-    log.info("bot started as @%s", application.bot.username)
-    await _until_stopped()
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    await application.stop()
-    await application.shutdown()
-    await database.close()
-    log.info("bot stopped")
 
 
 async def _set_default_menus(application: Application) -> None:
@@ -119,9 +135,10 @@ async def _set_default_menus(application: Application) -> None:
         log.warning("could not set the command menus: %s", type(error).__name__)
 
 
-async def _until_stopped() -> None:
+def _stop_event() -> asyncio.Event:
+    """Set by SIGINT or SIGTERM: a clean stop."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    return stop

@@ -20,8 +20,8 @@ def _run(_: argparse.Namespace) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     from bot.app import run_bot
 
-    asyncio.run(run_bot(settings))
-    return 0
+    clean = asyncio.run(run_bot(settings))
+    return 0 if clean else 1  # unhealthy: exit non-zero so systemd or Docker restarts us
 
 
 def _staff(args: argparse.Namespace) -> int:

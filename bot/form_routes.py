@@ -9,7 +9,7 @@ from bot.form_views import form_view
 from bot.i18n import Translator
 from bot.turns import Turn
 from dialogues import forms, general
-from dialogues.types import Outcome, Reply
+from dialogues.types import Event, Outcome, Reply
 from programs.scoring import reliable_change, score
 from storage import events, reminders
 from storage import forms as form_store
@@ -60,6 +60,16 @@ def on_button(turn: Turn, action: str) -> Outcome:
     if change.submit:
         return _submit(turn, request, view)
     return outcome
+
+
+def risk_events(turn: Turn, action: str) -> tuple[Event, ...]:
+    """The risk answers a press on the open form carries, decided by the form dialogue again
+    but stored nowhere: for a turn that failed after the press (its flag must still go)."""
+    request = _own_open_request(turn, str(turn.state.data.get("request", "")))
+    if request is None:
+        return ()
+    outcome, _ = forms.on_button(_view(turn, request), turn.state.data, action, turn.t)
+    return tuple(event for event in outcome.events if event.type == "risk_answer")
 
 
 def on_text(turn: Turn) -> Outcome:

@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 
 from bot import reminder_routes, routes
+from bot.escalation.after_failure import raise_what_the_update_carried
 from bot.runtime import Runtime
 from bot.turns import Route, TurnInput, run_apology, run_turn
 from dialogues.types import Incoming
@@ -101,14 +102,17 @@ def make_handler(route: Route) -> Handler:
             result = await runtime.database.transaction(
                 lambda conn: run_turn(conn, runtime.world, route, turn_input, now)
             )
-        except Exception:
-            await runtime.database.transaction(
-                lambda conn: run_apology(conn, runtime.world, turn_input, now)
+        except Exception as error:
+            log.error(
+                "update %d: route %s failed: %s",
+                update.update_id,
+                route.__name__,
+                type(error).__name__,
             )
-            runtime.sender.wake()
+            await _after_failure(runtime, turn_input, now)
             if update.callback_query is not None:
                 await update.callback_query.answer()
-            raise  # logged by on_error, with ids only
+            raise  # PTB's error handler: on_error, with ids only
         log.info("update %d handled by %s", update.update_id, route.__name__)
         runtime.sender.wake()
         if update.callback_query is not None:
@@ -116,6 +120,25 @@ def make_handler(route: Route) -> Handler:
 
     handle.__name__ = f"handle_{route.__name__}"
     return handle
+
+
+async def _after_failure(runtime: Runtime, turn_input: TurnInput, now) -> None:
+    """The route failed and its transaction is gone: first the risk signal the update
+    carried (its own transaction), then the apology with the crisis contacts."""
+    try:
+        await runtime.database.transaction(
+            lambda conn: raise_what_the_update_carried(conn, runtime.world, turn_input, now)
+        )
+    except Exception as error:
+        log.error(
+            "update %d: screening after the failure failed too: %s",
+            turn_input.update_id,
+            type(error).__name__,
+        )
+    await runtime.database.transaction(
+        lambda conn: run_apology(conn, runtime.world, turn_input, now)
+    )
+    runtime.sender.wake()
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -3,7 +3,17 @@
 Telegram considers updates received once getUpdates is called with a higher offset. We call
 it with that offset only after the updates are committed to the inbox, so a crash at any
 point loses nothing; a repeated update_id is ignored by the inbox, so it changes nothing.
-Updates are then handled one at a time, in order, from the inbox.
+
+Never silent: getUpdates is fetched as raw JSON and each update is parsed on its own, so one
+update python-telegram-bot cannot parse is set aside alone (its id, top-level keys and the
+error's type; never its content) and the offset moves past it. A failure while handling one
+update sets that update aside and the loop goes on. Telegram's refusals (Conflict: another
+instance polls; Unauthorized: the token was revoked; RetryAfter; server errors) are waited
+out with back-off and a clear log line; the heartbeat beats only when getUpdates answers, so
+a refusal that lasts makes the supervisor restart the process.
+
+Updates are handled one at a time: chats with a crisis text first, then chats in turn, so one
+chat's flood queues behind itself (storage.inbox.unprocessed).
 """
 
 from __future__ import annotations
@@ -12,16 +22,19 @@ import asyncio
 import logging
 
 from telegram import Update
-from telegram.error import NetworkError, TimedOut
+from telegram.error import Conflict, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.clock import Clock
+from bot.escalation.screening import crisis_terms_in
+from bot.supervisor import Heartbeat
 from storage import inbox
 from storage.database import Database
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+BACKOFF_SECONDS = (1, 2, 4, 8, 16, 30)
 
 
 class InboxPoller:
@@ -31,49 +44,155 @@ class InboxPoller:
         database: Database,
         clock: Clock,
         long_poll_seconds: int = 25,
+        heartbeat: Heartbeat | None = None,
     ):
         self._app = application
         self._db = database
         self._clock = clock
         self._long_poll_seconds = long_poll_seconds
+        self._heartbeat = heartbeat or Heartbeat("poller")
+        self._failures = 0  # getUpdates refusals in a row, for the back-off
 
     async def run(self) -> None:
-        await self.handle_stored()  # left over from before a crash
+        await self._contained(self.handle_stored)  # left over from before a crash
         offset = await self._db.call(inbox.last_update_id)
         offset = offset + 1 if offset is not None else None
         while True:
-            try:
-                updates = await self._app.bot.get_updates(
-                    offset=offset,
-                    timeout=self._long_poll_seconds,
-                    allowed_updates=ALLOWED_UPDATES,
-                    read_timeout=self._long_poll_seconds + 10,
-                )
-            except (TimedOut, NetworkError) as error:
-                log.warning("getUpdates failed: %s; retrying", type(error).__name__)
-                await asyncio.sleep(1)
+            raw = await self._fetch(offset)
+            if raw is None:
                 continue
-            if not updates:
+            self._heartbeat.beat()
+            if not raw:
                 continue
-            await self._store([update.to_dict() for update in updates])
-            offset = updates[-1].update_id + 1
-            await self.handle_stored()
+            stored = await self._contained(self._store, raw, offset)
+            if stored is not None:
+                offset = stored
+            await self._contained(self.handle_stored)
+
+    async def _contained(self, step, *args):
+        """A step that failed outside any one update (the database, say): an ERROR line and
+        a pause; the loop goes on, and no beat, so a failure that lasts is noticed."""
+        try:
+            return await step(*args)
+        except Exception as error:
+            log.error("poller: %s failed: %s", step.__name__, type(error).__name__)
+            await asyncio.sleep(BACKOFF_SECONDS[min(self._failures, len(BACKOFF_SECONDS) - 1)])
+            self._failures += 1
+            return None
+
+    async def _fetch(self, offset: int | None) -> list | None:
+        """One getUpdates as raw JSON; None after a refusal (logged, waited out)."""
+        try:
+            raw = await self._app.bot.do_api_request(
+                "getUpdates",
+                api_kwargs={
+                    "offset": offset,
+                    "timeout": self._long_poll_seconds,
+                    "allowed_updates": ALLOWED_UPDATES,
+                },
+                read_timeout=self._long_poll_seconds + 10,
+            )
+        except RetryAfter as error:
+            wait = _seconds(error.retry_after)
+            log.warning("getUpdates: RetryAfter; waiting %.0f s", wait)
+            self._heartbeat.beat()  # a wait Telegram asked for is progress, not a hang
+            await asyncio.sleep(wait)
+            return None
+        except Exception as error:
+            await self._back_off(error)
+            return None
+        self._failures = 0
+        return raw if isinstance(raw, list) else []
+
+    async def _back_off(self, error: Exception) -> None:
+        delay = BACKOFF_SECONDS[min(self._failures, len(BACKOFF_SECONDS) - 1)]
+        self._failures += 1
+        name = type(error).__name__
+        if isinstance(error, Conflict):
+            log.error(
+                "getUpdates: Conflict: another instance polls with this token (or a"
+                " webhook is set); retrying in %d s",
+                delay,
+            )
+        elif isinstance(error, (Forbidden, InvalidToken)):
+            log.error("getUpdates: %s: the bot token was refused; retrying in %d s", name, delay)
+        elif isinstance(error, TelegramError):
+            log.warning("getUpdates failed: %s; retrying in %d s", name, delay)
+        else:
+            log.error("getUpdates failed unexpectedly: %s; retrying in %d s", name, delay)
+        await asyncio.sleep(delay)
+
+    async def _store(self, raw: list, offset: int | None) -> int | None:
+        """Store what can be stored; returns the next offset (past every update seen, also
+        the ones set aside)."""
+        now = self._clock.now()
+        good = [item for item in raw if _has_id(item)]
+        for item in raw:
+            if not _has_id(item):
+                # Without an id an update cannot be stored or confirmed on its own: moving the
+                # offset past its neighbours is all that can be done.
+                log.error("update without a usable update_id set aside (keys %s)", _keys(item))
+        if good:
+            await self._db.transaction(
+                lambda conn: inbox.add(conn, good, now, is_urgent=has_crisis_terms)
+            )
+            return max(item["update_id"] for item in good) + 1
+        return offset
 
     async def handle_stored(self) -> None:
         while True:
-            payloads = await self._db.call(inbox.unprocessed)
-            if not payloads:
+            stored = await self._db.call(inbox.unprocessed)
+            if not stored:
                 return
-            for payload in payloads:
-                update = Update.de_json(payload, self._app.bot)
-                await self._app.process_update(update)
-                # Updates no route claimed (a group's chatter, a kind we ignore) are closed here.
-                await self._close(update.update_id)
+            for update_id, payload in stored:
+                await self._handle(update_id, payload)
+                self._heartbeat.beat()
 
-    async def _store(self, payloads: list[dict]) -> None:
+    async def _handle(self, update_id: int, payload: dict | None) -> None:
+        try:
+            update = Update.de_json(payload, self._app.bot)
+        except Exception as error:
+            await self._set_aside(update_id, payload, error, "could not be parsed")
+            return
+        try:
+            await self._app.process_update(update)
+            # Updates no route claimed (a group's chatter, a kind we ignore) are closed here.
+            await self._close(update_id)
+        except Exception as error:
+            await self._set_aside(update_id, payload, error, "failed")
+
+    async def _set_aside(self, update_id: int, payload, error: Exception, what: str) -> None:
+        keys = _keys(payload)
+        log.error(
+            "update %d %s (%s; keys %s); set aside", update_id, what, type(error).__name__, keys
+        )
         now = self._clock.now()
-        await self._db.transaction(lambda conn: inbox.add(conn, payloads, now))
+        await self._db.transaction(
+            lambda conn: inbox.set_aside(conn, update_id, keys, type(error).__name__, now)
+        )
 
     async def _close(self, update_id: int) -> None:
         now = self._clock.now()
         await self._db.transaction(lambda conn: inbox.claim(conn, update_id, now))
+
+
+def _has_id(item) -> bool:
+    return isinstance(item, dict) and type(item.get("update_id")) is int
+
+
+def _keys(item) -> list[str]:
+    return sorted(str(key) for key in item)[:10] if isinstance(item, dict) else []
+
+
+def has_crisis_terms(update: dict) -> bool:
+    """Whether a raw update's text has crisis terms: its chat is then handled first."""
+    for key in ("message", "edited_message"):
+        message = update.get(key)
+        text = message.get("text") if isinstance(message, dict) else None
+        if isinstance(text, str) and crisis_terms_in(text):
+            return True
+    return False
+
+
+def _seconds(retry_after) -> float:
+    return retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else retry_after

@@ -376,15 +376,26 @@ def _set_language(turn: Turn, language: str) -> Outcome:
 
 def text(turn: Turn) -> Outcome:
     safety = screening.screen_text(turn, turn.incoming.text)
-    return safety.then(_text(turn)) if safety else _text(turn)
+    if safety is None:
+        return _text(turn)
+    if _awaits_text(turn):
+        return safety.then(_text(turn))  # the open question takes the text: nothing is lost
+    rest = _text(turn)
+    # Otherwise the safety message stands alone, unless the text was kept (an exercise
+    # answer): no "this step has no exercise", no step shown again after it.
+    return safety.then(rest) if rest.events else safety
+
+
+def _awaits_text(turn: Turn) -> bool:
+    open_dialogue = turn.state.dialogue
+    return open_dialogue in DIALOGUE_ROUTES and bool(
+        turn.state.data.get("awaiting") or open_dialogue == diary_routes.DIALOGUE
+    )
 
 
 def _text(turn: Turn) -> Outcome:
-    open_dialogue = turn.state.dialogue
-    if open_dialogue in DIALOGUE_ROUTES and (
-        turn.state.data.get("awaiting") or open_dialogue == diary_routes.DIALOGUE
-    ):
-        return DIALOGUE_ROUTES[open_dialogue].on_text(turn)
+    if _awaits_text(turn):
+        return DIALOGUE_ROUTES[turn.state.dialogue].on_text(turn)
     if turn.patient is not None and turn.state.dialogue == module_steps.DIALOGUE:
         return module_routes.module_input(turn, turn.incoming)
     if turn.patient is None and turn.staff is None:
@@ -410,7 +421,9 @@ def _keep_open_question(turn: Turn, outcome: Outcome) -> Outcome:
 def edited(turn: Turn) -> Outcome:
     """An edited message never records an answer (again): say so kindly, show the step."""
     if turn.patient is None and turn.staff is None:
-        return Outcome()
+        # A stranger's edit changes nothing, but words of crisis still get the contacts.
+        in_crisis = screening.crisis_terms_in(turn.incoming.text)
+        return general.stranger(turn.t) if in_crisis else Outcome()
     safety = screening.screen_text(turn, turn.incoming.text)  # an edit is read for risk too
     reply = _keep_open_question(turn, general.bad_input("edited", turn.t))
     return safety.then(reply) if safety else reply

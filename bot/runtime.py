@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.sender import Sender
+from bot.supervisor import Supervisor
 from bot.turns import World
 from storage.database import Database
 
@@ -16,3 +17,4 @@ class Runtime:
     clock: Clock
     world: World
     sender: Sender
+    supervisor: Supervisor | None = None

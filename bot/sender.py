@@ -11,6 +11,13 @@ spaced to the overall limit. The outbox is read in batches, one query per lane, 
 alert is found at once however many reminders wait; a wake (a new row) looks again.
 
 Transport waits (RetryAfter, back-off, rate limits) are real time, not the bot's clock.
+
+Never silent: whatever goes wrong with one row stays with that row. A row Telegram refuses, or
+whose retries run out, is given up with an ERROR line and someone is told
+(bot/escalation/undelivered.py); a row that fails in a way nobody foresaw is set aside the same
+way (status 'failed', the error's type in last_error, never its message). A chart that cannot
+be drawn goes as its text, and a photo or document Telegram will not take goes as text too, so
+no file ever blocks its chat. The loop beats its heartbeat every round (bot/supervisor.py).
 """
 
 from __future__ import annotations
@@ -27,9 +34,12 @@ from telegram.warnings import PTBUserWarning
 from bot import charts
 from bot.clock import Clock
 from bot.escalation.alerts import channel_lost, delivered
+from bot.escalation.undelivered import on_given_up
+from bot.i18n import Translator
 from bot.rate_limits import RateLimiter
 from bot.reminders.reachability import mark_unreachable
 from bot.rendering import as_document_upload
+from bot.supervisor import Heartbeat
 from storage import outbox
 from storage.database import Database
 from storage.outbox import OutboxRow
@@ -45,6 +55,8 @@ MAX_ATTEMPTS = 6
 BACKOFF_SECONDS = (1, 2, 4, 8, 16, 30)
 CANDIDATES_PER_LANE = 100  # rows found per lane in one look at the outbox
 CANDIDATES_MAX_AGE = 0.5  # seconds (real) before looking again while busy
+FILE_METHODS = frozenset({"sendPhoto", "sendDocument"})
+FILE_ATTEMPTS = 2  # a file that fails this often goes as text instead
 
 
 class Sender:
@@ -55,8 +67,12 @@ class Sender:
         clock: Clock,
         poll_interval: float,
         limiter: RateLimiter | None = None,
+        heartbeat: Heartbeat | None = None,
+        language: str = "sv",
     ):
         self._bot = bot
+        self._heartbeat = heartbeat or Heartbeat("sender")
+        self._t = Translator(language)  # for the note on a file sent as text
         self._db = database
         self._clock = clock
         self._poll_interval = poll_interval
@@ -84,11 +100,21 @@ class Sender:
 
     async def run(self) -> None:
         while True:
-            row, wait = await self._next_row()
+            try:
+                row, wait = await self._next_row()
+            except Exception as error:  # the database, most likely: no beat, try again soon
+                log.error("sender: reading the outbox failed: %s", type(error).__name__)
+                self._stale = True
+                await asyncio.sleep(1)
+                continue
+            self._heartbeat.beat()
             if row is None:
                 await self._sleep(wait)
                 continue
-            await self._send(row)
+            try:
+                await self._send(row)
+            except Exception as error:
+                await self._set_aside(row, error)
 
     async def _sleep(self, seconds: float | None = None) -> None:
         self._wake.clear()
@@ -164,10 +190,10 @@ class Sender:
             params["chat_id"] = row.chat_id
         if row.status == "pending" and row.attempts > 0 and row.repeat_if_unsure:
             log.info("outbox %d: repeating after an uncertain send", row.id)
+        method = row.method
         try:
-            params = await charts.as_upload(params)  # a chart is drawn only when it is sent
-            params = as_document_upload(params)
-            result = await self._call(row, params)
+            method, params = await self._ready(row, params)
+            result = await self._call(row, method, params)
         except RetryAfter as error:
             self._paused_until = time.monotonic() + _seconds(error.retry_after)
             await self._retry(row, "retry_after", hold=False)
@@ -182,13 +208,16 @@ class Sender:
         except BadRequest as error:
             if "message is not modified" in error.message:
                 await self._finish_sent(row, None)
+            elif method in FILE_METHODS:
+                await self._as_text(row, "bad_request")
             else:
-                log.error("outbox %d: %s rejected: %s", row.id, row.method, error.message)
-                await self._finish_failed(row, "bad_request")
+                await self._give_up(row, "bad_request")
         except (TimedOut, NetworkError) as error:
             log.warning("outbox %d: %s, attempt %d", row.id, type(error).__name__, row.attempts + 1)
-            if row.attempts + 1 >= MAX_ATTEMPTS:
-                await self._finish_failed(row, "network")
+            if method in FILE_METHODS and row.attempts + 1 >= FILE_ATTEMPTS:
+                await self._as_text(row, "network")
+            elif row.attempts + 1 >= MAX_ATTEMPTS:
+                await self._give_up(row, "network")
             else:
                 await self._retry(row, type(error).__name__, hold=True)
         else:
@@ -197,13 +226,25 @@ class Sender:
             return
         self._stale = True  # anything but a plain send: look at the outbox afresh
 
-    async def _call(self, row: OutboxRow, params: dict):
-        self._limiter.started(row.method)
+    async def _ready(self, row: OutboxRow, params: dict) -> tuple[str, dict]:
+        """The call to make: a chart drawn (only now, off the event loop), a document's text
+        as the file. A chart that cannot be drawn goes as its text instead."""
         try:
-            return await self._bot.do_api_request(row.method, api_kwargs=params)
+            params = await charts.as_upload(params)
+        except Exception as error:  # whatever the drawing library made of people's text
+            log.error(
+                "outbox %d: chart not drawn (%s); sending its text", row.id, type(error).__name__
+            )
+            return "sendMessage", _text_version(params, None)
+        return row.method, as_document_upload(params)
+
+    async def _call(self, row: OutboxRow, method: str, params: dict):
+        self._limiter.started(method)
+        try:
+            return await self._bot.do_api_request(method, api_kwargs=params)
         finally:
             # Counted once the answer (or error) is back: see bot/rate_limits.py.
-            self._limiter.record(row.chat_id, row.method)
+            self._limiter.record(row.chat_id, method)
 
     async def _retry(self, row: OutboxRow, reason: str, *, hold: bool) -> None:
         if hold:
@@ -237,10 +278,53 @@ class Sender:
         await self._db.transaction(record)
         self.wake()
 
-    async def _finish_failed(self, row: OutboxRow, reason: str) -> None:
-        await self._db.transaction(
-            lambda conn: outbox.mark_failed(conn, row, reason, self._clock.now())
+    async def _give_up(self, row: OutboxRow, reason: str) -> None:
+        """Telegram refused the row, or its retries ran out: it fails for good, never holding
+        up its chat, and whoever must know is told by another route."""
+        log.error(
+            "outbox %d: %s to chat %s given up (%s; lane %d, %d attempts)",
+            row.id,
+            row.method,
+            row.chat_id,
+            reason,
+            row.lane,
+            row.attempts + 1,
         )
+        now = self._clock.now()
+
+        def record(conn):
+            outbox.mark_failed(conn, row, reason, now)
+            on_given_up(conn, row, now)
+
+        await self._db.transaction(record)
+        self.wake()
+
+    async def _set_aside(self, row: OutboxRow, error: Exception) -> None:
+        """A failure nobody foresaw, inside one row: that row is set aside (given up, with the
+        error's type only: its message may hold a person's text) and the loop goes on."""
+        self._stale = True
+        try:
+            await self._give_up(row, f"error:{type(error).__name__}")
+        except Exception as second:
+            log.error("outbox %d: could not be set aside: %s", row.id, type(second).__name__)
+
+    async def _as_text(self, row: OutboxRow, reason: str) -> None:
+        """A photo or document Telegram will not take goes as its text, so the person still
+        gets what it says and nothing waits behind it."""
+        log.error("outbox %d: %s failed (%s); sending its text instead", row.id, row.method, reason)
+        note = self._t("send.file_failed") if row.method == "sendDocument" else None
+        params = _text_version(row.params, note)
+        await self._db.transaction(
+            lambda conn: outbox.replace_call(conn, row.id, "sendMessage", params)
+        )
+
+
+def _text_version(params: dict, note: str | None) -> dict:
+    """A photo's or document's row as a text message: its caption (and a note), its buttons."""
+    text = "\n\n".join(part for part in (params.get("caption"), note) if part) or "…"
+    names = ("chat_id", "parse_mode", "reply_markup", outbox.REPEAT_NOTE)
+    kept = {name: params[name] for name in names if name in params}
+    return {"text": text, **kept}
 
 
 def _seconds(retry_after) -> float:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+
+
+LONGEST_POLL_SECONDS = 35  # getUpdates' long poll (25 s) and its read margin
 
 
 class SettingsError(Exception):
@@ -32,6 +35,10 @@ class Settings(BaseSettings):
     tick_interval_seconds: float = Field(default=30.0, gt=0)
     fake_clock_file: Path | None = None
     log_level: str = "INFO"
+    # The supervisor (bot/supervisor.py): a loop silent this long is hung; an unhealthy
+    # process exits after the grace, so systemd or Docker starts a fresh one.
+    loop_hung_seconds: float = Field(default=120.0, gt=0)
+    unhealthy_exit_grace_seconds: float = Field(default=30.0, ge=0)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -60,6 +67,14 @@ class Settings(BaseSettings):
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
+
+    @model_validator(mode="after")
+    def _hung_after_a_full_round(self) -> Settings:
+        # A loop may rest a whole tick interval, and getUpdates waits up to 35 s for news.
+        least = max(self.tick_interval_seconds, LONGEST_POLL_SECONDS) * 2
+        if self.loop_hung_seconds < least:
+            raise ValueError(f"LOOP_HUNG_SECONDS must be at least {least:.0f}")
+        return self
 
     def require_token(self) -> str:
         if not self.telegram_bot_token:

@@ -94,17 +94,24 @@ def run_turn(
     """Run inside one transaction (the caller opens it)."""
     if not inbox.claim(conn, turn_input.update_id, now):
         return TurnResult(toast=None, answered=False)
-    patient = patients.by_telegram_user(conn, turn_input.user_id)
-    member = staff.by_telegram_user(conn, turn_input.user_id)
-    language = _language(turn_input, patient, member, world.default_language)
-    if member is not None and not member.active:
+    turn = open_turn(conn, world, turn_input, now)
+    if turn.staff is not None and not turn.staff.active:
         # The one place a deactivated staff member is stopped: whatever they send or press
         # gets one reply and changes nothing (unless they are also a patient). A membership
         # change (the bot blocked, or removed from the channel) is a fact, handled as usual.
-        if patient is None and turn_input.incoming.kind != "membership":
+        if turn.patient is None and turn_input.incoming.kind != "membership":
             route = deactivated
-        member = None
-    turn = Turn(
+        turn.staff = None
+    outcome = route(turn)
+    store_outcome(turn, outcome)
+    return TurnResult(toast=outcome.toast, answered=True)
+
+
+def open_turn(conn: sqlite3.Connection, world: World, turn_input: TurnInput, now: datetime) -> Turn:
+    """Who this is (patient, staff or stranger), their dialogue and language."""
+    patient = patients.by_telegram_user(conn, turn_input.user_id)
+    member = staff.by_telegram_user(conn, turn_input.user_id)
+    return Turn(
         conn=conn,
         world=world,
         input=turn_input,
@@ -112,11 +119,8 @@ def run_turn(
         patient=patient,
         staff=member,
         state=dialogue_state.load(conn, turn_input.chat_id),
-        t=Translator(language),
+        t=Translator(_language(turn_input, patient, member, world.default_language)),
     )
-    outcome = route(turn)
-    store_outcome(turn, outcome)
-    return TurnResult(toast=outcome.toast, answered=True)
 
 
 def deactivated(turn: Turn) -> Outcome:
@@ -174,7 +178,8 @@ def run_apology(
     conn: sqlite3.Connection, world: World, turn_input: TurnInput, now: datetime
 ) -> None:
     """After a turn failed (a bug): close the update and tell the person, kindly, with the
-    crisis contacts, so nobody is met with silence. Nothing of the failed turn was stored."""
+    crisis contacts, so nobody is met with silence. Nothing of the failed turn was stored
+    (its risk signal is raised on its own first: bot/escalation/after_failure.py)."""
     inbox.claim(conn, turn_input.update_id, now)
     t = Translator(language_for(turn_input.language_code, world.default_language))
     apology = Reply(t("error.apology") + "\n\n" + t("crisis.text"))

@@ -9,7 +9,8 @@ functions over a `sqlite3.Connection`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
@@ -72,6 +73,19 @@ def run_in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connect
         raise
     conn.execute("COMMIT")
     return result
+
+
+@contextmanager
+def savepoint(conn: sqlite3.Connection) -> Iterator[None]:
+    """A nested part of the open transaction that can be undone on its own."""
+    conn.execute("SAVEPOINT item")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK TO item")
+        conn.execute("RELEASE item")
+        raise
+    conn.execute("RELEASE item")
 
 
 class Database:

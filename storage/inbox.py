@@ -6,28 +6,91 @@ A repeated update_id is ignored. Once an update has been handled its payload is 
 
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 
 from storage.timefmt import to_db
 
 
-def add(conn: sqlite3.Connection, updates: list[dict], now: datetime) -> int:
-    """Store new updates; returns how many were new."""
+def add(
+    conn: sqlite3.Connection,
+    updates: list[dict],
+    now: datetime,
+    *,
+    is_urgent: Callable[[dict], bool] = lambda update: False,
+) -> int:
+    """Store new updates (each a dict with an int `update_id`); returns how many were new.
+    `is_urgent` tells an update whose chat goes first (crisis terms in its text)."""
     before = conn.total_changes
     conn.executemany(
-        "INSERT INTO inbox (update_id, payload_json, received_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (update_id) DO NOTHING",
-        [(update["update_id"], json.dumps(update), to_db(now)) for update in updates],
+        "INSERT INTO inbox (update_id, payload_json, received_at, chat_id, urgent)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING",
+        [
+            (
+                update["update_id"],
+                json.dumps(update, ensure_ascii=False),
+                to_db(now),
+                chat_of(update),
+                int(is_urgent(update)),
+            )
+            for update in updates
+        ],
     )
     return conn.total_changes - before
 
 
-def unprocessed(conn: sqlite3.Connection, limit: int = 100) -> list[dict]:
+def chat_of(update: dict) -> int | None:
+    """The chat a raw update belongs to, read defensively (the update is not parsed yet)."""
+    for key, value in update.items():
+        if key == "update_id" or not isinstance(value, dict):
+            continue
+        holder = value.get("message") if key == "callback_query" else value
+        chat = holder.get("chat") if isinstance(holder, dict) else None
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return chat["id"]
+        sender = value.get("from")
+        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+            return sender["id"]
+    return None
+
+
+def unprocessed(conn: sqlite3.Connection, limit: int = 100) -> list[tuple[int, dict | None]]:
+    """The next updates to handle, as (update_id, payload): chats with a crisis text first,
+    then chats in turn (each chat's first waiting update, then each chat's second, ...), so
+    one chat's flood queues behind itself; within a chat always in order."""
     rows = conn.execute(
-        "SELECT payload_json FROM inbox WHERE processed_at IS NULL ORDER BY update_id LIMIT ?",
+        "SELECT update_id, payload_json FROM ("
+        "  SELECT update_id, payload_json,"
+        "   MAX(urgent) OVER (PARTITION BY chat_id) AS chat_urgent,"
+        "   ROW_NUMBER() OVER (PARTITION BY chat_id ORDER BY update_id) AS place"
+        "  FROM inbox WHERE processed_at IS NULL"
+        ") ORDER BY chat_urgent DESC, place, update_id LIMIT ?",
         (limit,),
     )
-    return [json.loads(row["payload_json"]) for row in rows]
+    return [
+        (row["update_id"], json.loads(row["payload_json"]) if row["payload_json"] else None)
+        for row in rows
+    ]
+
+
+def set_aside(
+    conn: sqlite3.Connection, update_id: int, keys: list[str], error_type: str, now: datetime
+) -> None:
+    """Close an update that cannot be handled: keep its id, its top-level keys and the
+    error's type, never its content."""
+    conn.execute(
+        "INSERT INTO inbox (update_id, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        (update_id, to_db(now)),
+    )
+    conn.execute(
+        "UPDATE inbox SET processed_at = ?, payload_json = NULL, error_type = ?,"
+        " update_keys = ? WHERE update_id = ?",
+        (to_db(now), error_type, json.dumps(sorted(keys)), update_id),
+    )
+
+
+def set_aside_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM inbox WHERE error_type IS NOT NULL").fetchone()[0]
 
 
 def claim(conn: sqlite3.Connection, update_id: int, now: datetime) -> bool:

@@ -310,6 +310,19 @@ def flag_ids_waiting_for(conn: sqlite3.Connection, chat_id: int) -> list[int]:
     return sorted({int(row["dedupe_key"].split(":")[1]) for row in rows})
 
 
+def dedupe_key_of(conn: sqlite3.Connection, outbox_id: int) -> str | None:
+    row = conn.execute("SELECT dedupe_key FROM outbox WHERE id = ?", (outbox_id,)).fetchone()
+    return row["dedupe_key"] if row else None
+
+
+def replace_call(conn: sqlite3.Connection, outbox_id: int, method: str, params: dict) -> None:
+    """Send something else in a row's place (a file that cannot be sent: its text), at once."""
+    conn.execute(
+        "UPDATE outbox SET method = ?, payload_json = ?, status = 'pending' WHERE id = ?",
+        (method, json.dumps(params, ensure_ascii=False), outbox_id),
+    )
+
+
 def flag_of(conn: sqlite3.Connection, outbox_id: int) -> int | None:
     """The flag an outbox row alerts about (its dedupe key is 'flag:<id>:...'), if any."""
     row = conn.execute("SELECT dedupe_key FROM outbox WHERE id = ?", (outbox_id,)).fetchone()

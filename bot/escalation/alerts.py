@@ -116,22 +116,21 @@ def tell_privately(
     return len(chats)
 
 
-def fan_out_privately(conn: sqlite3.Connection, flag: Flag, step: str, now: datetime) -> None:
-    """The channel cannot carry the alert: every therapist and patient-admin of the unit gets
-    it privately, and the patient's care team (a deputy too, whatever their role); the
-    missing channel is a health warning."""
+def fan_out_privately(
+    conn: sqlite3.Connection, flag: Flag, step: str, now: datetime, *, channel_lost: bool = True
+) -> None:
+    """The channel cannot carry the alert (or Telegram refused it there): every therapist and
+    patient-admin of the unit gets it privately, and the patient's care team (a deputy too,
+    whatever their role); a missing channel is a health warning."""
     chats = units.staff_chats_with_role(conn, flag.unit_id, *FANOUT_ROLES)
     team = care_team(conn, patients.get(conn, flag.patient_id), now)
     known = {staff_id for staff_id, _ in chats}
     chats += [(m.id, m.telegram_user_id) for m in team if m.id not in known]
     told = tell_privately(conn, flag, chats, f"{step}-fanout", now)
-    log.error(
-        "flag %d: therapist channel of unit %d unreachable; told %d staff privately",
-        flag.id,
-        flag.unit_id,
-        told,
-    )
-    events.record(conn, "channel_unreachable", now, unit=flag.unit_id, flag=flag.id)
+    why = "therapist channel unreachable" if channel_lost else "alert undelivered"
+    log.error("flag %d of unit %d: %s; told %d staff privately", flag.id, flag.unit_id, why, told)
+    if channel_lost:
+        events.record(conn, "channel_unreachable", now, unit=flag.unit_id, flag=flag.id)
     if told == 0:
         log.error("flag %d: no one could be told", flag.id)
 

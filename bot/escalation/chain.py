@@ -12,6 +12,7 @@ import sqlite3
 from datetime import datetime
 
 from bot.access import care_team
+from bot.containment import each_contained
 from bot.escalation.alerts import post_to_channel, tell_privately
 from bot.escalation.flags import office_hours
 from storage import flags, patients, staff, units
@@ -24,8 +25,13 @@ def run_batch(
     conn: sqlite3.Connection, now: datetime, language: str, limit: int = BATCH_SIZE
 ) -> int:
     due = flags.due_checks(conn, now, limit)
-    for flag in due:
-        step(conn, flag, now, language)
+    each_contained(
+        conn,
+        due,
+        lambda flag: step(conn, flag, now, language),
+        set_aside=lambda flag: flags.set_next_check(conn, flag.id, flag.level, None),
+        what="flag chain: flag",
+    )
     return len(due)
 
 

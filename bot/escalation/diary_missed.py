@@ -13,6 +13,7 @@ import sqlite3
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.containment import each_contained
 from bot.escalation.flags import TriggerInfo, raise_flag
 from bot.i18n import Translator
 from bot.reminders.planning import rule_of
@@ -75,9 +76,22 @@ def run_batch(
 ) -> int:
     due = diary_weeks.due(conn, now, limit)
     t = Translator(language)
-    for check in due:
-        _check_week(conn, check, now, t)
+    each_contained(
+        conn,
+        due,
+        lambda check: _check_week(conn, check, now, t),
+        set_aside=lambda check: _skip_week(conn, check),
+        what="diary week: patient",
+        id_of=lambda check: check.patient_id,
+    )
     return len(due)
+
+
+def _skip_week(conn: sqlite3.Connection, check: WeekCheck) -> None:
+    """A week whose check failed is left unchecked; the next week is checked as usual."""
+    zone = ZoneInfo(patients.reminder_settings(conn, check.patient_id).timezone)
+    following = check.week + timedelta(days=7)
+    diary_weeks.advance(conn, check.patient_id, following, check_time(following, zone))
 
 
 def _check_week(conn: sqlite3.Connection, check: WeekCheck, now: datetime, t: Translator) -> None:

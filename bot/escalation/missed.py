@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from bot.containment import each_contained
 from bot.escalation.flags import TriggerInfo, raise_flag
 from bot.i18n import Translator
 from storage import events, forms, patients
@@ -22,20 +23,37 @@ def run_batch(
 ) -> int:
     expired = forms.expired(conn, now, limit)
     t = Translator(language)
-    for request in expired:
-        forms.close(conn, request.id, "missed", now)
-        events.record(
-            conn,
-            "form_missed",
-            now,
-            patient_id=request.patient_id,
-            questionnaire=request.questionnaire,
-        )
-        title = titles.get(request.questionnaire, request.questionnaire)
-        trigger = TriggerInfo(
-            "missed",
-            t("flag.trigger.missed", title=title),
-            {"questionnaire": request.questionnaire},
-        )
-        raise_flag(conn, patients.get(conn, request.patient_id), "amber", trigger, now, language)
+    each_contained(
+        conn,
+        expired,
+        lambda request: _missed(conn, request, now, language, titles, t),
+        set_aside=lambda request: forms.close(conn, request.id, "missed", now),
+        what="missed forms: form request",
+    )
     return len(expired)
+
+
+def _missed(
+    conn: sqlite3.Connection,
+    request,
+    now: datetime,
+    language: str,
+    titles: dict[str, str],
+    t: Translator,
+) -> None:
+    """One request past its window: closed as missed, with an amber flag."""
+    forms.close(conn, request.id, "missed", now)
+    events.record(
+        conn,
+        "form_missed",
+        now,
+        patient_id=request.patient_id,
+        questionnaire=request.questionnaire,
+    )
+    title = titles.get(request.questionnaire, request.questionnaire)
+    trigger = TriggerInfo(
+        "missed",
+        t("flag.trigger.missed", title=title),
+        {"questionnaire": request.questionnaire},
+    )
+    raise_flag(conn, patients.get(conn, request.patient_id), "amber", trigger, now, language)

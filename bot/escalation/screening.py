@@ -21,6 +21,11 @@ def _rules():
     return load_rules()
 
 
+def crisis_terms_in(text: str) -> bool:
+    """Whether a text has crisis terms at all (whoever wrote it)."""
+    return bool(text) and bool(_rules().match(text))
+
+
 def screen_text(turn: Turn, text: str, source: str | None = None) -> Outcome | None:
     """Crisis terms in a patient's text: a flag, and the safety message first. `source`
     names where text typed after a command came from (`/message <text>`); typed text

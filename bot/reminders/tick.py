@@ -19,10 +19,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.containment import each_contained
 from bot.escalation import activity_missed
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.reminders import messages
 from bot.reminders.planning import next_after, occurrence_to_send, send_time
+from bot.supervisor import Heartbeat
 from storage import diary_weeks, events, forms, outbox, reminders, schedules
 from storage.database import Database
 from storage.outbox import OutgoingCall
@@ -49,12 +51,23 @@ def run_batch(
     planned = [(target, *occurrence_to_send(target, now)) for target in due]
     filled = _filled_days(conn, planned, diary_parts or {})
     batch = _Writes()
-    for target, occurrence, upcoming in planned:
-        _fire(conn, target, occurrence, upcoming, now, batch, filled)
+    each_contained(
+        conn,
+        planned,
+        lambda plan: batch.keep_if_done(lambda: _fire(conn, *plan, now, batch, filled)),
+        set_aside=lambda plan: schedules.set_next(conn, plan[0].schedule.id, None, None),
+        what="tick: schedule",
+        id_of=lambda plan: plan[0].schedule.id,
+    )
     batch.flush(conn, now)
     checks = reminders.due_checks(conn, now, limit)
-    for reminder in checks:
-        _check(conn, reminder, now)
+    each_contained(
+        conn,
+        checks,
+        lambda reminder: _check(conn, reminder, now),
+        set_aside=lambda reminder: reminders.set_check(conn, reminder.id, None),
+        what="tick: reminder",
+    )
     return max(len(due), len(checks))
 
 
@@ -92,6 +105,15 @@ class _Writes:
     def __init__(self) -> None:
         self.calls: list[tuple[OutgoingCall, datetime]] = []
         self.advances: list[tuple[int, datetime | None, datetime | None]] = []
+
+    def keep_if_done(self, work: Callable[[], None]) -> None:
+        """Run one schedule's part; if it fails, what it added to the batch goes too."""
+        calls, advances = len(self.calls), len(self.advances)
+        try:
+            work()
+        except BaseException:
+            del self.calls[calls:], self.advances[advances:]
+            raise
 
     def flush(self, conn: sqlite3.Connection, now: datetime) -> None:
         outbox.enqueue_many(conn, self.calls, now)
@@ -229,29 +251,42 @@ class Ticker:
         interval: float,
         wake_sender,
         batches: list[tuple[Batch, int]] | None = None,
+        heartbeat: Heartbeat | None = None,
     ):
         self._db = database
         self._clock = clock
         self._interval = interval
         self._wake_sender = wake_sender
         self._batches = batches if batches is not None else [(run_batch, BATCH_SIZE)]
+        self._heartbeat = heartbeat or Heartbeat("tick")
 
     async def run(self) -> None:
         while True:
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("tick failed; trying again at the next tick")
+            await self.tick()
+            self._heartbeat.beat()
             await asyncio.sleep(self._interval)
 
     async def tick(self) -> None:
+        """Every batch in turn; one that fails is an ERROR line and the others still run
+        (the escalation chain never waits on a reminder's bug, nor the reverse)."""
         for batch, full in self._batches:
-            while True:
-                handled = await self._db.transaction(
-                    lambda conn, batch=batch: batch(conn, self._clock.now())
-                )
-                if handled:
-                    self._wake_sender()
-                if handled < full:
-                    break
-                await asyncio.sleep(0)  # let other transactions (a safety alert) in between
+            try:
+                await self._run_batch(batch, full)
+            except Exception as error:
+                log.error("tick: batch %s failed: %s", _name(batch), type(error).__name__)
+
+    async def _run_batch(self, batch: Batch, full: int) -> None:
+        while True:
+            handled = await self._db.transaction(
+                lambda conn, batch=batch: batch(conn, self._clock.now())
+            )
+            if handled:
+                self._wake_sender()
+            if handled < full:
+                break
+            await asyncio.sleep(0)  # let other transactions (a safety alert) in between
+
+
+def _name(batch) -> str:
+    function = getattr(batch, "func", batch)  # a functools.partial names its function
+    return f"{function.__module__}.{function.__name__}"
