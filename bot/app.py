@@ -58,7 +58,7 @@ async def run_bot(settings: Settings) -> bool:
     questionnaires = load_questionnaires(override_dir=settings.questionnaires_dir)
     database = await Database.open(settings.database_path)
     application = build_application(settings)
-    handlers.register(application)
+    handlers.register(application, broken_routes=_names(settings.break_routes))
     await application.initialize()
     supervisor = Supervisor(
         hung_after_seconds=settings.loop_hung_seconds,
@@ -133,6 +133,10 @@ async def _set_default_menus(application: Application) -> None:
             await application.bot.do_api_request("setMyCommands", api_kwargs=menu)
     except TelegramError as error:
         log.warning("could not set the command menus: %s", type(error).__name__)
+
+
+def _names(comma_separated: str) -> frozenset[str]:
+    return frozenset(name.strip() for name in comma_separated.split(",") if name.strip())
 
 
 def _stop_event() -> asyncio.Event:

@@ -93,7 +93,7 @@ def _turn_input(update: Update) -> TurnInput:
     )
 
 
-def make_handler(route: Route) -> Handler:
+def _make_handler(route: Route) -> Handler:
     async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         runtime: Runtime = context.application.bot_data["runtime"]
         turn_input = _turn_input(update)
@@ -148,8 +148,24 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-def register(application: Application) -> None:
-    """All handlers, in the order they are tried."""
+def broken(route: Route) -> Route:
+    """A route that does its work and then fails, so all of it is rolled back: how a demo or
+    a test shows that a failing route still raises its flag (BREAK_ROUTES)."""
+
+    def fail_after(turn):
+        route(turn)
+        raise RuntimeError("route broken on purpose (BREAK_ROUTES)")
+
+    fail_after.__name__ = route.__name__
+    return fail_after
+
+
+def register(application: Application, broken_routes: frozenset[str] = frozenset()) -> None:
+    """All handlers, in the order they are tried. `broken_routes`: see `broken`."""
+
+    def make_handler(route: Route) -> Handler:
+        return _make_handler(broken(route) if route.__name__ in broken_routes else route)
+
     application.add_handler(
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & PRIVATE, make_handler(routes.edited))
     )

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     invite_valid_days: int = Field(default=14, ge=1, le=90)
     tick_interval_seconds: float = Field(default=30.0, gt=0)
     fake_clock_file: Path | None = None
+    break_routes: str = ""  # development only: routes that fail on purpose (comma-separated)
     log_level: str = "INFO"
     # The supervisor (bot/supervisor.py): a loop silent this long is hung; an unhealthy
     # process exits after the grace, so systemd or Docker starts a fresh one.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -78,7 +79,7 @@ def run_script(
     except ScriptError as error:
         transcript.error(error.number, error.line, error.reason)
         return EXIT_INVALID
-    options = _options(db_path, programs_dir, bot_command)
+    options = _options(db_path, programs_dir, bot_command, bot_env=script_bot_env(source))
     return asyncio.run(_play(lines, options, transcript, recorded_requests))
 
 
@@ -168,13 +169,27 @@ async def _interactive(
 
 
 def _options(
-    db_path: str | Path | None, programs_dir: str | Path | None, bot_command: Sequence[str]
+    db_path: str | Path | None,
+    programs_dir: str | Path | None,
+    bot_command: Sequence[str],
+    bot_env: dict[str, str] | None = None,
 ) -> SessionOptions:
     return SessionOptions(
         db_path=Path(db_path).resolve() if db_path else None,
         programs_dir=Path(programs_dir).resolve() if programs_dir else None,
         bot_command=tuple(bot_command),
+        bot_env=bot_env or {},
     )
+
+
+BOT_ENV_COMMENT = re.compile(r"^#\s*bot-env:\s*([A-Z][A-Z0-9_]*)=(.*)$")
+
+
+def script_bot_env(source: str) -> dict[str, str]:
+    """Settings a script gives the bot in comments, `# bot-env: NAME=value` (comments to the
+    script format, so a script stays valid everywhere): e.g. BREAK_ROUTES."""
+    found = (BOT_ENV_COMMENT.match(line.strip()) for line in source.splitlines())
+    return {match[1]: match[2].strip() for match in found if match}
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -80,6 +80,7 @@ class SessionOptions:
     programs_dir: Path | None = None
     bot_command: Sequence[str] = DEFAULT_COMMAND
     idle_timeout: float = IDLE_TIMEOUT_SECONDS
+    bot_env: dict[str, str] = field(default_factory=dict)  # `# bot-env:` lines of the script
 
 
 class ScriptSession:
@@ -132,7 +133,8 @@ class ScriptSession:
                 database_path=self.db_path,
                 clock_file=self.clock.path,
                 programs_dir=self.options.programs_dir,
-            ),
+            )
+            | self.options.bot_env,
             log_path=self.log_path,
             polls=lambda: self.server.polls,
         )
