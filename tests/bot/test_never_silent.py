@@ -1,0 +1,426 @@
+"""Never silent: each loop contains a failure to the one item that caused it, a dead or hung
+loop makes the process exit, and a message given up is told to someone."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from datetime import timedelta
+
+import pytest
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+from bot.clock import FixedClock
+from bot.devtools.emulator.server import EmulatorServer
+from bot.devtools.emulator.world import World as EmulatedTelegram
+from bot.polling import InboxPoller
+from bot.reminders.tick import Ticker
+from bot.sender import MAX_ATTEMPTS, Sender
+from bot.supervisor import Supervisor
+from storage import inbox, outbox
+from storage.database import Database, run_in_transaction
+from storage.timefmt import to_db
+from tests.bot.conftest import START as NOW
+from tests.bot.staff_helpers import enroll
+
+TOKEN = "123456789:AAEmulatorDemoTokenNotForRealUse_000"
+
+
+# ---- the supervisor -----------------------------------------------------------------------
+
+
+async def test_a_loop_that_ends_makes_the_process_exit_after_the_grace(caplog):
+    supervisor = Supervisor(hung_after_seconds=60, exit_grace_seconds=0.2)
+
+    async def dies():
+        raise ValueError("a person's text")
+
+    async def lives():
+        while True:
+            supervisor.heartbeat("lives").beat()
+            await asyncio.sleep(0.01)
+
+    supervisor.start("dies", dies)
+    supervisor.start("lives", lives)
+    started = time.monotonic()
+    clean = await asyncio.wait_for(supervisor.watch(asyncio.Event()), timeout=10)
+    await supervisor.stop_all()
+    assert clean is False
+    assert time.monotonic() - started >= 0.2  # the grace: the other loops could still send
+    assert supervisor.status()["problems"] == ["dies ended"]
+    critical = [r for r in caplog.records if r.levelno == logging.CRITICAL]
+    assert critical and "ValueError" in critical[0].getMessage()
+    assert all("a person's text" not in r.getMessage() for r in caplog.records)
+
+
+async def test_a_hung_loop_makes_the_process_exit():
+    supervisor = Supervisor(hung_after_seconds=0.2, exit_grace_seconds=0)
+
+    async def hangs():
+        await asyncio.Event().wait()  # never beats again
+
+    supervisor.start("hangs", hangs)
+    clean = await asyncio.wait_for(supervisor.watch(asyncio.Event()), timeout=10)
+    await supervisor.stop_all()
+    assert clean is False
+    assert supervisor.status()["problems"] == ["hangs hung"]
+
+
+async def test_beating_loops_run_until_stopped():
+    supervisor = Supervisor(hung_after_seconds=0.3, exit_grace_seconds=0)
+    stop = asyncio.Event()
+
+    async def beats():
+        while True:
+            supervisor.heartbeat("beats").beat()
+            await asyncio.sleep(0.02)
+
+    supervisor.start("beats", beats)
+    asyncio.get_running_loop().call_later(0.8, stop.set)
+    assert await asyncio.wait_for(supervisor.watch(stop), timeout=10) is True
+    assert supervisor.healthy
+    await supervisor.stop_all()
+
+
+# ---- the poller -----------------------------------------------------------------------------
+
+
+class _Telegram:
+    """Stands in for Telegram's getUpdates (raw JSON, as the poller asks for it) and PTB's
+    dispatch: records which updates reached the handlers."""
+
+    def __init__(self, batches, fail_on=()):
+        self.batches = list(batches)
+        self.offsets = []
+        self.handled = []
+        self.fail_on = set(fail_on)
+        self.bot = self
+
+    async def do_api_request(self, method, api_kwargs=None, **_):
+        assert method == "getUpdates"
+        self.offsets.append(api_kwargs["offset"])
+        if self.batches:
+            return self.batches.pop(0)
+        await asyncio.sleep(0.01)
+        return []
+
+    async def process_update(self, update):
+        if update.update_id in self.fail_on:
+            raise RuntimeError("jag vill inte leva")  # never in the log
+        self.handled.append(update.update_id)
+
+
+def _message(update_id, chat, text):
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1764576000,
+            "chat": {"id": chat, "type": "private"},
+            "from": {"id": chat, "is_bot": False, "first_name": "A"},
+            "text": text,
+        },
+    }
+
+
+def _press_without_chat_instance(update_id, chat):
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": "q1",
+            "from": {"id": chat, "is_bot": False, "first_name": "A"},
+            "data": "1|next",
+        },
+    }
+
+
+async def _run_poller(tmp_path, telegram, until):
+    database = await Database.open(tmp_path / "bot.db")
+    poller = InboxPoller(telegram, database, FixedClock(NOW))
+    task = asyncio.create_task(poller.run())
+    try:
+        deadline = time.monotonic() + 10
+        while not until():
+            assert time.monotonic() < deadline, "timed out"
+            await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    return database
+
+
+async def test_an_update_that_cannot_be_parsed_is_set_aside_alone(tmp_path, caplog):
+    telegram = _Telegram(
+        [[_message(1, 10, "hej"), _press_without_chat_instance(2, 10), _message(3, 10, "hallå")]]
+    )
+    database = await _run_poller(
+        tmp_path, telegram, lambda: telegram.handled == [1, 3] and 4 in telegram.offsets
+    )
+    rows = await database.call(
+        lambda conn: [
+            dict(row) for row in conn.execute("SELECT * FROM inbox WHERE update_id = 2").fetchall()
+        ]
+    )
+    await database.close()
+    assert rows[0]["payload_json"] is None and rows[0]["processed_at"] is not None
+    assert json.loads(rows[0]["update_keys"]) == ["callback_query", "update_id"]
+    assert rows[0]["error_type"]
+    assert 4 in telegram.offsets  # the offset moved past the set-aside update
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any("update 2" in e and "set aside" in e for e in errors)
+
+
+async def test_an_update_whose_handling_fails_is_set_aside_and_the_loop_goes_on(tmp_path, caplog):
+    telegram = _Telegram(
+        [[_message(1, 10, "a"), _message(2, 11, "b")], [_message(3, 10, "c")]], fail_on={1}
+    )
+    database = await _run_poller(tmp_path, telegram, lambda: telegram.handled == [2, 3])
+    count = await database.call(inbox.set_aside_count)
+    await database.close()
+    assert count == 1
+    assert all("jag vill inte leva" not in r.getMessage() for r in caplog.records)
+
+
+async def test_refusals_of_get_updates_are_waited_out(tmp_path, caplog, monkeypatch):
+    from telegram.error import Conflict, NetworkError
+
+    monkeypatch.setattr("bot.polling.BACKOFF_SECONDS", (0.01,))
+    telegram = _Telegram([])
+    answers = [Conflict("terminated by other getUpdates request"), NetworkError("bad gateway")]
+    original = telegram.do_api_request
+
+    async def flaky(method, api_kwargs=None, **kwargs):
+        if answers:
+            raise answers.pop(0)
+        return await original(method, api_kwargs, **kwargs)
+
+    telegram.do_api_request = flaky
+    telegram.batches = [[_message(1, 10, "hej")]]
+    database = await _run_poller(tmp_path, telegram, lambda: telegram.handled == [1])
+    await database.close()
+    assert any("Conflict" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+
+
+def test_one_chats_flood_queues_behind_itself_and_a_crisis_chat_goes_first(tmp_path):
+    from bot.polling import has_crisis_terms
+    from storage.database import connect_sync, migrate_sync, run_in_transaction
+
+    conn = connect_sync(tmp_path / "bot.db")
+    migrate_sync(conn)
+    flood = [_message(n, 10, f"spam {n}") for n in range(1, 51)]
+    others = [_message(51, 11, "hej"), _message(52, 12, "jag vill inte leva längre")]
+    run_in_transaction(
+        conn, lambda c: inbox.add(c, flood + others, NOW, is_urgent=has_crisis_terms)
+    )
+    order = [update_id for update_id, _ in inbox.unprocessed(conn, limit=4)]
+    assert order == [52, 1, 51, 2]
+
+
+# ---- the sender -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def rig(tmp_path):
+    telegram = EmulatedTelegram(bot_id=123456789, now=lambda: NOW)
+    server = EmulatorServer(telegram, TOKEN)
+    await server.start()
+    database = await Database.open(tmp_path / "bot.db")
+    bot = Bot(TOKEN, base_url=server.api_base_url, request=HTTPXRequest(read_timeout=5))
+    await bot.initialize()
+    sender = Sender(bot, database, FixedClock(NOW), 0.05)
+    task = asyncio.create_task(sender.run())
+    yield telegram, database, sender
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await bot.shutdown()
+    await database.close()
+    await server.stop()
+
+
+async def _until(read, seconds=15.0):
+    deadline = time.monotonic() + seconds
+    while not await read():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+async def _statuses(database):
+    return await database.call(
+        lambda conn: {
+            row["id"]: (row["status"], row["last_error"])
+            for row in conn.execute("SELECT id, status, last_error FROM outbox")
+        }
+    )
+
+
+async def test_a_row_that_fails_unforeseen_is_set_aside_and_its_chat_goes_on(rig, caplog):
+    telegram, database, sender = rig
+    alice = telegram.user("alice").id
+    poisoned = outbox.OutgoingCall(alice, "sendPhoto", {"chart": "not a chart", "caption": ""})
+    calls = [outbox.OutgoingCall(alice, "sendMessage", {"text": "efter"})]
+    ids = await database.transaction(
+        lambda conn: [outbox.enqueue(conn, c, NOW) for c in [poisoned, *calls]]
+    )
+    sender.wake()
+
+    async def done():
+        statuses = await _statuses(database)
+        return statuses[ids[1]][0] == "sent"
+
+    await _until(done)
+    # The chart could not be drawn: its text went instead (here an empty caption: "…").
+    statuses = await _statuses(database)
+    assert statuses[ids[0]][0] == "sent"
+    assert any("chart not drawn" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_message_refused_by_telegram_is_given_up_and_reported(rig, caplog):
+    telegram, database, sender = rig
+    alice = telegram.user("alice").id
+    # A Bad Request (here: no text at all) is refused, never retried.
+    refused = outbox.OutgoingCall(alice, "sendMessage", {"text": ""})
+    after = outbox.OutgoingCall(alice, "sendMessage", {"text": "nästa"})
+    ids = await database.transaction(
+        lambda conn: [outbox.enqueue(conn, c, NOW) for c in (refused, after)]
+    )
+    sender.wake()
+
+    async def done():
+        return (await _statuses(database))[ids[1]][0] == "sent"
+
+    await _until(done)
+    statuses = await _statuses(database)
+    assert statuses[ids[0]] == ("failed", "bad_request")
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any(f"outbox {ids[0]}" in e and "given up" in e for e in errors)
+    # The person hears that the answer could not be shown.
+    notes = await database.call(
+        lambda conn: conn.execute(
+            "SELECT payload_json FROM outbox WHERE dedupe_key = ?", (f"undelivered:{ids[0]}",)
+        ).fetchall()
+    )
+    assert len(notes) == 1
+
+
+def _make_due(chat, label, when):
+    """The patient's schedules all due at `when` (as if their times had come)."""
+    chat.conn.execute(
+        "UPDATE schedules SET next_due_at = ?, next_occurrence = ? WHERE patient_id ="
+        " (SELECT id FROM patients WHERE label = ?)",
+        (to_db(when), to_db(when), label),
+    )
+
+
+def test_given_up_after_its_retries_a_reminder_is_missed_and_a_safety_message_told(chat, therapist):
+    """Straight through the giving-up path (the retries themselves take real time, and the
+    reminders scripts show them): the reminder missed, the care team told."""
+    from bot.escalation.undelivered import on_given_up
+    from bot.reminders import tick
+
+    alice = enroll(chat, therapist, "P1", 200)
+    _make_due(chat, "P1", NOW - timedelta(minutes=1))
+    run_in_transaction(chat.conn, lambda c: tick.run_batch(c, NOW))
+    reminder_id = chat.conn.execute("SELECT MIN(id) FROM reminders").fetchone()[0]
+    key = chat.conn.execute(
+        "SELECT dedupe_key FROM outbox WHERE dedupe_key LIKE ?", (f"reminder:{reminder_id}:%",)
+    ).fetchone()[0]
+
+    def give_up(call):
+        def work(conn):
+            row_id = outbox.enqueue(conn, call, NOW)
+            row = outbox.OutboxRow(
+                row_id,
+                call.chat_id,
+                call.method,
+                call.params,
+                call.lane,
+                "sending",
+                MAX_ATTEMPTS - 1,
+                False,
+                False,
+            )
+            outbox.mark_failed(conn, row, "network", NOW)
+            on_given_up(conn, row, NOW)
+
+        run_in_transaction(chat.conn, work)
+
+    reminder = outbox.OutgoingCall(
+        alice,
+        "sendMessage",
+        {"text": "påminnelse"},
+        lane=outbox.LANE_REMINDER,
+        dedupe_key=key + ":again",
+    )
+    give_up(reminder)
+    status = chat.conn.execute(
+        "SELECT status FROM reminders WHERE id = ?", (reminder_id,)
+    ).fetchone()[0]
+    assert status == "missed"
+
+    before = len(chat.texts(therapist))
+    give_up(outbox.OutgoingCall(alice, "sendMessage", {"text": "112"}, lane=outbox.LANE_SAFETY))
+    told = chat.texts(therapist)[before:]
+    assert len(told) == 1 and "P1" in told[0]
+
+
+# ---- the tick -------------------------------------------------------------------------------
+
+
+async def test_a_failing_batch_is_logged_and_the_other_batches_still_run(tmp_path, caplog):
+    database = await Database.open(tmp_path / "bot.db")
+    ran = []
+
+    def broken(conn, now):
+        raise KeyError("patient text")
+
+    def works(conn, now):
+        ran.append(now)
+        return 0
+
+    ticker = Ticker(
+        database, FixedClock(NOW), 0.01, lambda: None, batches=[(broken, 10), (works, 10)]
+    )
+    await ticker.tick()
+    await database.close()
+    assert ran == [NOW]
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any("broken" in e and "KeyError" in e for e in errors)
+    assert all("patient text" not in e for e in errors)
+
+
+def test_a_poisoned_schedule_is_set_aside_and_the_others_are_sent(
+    chat, therapist, caplog, monkeypatch
+):
+    from bot.reminders import tick
+
+    for number in (1, 2, 3):
+        enroll(chat, therapist, f"P{number}", 200 + number)
+        _make_due(chat, f"P{number}", NOW - timedelta(minutes=1))
+    due = [row[0] for row in chat.conn.execute("SELECT id FROM schedules ORDER BY id")]
+    poisoned = due[1]
+    original = tick.messages.reminder_call
+
+    def reminder_call(target, *args, **kwargs):
+        if target.schedule.id == poisoned:
+            raise ValueError("boom")
+        return original(target, *args, **kwargs)
+
+    monkeypatch.setattr(tick.messages, "reminder_call", reminder_call)
+    run_in_transaction(chat.conn, lambda c: tick.run_batch(c, NOW))
+    queued = chat.conn.execute(
+        "SELECT COUNT(*) FROM outbox WHERE lane = ?", (outbox.LANE_REMINDER,)
+    ).fetchone()[0]
+    assert queued == len(due) - 1
+    aside = chat.conn.execute(
+        "SELECT next_due_at FROM schedules WHERE id = ?", (poisoned,)
+    ).fetchone()[0]
+    assert aside is None
+    opened = chat.conn.execute(
+        "SELECT COUNT(*) FROM reminders WHERE schedule_id = ?", (poisoned,)
+    ).fetchone()[0]
+    assert opened == 0  # its part of the batch was rolled back alone
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any(f"schedule {poisoned} set aside" in e for e in errors)
