@@ -424,3 +424,73 @@ def test_a_poisoned_schedule_is_set_aside_and_the_others_are_sent(
     assert opened == 0  # its part of the batch was rolled back alone
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert any(f"schedule {poisoned} set aside" in e for e in errors)
+
+
+# ---- a failed turn still raises its flag --------------------------------------------------
+
+
+def _buttons(chat, user_id):
+    """The newest message's buttons in this chat: [(label, callback data)]."""
+    for row in reversed(chat.outbox(user_id)):
+        markup = row["params"].get("reply_markup")
+        if markup:
+            return [
+                (b["text"], b["callback_data"])
+                for r in json.loads(markup)["inline_keyboard"]
+                for b in r
+                if "callback_data" in b
+            ]
+    return []
+
+
+def _after_failure(chat, user_id, incoming, data=None):
+    from bot.escalation.after_failure import raise_what_the_update_carried
+    from bot.turns import TurnInput
+
+    turn_input = TurnInput(
+        update_id=9999,
+        user_id=user_id,
+        chat_id=user_id,
+        language_code="sv",
+        incoming=incoming,
+        callback_data=data,
+    )
+    return run_in_transaction(
+        chat.conn, lambda c: raise_what_the_update_carried(c, chat.world, turn_input, NOW)
+    )
+
+
+def _red_flags(chat):
+    return chat.conn.execute("SELECT COUNT(*) FROM flags WHERE severity = 'red'").fetchone()[0]
+
+
+def test_after_a_failed_turn_a_crisis_text_still_raises_its_flag(chat, therapist):
+    from dialogues.types import Incoming
+
+    alice = enroll(chat, therapist, "P1", 200)
+    assert _after_failure(chat, alice, Incoming(kind="text", text="hej")) is False
+    assert _red_flags(chat) == 0
+    raised = _after_failure(chat, alice, Incoming(kind="text", text="jag vill inte leva längre"))
+    assert raised and _red_flags(chat) == 1
+    assert "112" in chat.last_text(alice)  # the safety message is queued at once
+
+
+def test_after_a_failed_turn_a_risk_answer_still_raises_its_flag(chat, therapist):
+    from bot.handlers import COMMANDS
+    from dialogues.types import Incoming
+
+    alice = enroll(chat, therapist, "P1", 200)
+    chat.command(COMMANDS["measure"], therapist, "measure", "P1", "phq9")
+    chat.command(COMMANDS["forms"], alice, "forms")
+    for _ in range(8):  # q1..q8: the first answer ("not at all")
+        label, _ = _buttons(chat, alice)[0]
+        chat.press(alice, label)
+    risky = [data for _, data in _buttons(chat, alice) if ":a:q9:" in f":{data.split('|')[1]}"]
+    harmless, risk = risky[0], risky[1]
+    assert _after_failure(chat, alice, Incoming(kind="button"), harmless) is False
+    assert _red_flags(chat) == 0
+    assert _after_failure(chat, alice, Incoming(kind="button"), risk) is True
+    assert _red_flags(chat) == 1
+    # A stale press (an old revision) carries no answer.
+    stale = "0|" + risk.split("|", 1)[1]
+    assert _after_failure(chat, alice, Incoming(kind="button"), stale) is False
