@@ -494,3 +494,27 @@ def test_after_a_failed_turn_a_risk_answer_still_raises_its_flag(chat, therapist
     # A stale press (an old revision) carries no answer.
     stale = "0|" + risk.split("|", 1)[1]
     assert _after_failure(chat, alice, Incoming(kind="button"), stale) is False
+
+
+def test_after_a_crisis_text_the_safety_message_stands_alone(chat, therapist):
+    """At a step without an exercise, no "this step has no exercise" and no step again after
+    the safety message; the text still raises its flag."""
+    from bot.i18n import Translator
+
+    alice = enroll(chat, therapist, "P1", 200)
+    before = len(chat.texts(alice))
+    chat.text(alice, "jag vill inte leva längre")
+    after = chat.texts(alice)[before:]
+    assert len(after) == 1 and "112" in after[0]
+    assert Translator("sv")("module.no_text_here") not in after[0]
+    assert _red_flags(chat) == 1
+
+
+def test_a_strangers_crisis_edit_gets_the_crisis_contacts(chat):
+    from bot.routes import edited
+    from dialogues.types import Incoming
+
+    chat.turn(edited, 300, Incoming(kind="edited", text="hej"))
+    assert chat.texts(300) == []  # an ordinary edit from a stranger changes nothing
+    chat.turn(edited, 300, Incoming(kind="edited", text="jag vill ta livet av mig"))
+    assert "90101" in chat.last_text(300)
