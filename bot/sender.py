@@ -306,7 +306,10 @@ class Sender:
         try:
             await self._give_up(row, f"error:{type(error).__name__}")
         except Exception as second:
-            log.error("outbox %d: could not be set aside: %s", row.id, type(second).__name__)
+            # The row stays 'sending' and holds its chat: only a fresh start can decide it
+            # (recover_after_crash). End the loop, so the supervisor restarts the process.
+            log.critical("outbox %d: could not be set aside: %s", row.id, type(second).__name__)
+            raise
 
     async def _as_text(self, row: OutboxRow, reason: str) -> None:
         """A photo or document Telegram will not take goes as its text, so the person still
