@@ -12,13 +12,20 @@ each record safe before any handler formats it:
 - an exception keeps its type and its stack (file, line, function, the code line), never its
   message, its notes or local values; chained exceptions likewise;
 - an exception passed as an argument shows as its type;
+- asyncio's "Task exception was never retrieved" keeps its first line (the task's repr may
+  quote the exception's message);
 - anything that looks like a bot token is masked.
+
+`install` also makes an uncaught exception (the process's last words on stderr) print the
+same traceback without messages.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
+import threading
 import traceback
 
 REDACTED = "[redacted]"
@@ -29,6 +36,8 @@ TOKEN_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
 # Loggers of our own code, which logs ids only (and is reviewed for it); everything else is a
 # library whose arguments may carry what people wrote.
 OWN_LOGGERS = ("bot", "storage", "dialogues", "programs", "__main__")
+# Libraries that log a literal first line and then reprs that may hold an exception's text.
+FIRST_LINE_ONLY = ("asyncio",)
 # Libraries whose arguments are safe as they are (httpx: method, URL, status; the token in the
 # URL is masked like everywhere else).
 SAFE_LIBRARIES = ("httpx",)
@@ -40,8 +49,9 @@ class PrivacyFilter(logging.Filter):
     """Makes a record safe to write; never drops one."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not _is_own(record.name):
+        if not _under(record.name, OWN_LOGGERS):
             _redact_arguments(record)
+            _keep_first_line(record)
         _replace_exception_arguments(record)
         _withhold_exception_message(record)
         _mask_tokens(record)
@@ -59,22 +69,26 @@ def install(root: logging.Logger | None = None) -> PrivacyFilter:
     for library in ("httpx", "httpcore"):
         if logging.getLogger(library).getEffectiveLevel() < logging.WARNING:
             logging.getLogger(library).setLevel(logging.WARNING)
+    sys.excepthook = _print_uncaught
+    threading.excepthook = lambda args: _print_uncaught(None, args.exc_value, None)
     return privacy
 
 
-def _is_own(name: str) -> bool:
-    return any(name == own or name.startswith(own + ".") for own in OWN_LOGGERS)
+def _print_uncaught(_type, error, _traceback) -> None:
+    if error is not None:
+        print(_mask(safe_traceback(error)), file=sys.stderr)
 
 
-def _is_safe_library(name: str) -> bool:
-    return any(name == lib or name.startswith(lib + ".") for lib in SAFE_LIBRARIES)
+def _under(name: str, roots: tuple[str, ...]) -> bool:
+    """Whether logger `name` is one of `roots` or below one."""
+    return any(name == root or name.startswith(root + ".") for root in roots)
 
 
 def _redact_arguments(record: logging.LogRecord) -> None:
     if not isinstance(record.msg, str):
         record.msg, record.args = f"{REDACTED} {type(record.msg).__name__}", ()
         return
-    if not record.args or _is_safe_library(record.name):
+    if not record.args or _under(record.name, SAFE_LIBRARIES):
         return
     if isinstance(record.args, dict):  # one mapping: "%(name)s" style, or one dict for "%s"
         record.args = _RedactedMapping({key: _redacted(v) for key, v in record.args.items()})
@@ -90,6 +104,13 @@ class _RedactedMapping(dict):
         return REDACTED
 
     __repr__ = __str__
+
+
+def _keep_first_line(record: logging.LogRecord) -> None:
+    if _under(record.name, FIRST_LINE_ONLY):
+        first, _, rest = record.msg.partition("\n")
+        if rest:
+            record.msg = f"{first} {REDACTED}"
 
 
 def _redacted(value: object) -> object:
@@ -155,8 +176,12 @@ def _mask_tokens(record: logging.LogRecord) -> None:
         record.msg, record.args = f"{REDACTED} (unformattable log call)", ()
         return
     if TOKEN_PATTERN.search(message):
-        record.msg, record.args = TOKEN_PATTERN.sub(TOKEN_MASK, message), ()
-    if record.exc_text and TOKEN_PATTERN.search(record.exc_text):
-        record.exc_text = TOKEN_PATTERN.sub(TOKEN_MASK, record.exc_text)
-    if record.stack_info and TOKEN_PATTERN.search(record.stack_info):
-        record.stack_info = TOKEN_PATTERN.sub(TOKEN_MASK, record.stack_info)
+        record.msg, record.args = _mask(message), ()
+    if record.exc_text:
+        record.exc_text = _mask(record.exc_text)
+    if record.stack_info:
+        record.stack_info = _mask(record.stack_info)
+
+
+def _mask(text: str) -> str:
+    return TOKEN_PATTERN.sub(TOKEN_MASK, text)

@@ -1,9 +1,12 @@
 """The log filter: no patient text and no token in any line, python-telegram-bot's own lines
 and exception messages included (bot/log_privacy.py)."""
 
+import asyncio
 import io
 import json
 import logging
+import sys
+import threading
 
 import pytest
 from telegram import Bot
@@ -26,6 +29,7 @@ def output():
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
     old_level, old_handlers = root.level, root.handlers[:]
     httpx_level = logging.getLogger("httpx").level
+    hooks = sys.excepthook, threading.excepthook
     root.handlers = [handler]
     root.setLevel(logging.DEBUG)
     install()
@@ -35,6 +39,7 @@ def output():
         root.handlers = old_handlers
         root.setLevel(old_level)
         logging.getLogger("httpx").setLevel(httpx_level)
+        sys.excepthook, threading.excepthook = hooks
 
 
 class CannedRequest(BaseRequest):
@@ -159,3 +164,33 @@ def test_install_keeps_httpx_request_lines_out_and_is_idempotent(output):
     install()
     handler = logging.getLogger().handlers[0]
     assert sum(isinstance(f, PrivacyFilter) for f in handler.filters) == 1
+
+
+async def test_asyncio_task_errors_keep_only_their_first_line(output):
+    async def fails():
+        _parse_days(TYPED)
+
+    loop = asyncio.get_running_loop()
+    task = loop.create_task(fails())
+    await asyncio.sleep(0)
+    loop.default_exception_handler(
+        {
+            "message": "Task exception was never retrieved",
+            "exception": task.exception(),
+            "future": task,
+        }
+    )
+    written = output.getvalue()
+    assert "Task exception was never retrieved" in written
+    assert "ValueError (message withheld)" in written
+    assert SECRET not in written
+
+
+def test_an_uncaught_exception_prints_without_its_message(output, capsys):
+    try:
+        _parse_days(TYPED)
+    except ValueError as error:
+        sys.excepthook(type(error), error, error.__traceback__)
+    printed = capsys.readouterr().err
+    assert "_parse_days" in printed and "ValueError (message withheld)" in printed
+    assert SECRET not in printed
