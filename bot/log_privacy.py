@@ -42,6 +42,12 @@ FIRST_LINE_ONLY = ("asyncio",)
 # URL is masked like everywhere else).
 SAFE_LIBRARIES = ("httpx",)
 
+# Library lines whose arguments at these places are safe (a Bot API method name).
+SAFE_ARGUMENTS = {
+    "Calling Bot API endpoint `%s` with parameters `%s`": (0,),
+    "Call to Bot API endpoint `%s` finished with return value `%s`": (0,),
+}
+
 _NUMBERS = (int, float)  # bool is an int
 
 
@@ -93,7 +99,10 @@ def _redact_arguments(record: logging.LogRecord) -> None:
     if isinstance(record.args, dict):  # one mapping: "%(name)s" style, or one dict for "%s"
         record.args = _RedactedMapping({key: _redacted(v) for key, v in record.args.items()})
     else:
-        record.args = tuple(_redacted(value) for value in record.args)
+        kept = SAFE_ARGUMENTS.get(record.msg, ())
+        record.args = tuple(
+            value if index in kept else _redacted(value) for index, value in enumerate(record.args)
+        )
 
 
 class _RedactedMapping(dict):

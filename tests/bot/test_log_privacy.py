@@ -93,7 +93,7 @@ async def test_ptb_debug_lines_of_a_send_keep_no_text(output):
     }
     await _bot(message).send_message(5550001, SECRET)
     written = output.getvalue()
-    assert "Calling Bot API endpoint" in written
+    assert "Calling Bot API endpoint `sendMessage` with parameters `[redacted]`" in written
     assert SECRET not in written and TOKEN not in written
 
 
