@@ -18,6 +18,16 @@ from storage.staff import Staff
 
 COLUMNS = ("time_utc", "staff_id", "staff_name", "action", "patient_label", "details_json")
 
+# A cell starting with one of these is read as a formula by spreadsheet programs (OWASP: CSV
+# injection); a staff name or a label typed in chat could start with one.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """The cell as text a spreadsheet shows as text: a leading ' before a formula start."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
 
 def unit_csv(
     conn: sqlite3.Connection, unit_id: int, by: Staff | None, now: datetime
@@ -38,16 +48,15 @@ def unit_csv(
     writer.writerow(COLUMNS)
     entries = audit.of_unit(conn, unit_id)
     for entry in entries:
-        writer.writerow(
-            (
-                entry.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                entry.staff_id if entry.staff_id is not None else "",
-                entry.staff_name or "",
-                entry.action,
-                entry.patient_label or "",
-                entry.details_json,
-            )
+        cells = (
+            entry.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            entry.staff_id,
+            entry.staff_name,
+            entry.action,
+            entry.patient_label,
+            entry.details_json,
         )
+        writer.writerow([safe_cell(cell) for cell in cells])
     return buffer.getvalue(), len(entries)
 
 

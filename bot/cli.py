@@ -16,8 +16,11 @@ def _run(_: argparse.Namespace) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    # httpx logs every request URL at INFO, and the URL holds the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # No patient text and no token in any line, libraries' included (httpx's per-request INFO
+    # lines, whose URL holds the token, are kept out too).
+    from bot.log_privacy import install
+
+    install()
     from bot.app import run_bot
 
     clean = asyncio.run(run_bot(settings))

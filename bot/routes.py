@@ -47,7 +47,7 @@ from bot.turns import Turn
 from dialogues import consent, crisis, general, module_steps, staff_invite
 from dialogues.consent import InviteCheck, InviteFacts
 from dialogues.types import Incoming, Outcome
-from storage import audit, invites, outbox, patients, units
+from storage import audit, forget, invites, outbox, patients, units
 from storage import staff as staff_repo
 
 # Dialogues with buttons and typed answers of their own, by name -> their route module.
@@ -292,11 +292,12 @@ def _consent_answer(turn: Turn, answer: str, code: str) -> Outcome:
         return general.bad_input("not_for_you", turn.t)
     facts = _invite_facts(turn, code)
     if facts.check is not InviteCheck.VALID:
+        turn.forget_recipient = True  # a stranger still: this answer keeps nothing either
         return consent.not_valid_any_more(facts, turn.t)
     invite = invites.by_code(turn.conn, code)
     if answer == "no":
         invites.mark(turn.conn, invite.id, "declined", turn.now)
-        turn.forget_recipient = True
+        _forget_the_person(turn)
         return consent.declined(turn.t)
     invites.mark(turn.conn, invite.id, "accepted", turn.now)
     turn.patient = patients.create(
@@ -313,6 +314,14 @@ def _consent_answer(turn: Turn, answer: str, code: str) -> Outcome:
     program = turn.world.programs[invite.program]
     give_program_schedules(turn.conn, turn.patient.id, program.meta, turn.now)
     return consent.agreed(facts, turn.t).then(current_step(turn))
+
+
+def _forget_the_person(turn: Turn) -> None:
+    """Declined: nothing links the invite to the person. The offer (chat id, buttons with the
+    code), its ledger row and any dialogue of the chat are erased now; the reply, once sent."""
+    turn.forget_recipient = True
+    if turn.input.chat_id == turn.input.user_id:  # a group's rows are the group's, not theirs
+        forget.forget_private_chat(turn.conn, turn.input.chat_id)
 
 
 # ---- buttons ----------------------------------------------------------------------------

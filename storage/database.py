@@ -8,6 +8,7 @@ functions over a `sqlite3.Connection`.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -55,9 +56,31 @@ def migrate_sync(conn: sqlite3.Connection) -> None:
         conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version={number};\nCOMMIT;")
 
 
+# The database holds health data: readable by the bot's own user only. SQLite gives the -wal
+# and -shm files the database file's mode, so owner-only there too.
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def prepare_file(path: str | Path) -> None:
+    """Create the database's folder (owner only, for each folder we create) and the file
+    itself (owner only) before SQLite opens it; an existing file and its side files are
+    narrowed to the owner too."""
+    path = Path(path)
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        os.chmod(folder, FOLDER_MODE)  # mkdir's mode is narrowed by the umask, never widened
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, FILE_MODE))
+    for file in (path, *(Path(f"{path}{suffix}") for suffix in _SIDE_FILES)):
+        if file.exists() and file.stat().st_uid == os.getuid():
+            os.chmod(file, FILE_MODE)
+
+
 def connect_sync(path: str | Path) -> sqlite3.Connection:
     """A plain connection for tools and tests (the script runner, the staff CLI)."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    prepare_file(path)
     conn = sqlite3.connect(str(path), timeout=10, isolation_level=None)
     configure_sync(conn)
     return conn
@@ -96,7 +119,7 @@ class Database:
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        prepare_file(path)
         connection = await aiosqlite.connect(str(path), timeout=10, isolation_level=None)
         database = cls(connection)
         await database.call(configure_sync)

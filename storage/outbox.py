@@ -91,7 +91,7 @@ def _row(row: sqlite3.Row) -> OutboxRow:
         id=row["id"],
         chat_id=row["chat_id"],
         method=row["method"],
-        params=json.loads(row["payload_json"]),
+        params=json.loads(row["payload_json"] or "{}"),  # NULL once closed
         lane=row["lane"],
         status=row["status"],
         attempts=row["attempts"],
@@ -137,38 +137,40 @@ def mark_sent(
     outcome: str = "sent",
 ) -> None:
     """Record the send in the ledger and close the row, in one transaction."""
-    chat_id = None if row.forget_recipient else row.chat_id
+    _record_in_ledger(conn, row.id, message_id, outcome, now)
     conn.execute(
-        "INSERT INTO send_ledger (outbox_id, chat_id, message_id, method, outcome, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (row.id, chat_id, message_id, row.method, outcome, to_db(now)),
+        f"UPDATE outbox SET status = 'sent', sent_at = ?, {_ERASE_ONCE_CLOSED} WHERE id = ?",
+        (to_db(now), row.id),
     )
-    if row.forget_recipient:
-        conn.execute(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, chat_id = NULL, payload_json = NULL"
-            " WHERE id = ?",
-            (to_db(now), row.id),
-        )
-    else:
-        conn.execute(
-            "UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?", (to_db(now), row.id)
-        )
 
 
 def mark_failed(conn: sqlite3.Connection, row: OutboxRow, reason: str, now: datetime) -> None:
     """Give up on a row for good (e.g. 403: the person blocked the bot)."""
-    chat_id = None if row.forget_recipient else row.chat_id
+    _record_in_ledger(conn, row.id, None, f"failed:{reason}", now)
+    conn.execute(
+        f"UPDATE outbox SET status = 'failed', last_error = ?, {_ERASE_ONCE_CLOSED} WHERE id = ?",
+        (reason, row.id),
+    )
+
+
+# A closed row keeps no payload (text, buttons, files: what a feature must keep lives in its
+# own table), and a forgotten recipient's row (declined consent) no chat id either. The flag
+# is read from the row itself, not from the sender's copy: a decline may set it meanwhile.
+_ERASE_ONCE_CLOSED = (
+    "payload_json = NULL, chat_id = CASE WHEN forget_recipient = 1 THEN NULL ELSE chat_id END"
+)
+
+
+def _record_in_ledger(
+    conn: sqlite3.Connection, outbox_id: int, message_id: int | None, outcome: str, now: datetime
+) -> None:
+    """One ledger row for a send or a give-up; a forgotten recipient's has no chat or message."""
     conn.execute(
         "INSERT INTO send_ledger (outbox_id, chat_id, message_id, method, outcome, created_at)"
-        " VALUES (?, ?, NULL, ?, ?, ?)",
-        (row.id, chat_id, row.method, f"failed:{reason}", to_db(now)),
-    )
-    conn.execute(
-        "UPDATE outbox SET status = 'failed', last_error = ?,"
-        " chat_id = CASE WHEN forget_recipient = 1 THEN NULL ELSE chat_id END,"
-        " payload_json = CASE WHEN forget_recipient = 1 THEN NULL ELSE payload_json END"
-        " WHERE id = ?",
-        (reason, row.id),
+        " SELECT id, CASE WHEN forget_recipient = 1 THEN NULL ELSE chat_id END,"
+        " CASE WHEN forget_recipient = 1 THEN NULL ELSE ? END, method, ?, ?"
+        " FROM outbox WHERE id = ?",
+        (message_id, outcome, to_db(now), outbox_id),
     )
 
 

@@ -75,7 +75,8 @@ class Chat:
             "SELECT id, method, payload_json FROM outbox WHERE chat_id = ? ORDER BY id", (chat_id,)
         )
         return [
-            {"id": r["id"], "method": r["method"], "params": json.loads(r["payload_json"])}
+            # a row already sent keeps no payload (storage.outbox.mark_sent): params {}
+            {"id": r["id"], "method": r["method"], "params": json.loads(r["payload_json"] or "{}")}
             for r in rows
         ]
 

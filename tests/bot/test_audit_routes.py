@@ -6,6 +6,7 @@ import io
 import json
 from datetime import timedelta
 
+from bot.audit_export import safe_cell
 from bot.cli import main
 from bot.handlers import COMMANDS
 from bot.rendering import as_document_upload
@@ -91,6 +92,25 @@ def test_audit_export_sends_the_units_trail_as_csv(chat):
     assert ("Cecilia", "audit_exported", "") in actions
     assert not any(line[4] == "L1" or line[2] == "Lars" for line in table[1:])
     assert table[-1][0] == "2026-12-01T07:00:00Z"
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_text():
+    for formula in ("=1+1", "+46 70", "-2", "@SUM(A1)", "\tx", "\rx"):
+        assert safe_cell(formula) == "'" + formula
+    for plain in ("Anna", "P1", "", '{"flag": 3}', "2026-12-01T07:00:00Z", 12, None):
+        assert safe_cell(plain) == ("" if plain is None else str(plain))
+
+
+def test_audit_export_neutralises_a_staff_name_that_is_a_formula(chat):
+    _unit(chat)
+    bind(chat, '=HYPERLINK("http://x","klick")', "therapist", "Växjö", 102)
+    chat.command(COMMANDS["invite"], 102, "invite", "depression", "P9")
+    chat.command(COMMANDS["audit"], ADMIN, "audit", "export")
+    row = chat.outbox(ADMIN)[-1]
+    table = list(csv.reader(io.StringIO(row["params"]["document_text"])))
+    names = {line[2] for line in table[1:]}
+    assert '\'=HYPERLINK("http://x","klick")' in names
+    assert not any(cell.startswith(("=", "+", "-", "@")) for line in table for cell in line)
 
 
 def test_cli_export_writes_a_file_and_is_audited(monkeypatch, tmp_path, capsys):

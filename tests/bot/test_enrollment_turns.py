@@ -75,6 +75,20 @@ def test_decline_keeps_nothing_about_the_person(chat, therapist):
     )
 
 
+def test_a_consent_button_of_a_used_invite_keeps_nothing_of_the_stranger(chat, therapist):
+    code = invite_code(chat, therapist)
+    chat.command(start, 200, "start", code)
+    chat.command(start, 201, "start", code)  # the same link opened by someone else
+    chat.press(200, "Jag godkänner")
+    chat.press(201, "Jag godkänner inte")
+    reply = chat.conn.execute(
+        "SELECT payload_json, forget_recipient FROM outbox WHERE chat_id = 201 ORDER BY id DESC"
+    ).fetchone()
+    assert "redan använts" in reply["payload_json"]
+    assert reply["forget_recipient"] == 1
+    assert chat.conn.execute("SELECT status FROM invites").fetchone()[0] == "accepted"
+
+
 def test_used_expired_and_unknown_codes_get_no_buttons(chat, therapist):
     code = invite_code(chat, therapist)
     chat.command(start, 200, "start", code)
