@@ -1,7 +1,8 @@
 """The inbox: every update is stored before Telegram is told it was received.
 
-A repeated update_id is ignored. Once an update has been handled its payload is erased
-(it may hold patient text); the id stays so a repeat is still recognised.
+A repeated update_id is ignored. Once an update has been handled its payload and chat are
+erased (it may hold patient text; the chat only orders waiting updates); the id stays so a
+repeat is still recognised.
 """
 
 import json
@@ -83,7 +84,7 @@ def set_aside(
         (update_id, to_db(now)),
     )
     conn.execute(
-        "UPDATE inbox SET processed_at = ?, payload_json = NULL, error_type = ?,"
+        "UPDATE inbox SET processed_at = ?, payload_json = NULL, chat_id = NULL, error_type = ?,"
         " update_keys = ? WHERE update_id = ?",
         (to_db(now), error_type, json.dumps(sorted(keys)), update_id),
     )
@@ -99,7 +100,7 @@ def claim(conn: sqlite3.Connection, update_id: int, now: datetime) -> bool:
     Returns False when it was handled already, so the caller rolls back and changes nothing.
     """
     cursor = conn.execute(
-        "UPDATE inbox SET processed_at = ?, payload_json = NULL"
+        "UPDATE inbox SET processed_at = ?, payload_json = NULL, chat_id = NULL"
         " WHERE update_id = ? AND processed_at IS NULL",
         (to_db(now), update_id),
     )
