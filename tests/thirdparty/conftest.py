@@ -25,7 +25,8 @@ def test_api_server(request, tmp_path_factory):
     if node is None or npm is None:
         pytest.skip("node and npm are needed to run telegram-test-api, and are not installed")
     emulator = processes.copy_emulator(tmp_path_factory.mktemp("third-party-emulator"))
-    cache = request.config.cache.mkdir("telegram-test-api") if request.config.cache else None
+    cache_provider = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
+    cache = cache_provider.mkdir("telegram-test-api") if cache_provider else None
     processes.install_node_modules(emulator, npm, cache)
     child, url = processes.start_test_api(emulator, node)
     try:
