@@ -145,7 +145,7 @@ def test_invite_consent_crisis_handling_diary_and_language(test_api_server, chil
     assert_bot_unharmed(running.bot)
 
 
-# Lines the bot logs at ERROR that this emulator causes and that are no fault of the bot.
+# ERROR lines this flow causes on purpose, each with its reason.
 EXPECTED_ERRORS = (
     # No therapist channel is registered, so the red flag takes the "channel unreachable" path
     # and goes to the unit's therapists privately: an operator must hear of that.
