@@ -56,7 +56,9 @@ BACKOFF_SECONDS = (1, 2, 4, 8, 16, 30)
 CANDIDATES_PER_LANE = 100  # rows found per lane in one look at the outbox
 CANDIDATES_MAX_AGE = 0.5  # seconds (real) before looking again while busy
 FILE_METHODS = frozenset({"sendPhoto", "sendDocument"})
-FILE_ATTEMPTS = 2  # a file that fails this often goes as text instead
+# A file or a command menu that fails this often goes as text (a file) or is given up (a
+# menu): neither may hold up the replies queued after it in its chat.
+QUICK_ATTEMPTS = 2
 
 
 class Sender:
@@ -214,9 +216,10 @@ class Sender:
                 await self._give_up(row, "bad_request")
         except (TimedOut, NetworkError) as error:
             log.warning("outbox %d: %s, attempt %d", row.id, type(error).__name__, row.attempts + 1)
-            if method in FILE_METHODS and row.attempts + 1 >= FILE_ATTEMPTS:
+            quick = method in FILE_METHODS or method in _NO_CHAT_PARAM
+            if method in FILE_METHODS and row.attempts + 1 >= QUICK_ATTEMPTS:
                 await self._as_text(row, "network")
-            elif row.attempts + 1 >= MAX_ATTEMPTS:
+            elif row.attempts + 1 >= (QUICK_ATTEMPTS if quick else MAX_ATTEMPTS):
                 await self._give_up(row, "network")
             else:
                 await self._retry(row, type(error).__name__, hold=True)

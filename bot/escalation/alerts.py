@@ -72,7 +72,8 @@ def post_to_channel(
     settings = units.safety_settings(conn, flag.unit_id)
     if settings.therapist_chat_id is None or settings.channel_broken:
         if flag.severity == "red":  # amber flags wait in /flags; their triggers tell people
-            fan_out_privately(conn, flag, step, now)
+            why = "no_channel" if settings.therapist_chat_id is None else "channel_lost"
+            fan_out_privately(conn, flag, step, now, why=why)
         else:
             flags.record(conn, flag.id, "no_channel", now)
         return False
@@ -117,7 +118,7 @@ def tell_privately(
 
 
 def fan_out_privately(
-    conn: sqlite3.Connection, flag: Flag, step: str, now: datetime, *, channel_lost: bool = True
+    conn: sqlite3.Connection, flag: Flag, step: str, now: datetime, *, why: str = "channel_lost"
 ) -> None:
     """The channel cannot carry the alert (or Telegram refused it there): every therapist and
     patient-admin of the unit gets it privately, and the patient's care team (a deputy too,
@@ -127,9 +128,9 @@ def fan_out_privately(
     known = {staff_id for staff_id, _ in chats}
     chats += [(m.id, m.telegram_user_id) for m in team if m.id not in known]
     told = tell_privately(conn, flag, chats, f"{step}-fanout", now)
-    why = "therapist channel unreachable" if channel_lost else "alert undelivered"
+    # why: "no_channel" (none registered), "channel_lost" or "alert_undelivered"
     log.error("flag %d of unit %d: %s; told %d staff privately", flag.id, flag.unit_id, why, told)
-    if channel_lost:
+    if why != "alert_undelivered":
         events.record(conn, "channel_unreachable", now, unit=flag.unit_id, flag=flag.id)
     if told == 0:
         log.error("flag %d: no one could be told", flag.id)

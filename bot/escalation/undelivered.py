@@ -53,7 +53,7 @@ def _alert_given_up(conn: sqlite3.Connection, key: str, now: datetime) -> None:
         # The private copy to one staff member failed too; the others got theirs.
         log.error("flag %d: a private alert could not be delivered", flag.id)
         return
-    fan_out_privately(conn, flag, "undelivered", now, channel_lost=False)
+    fan_out_privately(conn, flag, "undelivered", now, why="alert_undelivered")
 
 
 def _reminder_given_up(conn: sqlite3.Connection, key: str, now: datetime) -> None:
@@ -82,8 +82,8 @@ def _tell_care_team(conn: sqlite3.Connection, row: OutboxRow, now: datetime) -> 
 
 
 def _tell_the_person(conn: sqlite3.Connection, row: OutboxRow, now: datetime) -> None:
-    if row.method == "editMessageText":
-        return  # the message being edited is still there, as it was
+    if not row.method.startswith("send"):
+        return  # an edit leaves the message as it was; a menu is no answer to anyone
     patient = patients.by_chat(conn, row.chat_id)
     member = staff.by_telegram_user(conn, row.chat_id)
     language = patient.language if patient else (member.language if member else None)
