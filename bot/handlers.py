@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import reminder_routes, routes
+from bot import channel_routes, reminder_routes, routes
 from bot.runtime import Runtime
 from bot.turns import Route, TurnInput, run_apology, run_turn
 from dialogues.types import Incoming
@@ -25,6 +25,7 @@ from dialogues.types import Incoming
 log = logging.getLogger(__name__)
 
 PRIVATE = filters.ChatType.PRIVATE
+GROUPS = filters.ChatType.GROUPS
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 # Every command a person can send, and its route. Staff-only routes check the sender.
@@ -57,6 +58,7 @@ COMMANDS: dict[str, Route] = {
     "cover": routes.cover_command,
     "move": routes.move_command,
     "audit": routes.audit_command,
+    "channel": routes.channel_command,
 }
 
 
@@ -68,6 +70,9 @@ def _incoming(update: Update) -> Incoming:
     if update.edited_message is not None:
         return Incoming(kind="edited", text=update.edited_message.text or "")
     message = update.message
+    if message.new_chat_members:  # people joined a group (bots cannot read other bots)
+        joined = tuple((u.id, u.first_name) for u in message.new_chat_members if not u.is_bot)
+        return Incoming(kind="membership", joined=joined)
     text = message.text or ""
     if text.startswith("/"):
         command, *args = text.split()
@@ -126,7 +131,25 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def register(application: Application) -> None:
-    """All handlers, in the order they are tried."""
+    """All handlers, in the order they are tried. Everything is private-chat only, except
+    the therapist channel's: `/channel` and people joining, in groups."""
+    in_group = GROUPS & filters.UpdateType.MESSAGE
+    application.add_handler(
+        CommandHandler(
+            "channel",
+            make_handler(channel_routes.anonymous),
+            filters=in_group & filters.SenderChat.ALL,  # an anonymous admin, or a chat
+        )
+    )
+    application.add_handler(
+        CommandHandler("channel", make_handler(channel_routes.group_command), filters=in_group)
+    )
+    application.add_handler(
+        MessageHandler(
+            in_group & filters.StatusUpdate.NEW_CHAT_MEMBERS,
+            make_handler(channel_routes.members_joined),
+        )
+    )
     application.add_handler(
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & PRIVATE, make_handler(routes.edited))
     )

@@ -22,6 +22,7 @@ class Incoming:
     args: tuple[str, ...] = ()
     text: str = ""
     action: str = ""  # a button's action, once the bot layer has checked it is current
+    joined: tuple[tuple[int, str], ...] = ()  # people who joined a group: (user id, first name)
 
 
 @dataclass(frozen=True)
