@@ -255,13 +255,18 @@ class World:
         chat = Chat(id=-(4_000_000_000 + len(self.groups) + 1), type="group", key=f"#{name}")
         self.groups[name] = chat
         self.chats[chat.id] = chat
-        chat.members.extend(dict.fromkeys(members))
+        for member in members:
+            if member not in chat.members:
+                chat.members.append(member)
         return chat
 
     def join_group(self, chat: Chat, users: list[User], *, by: User) -> None:
         """People join a group (added by `by`, or by themselves): Telegram's
         `new_chat_members` service message, which a bot in privacy mode receives too."""
-        joining = [user for user in dict.fromkeys(users) if user not in chat.members]
+        joining = []
+        for user in users:
+            if user not in chat.members and user not in joining:
+                joining.append(user)
         if not joining:
             return
         chat.members.extend(joining)
