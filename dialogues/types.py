@@ -15,7 +15,7 @@ IncomingKind = Literal["command", "text", "button", "media", "edited", "membersh
 
 @dataclass(frozen=True)
 class Incoming:
-    """What a person did in their private chat."""
+    """What a person did in their private chat (in a group: `/channel`, or people joining)."""
 
     kind: IncomingKind
     command: str = ""  # lower-case, without '/' and '@botname'
