@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from bot.turns import Turn
 
 from dialogues.types import Outcome, Reply
-from storage import audit, cover, patients, staff
+from storage import audit, cover, patients, staff, units
 from storage.patients import Patient
 from storage.staff import Staff
 
@@ -27,6 +27,18 @@ def may_see(conn: sqlite3.Connection, member: Staff, patient: Patient, now: date
     if member.has_role(*UNIT_WIDE_ROLES) or patient.therapist_id == member.id:
         return True
     return patient.therapist_id in cover.covered_by(conn, member.id, now)
+
+
+def may_read_flag(conn: sqlite3.Connection, member: Staff, patient: Patient, now: datetime) -> bool:
+    """Who reads a flag's text (the patient's own words, Visa) and may handle it
+    (Omhänderta): those who may see the patient, and, because a red flag may come when the
+    patient's own team is away, the unit's patient-admins and its on-call list. Everybody
+    else of the unit sees only that a flag exists, its colour and the patient's label."""
+    if may_see(conn, member, patient, now):
+        return True
+    if not member.active or member.unit_id != patient.unit_id:
+        return False
+    return member.has_role("patient-admin") or units.is_on_call(conn, patient.unit_id, member.id)
 
 
 def care_team(conn: sqlite3.Connection, patient: Patient, now: datetime) -> list[Staff]:

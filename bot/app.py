@@ -19,7 +19,7 @@ from bot import handlers
 from bot.clock import clock_from_settings
 from bot.commands_menu import default_menus
 from bot.escalation import chain as escalation_chain
-from bot.escalation import diary_missed
+from bot.escalation import diary_missed, on_call_note
 from bot.escalation import missed as missed_forms
 from bot.polling import InboxPoller
 from bot.reminders import tick as reminder_tick
@@ -117,6 +117,7 @@ def _ticker(settings, database, clock, sender, supervisor, programs, questionnai
                 partial(diary_missed.run_batch, language=language),
                 diary_missed.BATCH_SIZE,
             ),
+            (partial(on_call_note.run_batch, language=language), on_call_note.BATCH_SIZE),
             (
                 partial(reminder_tick.run_batch, diary_parts=diary_parts),
                 reminder_tick.BATCH_SIZE,

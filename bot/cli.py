@@ -1,4 +1,4 @@
-"""`python -m bot`: run, demo, staff, audit, programs."""
+"""`python -m bot`: run, demo, staff, unit, audit, programs."""
 
 from __future__ import annotations
 
@@ -31,6 +31,12 @@ def _staff(args: argparse.Namespace) -> int:
     from bot.staff_cli import main as staff_main
 
     return staff_main(args)
+
+
+def _unit(args: argparse.Namespace) -> int:
+    from bot.unit_cli import main as unit_main
+
+    return unit_main(args)
 
 
 def _audit(args: argparse.Namespace) -> int:
@@ -79,6 +85,16 @@ def parser() -> argparse.ArgumentParser:
     set_role.add_argument("role", choices=["admin", "patient-admin", "therapist"])
     set_role.add_argument("--unit", required=True)
     staff.set_defaults(func=_staff)
+
+    unit = commands.add_parser("unit", help="a unit's settings")
+    unit_commands = unit.add_subparsers(dest="unit_command", required=True)
+    channel = unit_commands.add_parser(
+        "channel",
+        help="register a group as the unit's therapist channel (as /channel in the group does)",
+    )
+    channel.add_argument("unit", help="the unit's name")
+    channel.add_argument("chat", help="the group's chat id (negative), or 'off'")
+    unit.set_defaults(func=_unit)
 
     audit = commands.add_parser("audit", help="the audit trail")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)

@@ -40,6 +40,7 @@ STAFF_COMMANDS = (
     "staff",
     "cover",
     "audit",
+    "channel",
     "help",
     "crisis",
     "language",

@@ -1,6 +1,7 @@
 """Routes for flags: the alert's buttons (Omhänderta, Dölj flagga, Visa), the private
 comment that marks a flag handled, and `/flags`. Only staff of the patient's unit may act
-on a flag; every action is audited."""
+on a flag; its text (Visa) and handling it (Omhänderta) only those who may read it
+(access.may_read_flag); every action is audited."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from bot.access import may_read_flag
 from bot.escalation.alerts import alert_reply
 from bot.i18n import Translator
 from bot.rendering import reply_call
 from bot.turns import Turn
 from dialogues.types import Outcome, Reply
-from storage import audit, dialogue_state, flags, outbox, units
+from storage import audit, dialogue_state, flags, outbox, patients, units
 from storage import staff as staff_repo
 from storage.dialogue_state import DialogueState
 from storage.flags import Flag
@@ -32,6 +34,17 @@ def flag_button(turn: Turn, rest: str) -> Outcome:
         return Outcome(toast=turn.t("flag.unknown"))
     if member is None or member.unit_id != flag.unit_id:
         return Outcome(toast=turn.t("flag.not_yours"))
+    if action in ("handle", "show") and not _may_read(turn, flag):
+        audit.record(
+            turn.conn,
+            staff_id=member.id,
+            action="flag_text_refused",
+            now=turn.now,
+            patient_id=flag.patient_id,
+            flag=flag.id,
+            button=action,
+        )
+        return Outcome(toast=turn.t("flag.not_readable"))
     if action == "handle":
         return _ask_comment(turn, flag)
     if action == "hide":
@@ -64,6 +77,8 @@ def on_text(turn: Turn) -> Outcome:
     done = Outcome(dialogue=DIALOGUE, data={})
     if turn.staff is None or flag is None or flag.unit_id != turn.staff.unit_id:
         return done.then(Outcome(replies=(Reply(turn.t("flag.unknown")),)))
+    if not _may_read(turn, flag):  # access may have changed since Omhänderta was pressed
+        return done.then(Outcome(replies=(Reply(turn.t("flag.not_readable")),)))
     comment = turn.incoming.text.strip()[:MAX_COMMENT_CHARS]
     if not comment:
         return Outcome(replies=(Reply(turn.t("flag.ask_comment", id=flag.id)),))
@@ -161,10 +176,15 @@ def flags_command(turn: Turn) -> Outcome | None:
         return Outcome(replies=(Reply(turn.t("flag.none")),))
     replies = []
     for flag in listed:
-        alert = alert_reply(turn.conn, flag, turn.t, headline_key="flag.alert")
+        readable = _may_read(turn, flag)
+        alert = alert_reply(turn.conn, flag, turn.t, headline_key="flag.alert", readable=readable)
         text = alert.text if flag.told_anyone else turn.t("flag.no_one_told") + "\n" + alert.text
         replies.append(Reply(text, alert.buttons))
     return Outcome(replies=tuple(replies))
+
+
+def _may_read(turn: Turn, flag: Flag) -> bool:
+    return may_read_flag(turn.conn, turn.staff, patients.get(turn.conn, flag.patient_id), turn.now)
 
 
 def _local(moment: datetime | None, zone: str) -> str:

@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import reminder_routes, routes
+from bot import channel_routes, reminder_routes, routes
 from bot.escalation.after_failure import raise_what_the_update_carried
 from bot.runtime import Runtime
 from bot.turns import Route, TurnInput, run_apology, run_turn
@@ -26,6 +26,7 @@ from dialogues.types import Incoming
 log = logging.getLogger(__name__)
 
 PRIVATE = filters.ChatType.PRIVATE
+GROUPS = filters.ChatType.GROUPS
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 # Every command a person can send, and its route. Staff-only routes check the sender.
@@ -58,6 +59,7 @@ COMMANDS: dict[str, Route] = {
     "cover": routes.cover_command,
     "move": routes.move_command,
     "audit": routes.audit_command,
+    "channel": routes.channel_command,
 }
 
 
@@ -69,6 +71,9 @@ def _incoming(update: Update) -> Incoming:
     if update.edited_message is not None:
         return Incoming(kind="edited", text=update.edited_message.text or "")
     message = update.message
+    if message.new_chat_members:  # people joined a group (bots cannot read other bots)
+        joined = tuple((u.id, u.first_name) for u in message.new_chat_members if not u.is_bot)
+        return Incoming(kind="membership", joined=joined)
     text = message.text or ""
     if text.startswith("/"):
         command, *args = text.split()
@@ -161,11 +166,30 @@ def broken(route: Route) -> Route:
 
 
 def register(application: Application, broken_routes: frozenset[str] = frozenset()) -> None:
-    """All handlers, in the order they are tried. `broken_routes`: see `broken`."""
+    """All handlers, in the order they are tried. Everything is private-chat only, except
+    the therapist channel's: `/channel` and people joining, in groups. `broken_routes`: see
+    `broken`."""
 
     def make_handler(route: Route) -> Handler:
         return _make_handler(broken(route) if route.__name__ in broken_routes else route)
 
+    in_group = GROUPS & filters.UpdateType.MESSAGE
+    application.add_handler(
+        CommandHandler(
+            "channel",
+            make_handler(channel_routes.anonymous),
+            filters=in_group & filters.SenderChat.ALL,  # an anonymous admin, or a chat
+        )
+    )
+    application.add_handler(
+        CommandHandler("channel", make_handler(channel_routes.group_command), filters=in_group)
+    )
+    application.add_handler(
+        MessageHandler(
+            in_group & filters.StatusUpdate.NEW_CHAT_MEMBERS,
+            make_handler(channel_routes.members_joined),
+        )
+    )
     application.add_handler(
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & PRIVATE, make_handler(routes.edited))
     )

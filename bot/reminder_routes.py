@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import diary_routes, follow_up_routes, form_routes, patient_now
+from bot import channel_routes, diary_routes, follow_up_routes, form_routes, patient_now
 from bot.escalation import alerts
 from bot.reminders import reachability
 from bot.reminders.messages import reminder_call
@@ -65,7 +65,8 @@ def _snooze(turn: Turn, reminder) -> Outcome:
 
 def membership(turn: Turn) -> Outcome:
     """my_chat_member: in a private chat 'kicked' is a block and 'member' an unblock; for a
-    unit's therapist channel, removal means alerts go privately until the bot is back."""
+    unit's therapist channel, removal means alerts go privately until the bot is back; added
+    to any other group, the bot says how to register it as a channel."""
     status = turn.incoming.text
     chat_id = turn.input.chat_id
     if chat_id < 0:
@@ -73,6 +74,7 @@ def membership(turn: Turn) -> Outcome:
             alerts.channel_lost(turn.conn, chat_id, turn.now)
         elif status in ("member", "administrator"):
             alerts.channel_back(turn.conn, chat_id, turn.now)
+            return channel_routes.bot_added(turn)  # a new group: how to register it
     elif status == "kicked":
         reachability.mark_unreachable(turn.conn, chat_id, turn.now)
     elif status == "member":

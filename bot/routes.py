@@ -15,6 +15,7 @@ from bot import (
     activity_routes,
     audit_routes,
     balance_routes,
+    channel_routes,
     cover_routes,
     diary_routes,
     flag_routes,
@@ -264,6 +265,10 @@ def move_command(turn: Turn) -> Outcome:
 
 def audit_command(turn: Turn) -> Outcome:
     return audit_routes.audit_command(turn) or unknown_command(turn)
+
+
+def channel_command(turn: Turn) -> Outcome:
+    return channel_routes.private_command(turn) or unknown_command(turn)
 
 
 def unknown_command(turn: Turn) -> Outcome:

@@ -125,11 +125,12 @@ def open_turn(conn: sqlite3.Connection, world: World, turn_input: TurnInput, now
 
 def deactivated(turn: Turn) -> Outcome:
     """Every update from a deactivated staff member: "your account is deactivated", in their
-    private chat (a press in a group gets it as the notice only), and nothing else."""
+    private chat or in reply to a command in a group (`/channel`; a press in a group gets it
+    as the notice only), and nothing else."""
     text = turn.t("staff.deactivated")
     in_private = turn.input.chat_id == turn.input.user_id
     return Outcome(
-        replies=(Reply(text),) if in_private else (),
+        replies=(Reply(text),) if in_private or turn.incoming.kind == "command" else (),
         toast=text if turn.incoming.kind == "button" else None,
     )
 

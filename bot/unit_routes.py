@@ -164,5 +164,12 @@ def _overview(turn: Turn, notice: str = "") -> Outcome:
     )
     on_call = [name for _, name, on in units.staff_of(turn.conn, unit.id) if on]
     return unit_settings.overview(
-        unit.name, quiet, _defaults(turn), turn.t, notice, office=office, on_call=on_call
+        unit.name,
+        quiet,
+        _defaults(turn),
+        turn.t,
+        notice,
+        office=office,
+        on_call=on_call,
+        on_call_reachable=bool(units.on_call_chats(turn.conn, unit.id)),
     )

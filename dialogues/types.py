@@ -15,13 +15,14 @@ IncomingKind = Literal["command", "text", "button", "media", "edited", "membersh
 
 @dataclass(frozen=True)
 class Incoming:
-    """What a person did in their private chat."""
+    """What a person did in their private chat (in a group: `/channel`, or people joining)."""
 
     kind: IncomingKind
     command: str = ""  # lower-case, without '/' and '@botname'
     args: tuple[str, ...] = ()
     text: str = ""
     action: str = ""  # a button's action, once the bot layer has checked it is current
+    joined: tuple[tuple[int, str], ...] = ()  # people who joined a group: (user id, first name)
 
 
 @dataclass(frozen=True)

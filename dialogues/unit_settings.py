@@ -31,7 +31,10 @@ def overview(
     *,
     office: str = "",
     on_call: list[str] = (),
+    on_call_reachable: bool = True,
 ) -> Outcome:
+    """`on_call_reachable` False: nobody on the on-call list can be told (empty, or nobody
+    bound to Telegram), so red flags outside office hours wait for the next office day."""
     lines = [notice] if notice else []
     lines.append(t("unit.title", unit=escape(unit_name)))
     lines.append(t("unit.quiet", start=quiet[0], end=quiet[1]))
@@ -39,6 +42,8 @@ def overview(
         lines.append(office)
     names = ", ".join(escape(name) for name in on_call) or t("unit.on_call_empty")
     lines.append(t("unit.on_call", names=names))
+    if not on_call_reachable:
+        lines.append(t("unit.on_call_missing"))
     lines.append(t("unit.defaults_heading"))
     keyboard = [
         row(Button(t("settings.button.quiet"), "quiet"), Button(t("unit.button.on_call"), "oncall"))

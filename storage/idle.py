@@ -4,6 +4,7 @@ and to stop the clock at each instant something falls due."""
 import sqlite3
 from datetime import datetime
 
+from storage import units
 from storage.timefmt import from_db, to_db
 
 
@@ -37,6 +38,7 @@ def pending_work(conn: sqlite3.Connection, now: datetime) -> int:
         "SELECT COUNT(*) FROM diary_weeks WHERE next_check_at IS NOT NULL AND next_check_at <= ?",
         (to_db(now),),
     ).fetchone()[0]
+    on_call_checks = units.count_on_call_checks_due(conn, now)
     return (
         unprocessed
         + due_messages
@@ -45,6 +47,7 @@ def pending_work(conn: sqlite3.Connection, now: datetime) -> int:
         + expired_forms
         + flag_steps
         + diary_weeks
+        + on_call_checks
     )
 
 
@@ -63,7 +66,9 @@ def next_due_at(conn: sqlite3.Connection, after: datetime, until: datetime) -> d
         " UNION ALL SELECT MIN(next_check_at) FROM flags"
         "   WHERE next_check_at > :after AND next_check_at <= :until"
         " UNION ALL SELECT MIN(next_check_at) FROM diary_weeks"
-        "   WHERE next_check_at > :after AND next_check_at <= :until)",
+        "   WHERE next_check_at > :after AND next_check_at <= :until"
+        " UNION ALL SELECT MIN(on_call_check_at) FROM units"
+        "   WHERE on_call_check_at > :after AND on_call_check_at <= :until)",
         {"after": to_db(after), "until": to_db(until)},
     ).fetchone()
     return from_db(row[0]) if row[0] else None

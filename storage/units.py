@@ -4,7 +4,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.timefmt import to_db
+from storage.timefmt import from_db, to_db
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,15 @@ def by_channel(conn: sqlite3.Connection, chat_id: int) -> Unit | None:
     return _unit(row) if row else None
 
 
+def set_channel(conn: sqlite3.Connection, unit_id: int, chat_id: int | None) -> None:
+    """Register the unit's therapist channel (None: none). A new registration starts out
+    reachable: an earlier "unreachable" mark belonged to the old chat."""
+    conn.execute(
+        "UPDATE units SET therapist_chat_id = ?, channel_broken_since = NULL WHERE id = ?",
+        (chat_id, unit_id),
+    )
+
+
 def set_channel_broken(conn: sqlite3.Connection, unit_id: int, since: datetime | None) -> bool:
     """Mark the therapist channel unreachable (or working again); False if nothing changed."""
     if since is None:
@@ -143,6 +152,13 @@ def on_call_chats(conn: sqlite3.Connection, unit_id: int) -> list[tuple[int, int
     return [(row[0], row[1]) for row in rows]
 
 
+def is_on_call(conn: sqlite3.Connection, unit_id: int, staff_id: int) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM unit_on_call WHERE unit_id = ? AND staff_id = ?", (unit_id, staff_id)
+    ).fetchone()
+    return row is not None
+
+
 def set_on_call(conn: sqlite3.Connection, unit_id: int, staff_id: int, on: bool) -> None:
     if on:
         conn.execute(
@@ -169,3 +185,32 @@ def staff_of(conn: sqlite3.Connection, unit_id: int) -> list[tuple[int, str, boo
 def by_name(conn: sqlite3.Connection, name: str) -> Unit | None:
     row = conn.execute("SELECT * FROM units WHERE name = ?", (name,)).fetchone()
     return _unit(row) if row is not None else None
+
+
+# The weekly on-call check (bot/escalation/on_call_note.py) is due for a unit with an active,
+# bound admin (someone to tell) whose check is not planned yet or has come.
+_ON_CALL_CHECK_DUE = (
+    " FROM units u WHERE (u.on_call_check_at IS NULL OR u.on_call_check_at <= :now)"
+    " AND EXISTS (SELECT 1 FROM staff s JOIN staff_roles r ON r.staff_id = s.id"
+    " WHERE s.unit_id = u.id AND s.active = 1 AND s.telegram_user_id IS NOT NULL"
+    " AND r.role = 'admin')"
+)
+
+
+def on_call_checks_due(
+    conn: sqlite3.Connection, now: datetime, limit: int
+) -> list[tuple[int, datetime | None]]:
+    """(unit id, planned check or None) of the units whose on-call check is due."""
+    rows = conn.execute(
+        "SELECT u.id, u.on_call_check_at" + _ON_CALL_CHECK_DUE + " ORDER BY u.id LIMIT :limit",
+        {"now": to_db(now), "limit": limit},
+    )
+    return [(row[0], from_db(row[1]) if row[1] else None) for row in rows]
+
+
+def count_on_call_checks_due(conn: sqlite3.Connection, now: datetime) -> int:
+    return conn.execute("SELECT COUNT(*)" + _ON_CALL_CHECK_DUE, {"now": to_db(now)}).fetchone()[0]
+
+
+def plan_on_call_check(conn: sqlite3.Connection, unit_id: int, at: datetime) -> None:
+    conn.execute("UPDATE units SET on_call_check_at = ? WHERE id = ?", (to_db(at), unit_id))

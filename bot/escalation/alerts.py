@@ -32,12 +32,19 @@ def alert_reply(
     *,
     headline_key: str,
     mentions: list[tuple[int, str]] = (),
+    readable: bool = True,
 ) -> Reply:
-    """The alert: label, trigger(s), time; buttons to handle, hide, and (for free text) show."""
+    """The alert: label, trigger(s), time; buttons to handle, hide, and (for free text) show.
+    Not `readable` (a private listing for someone who may not read this flag, see
+    access.may_read_flag): that the flag exists, its colour and label, and Dölj flagga only."""
     patient = patients.get(conn, flag.patient_id)
     zone = ZoneInfo(units.safety_settings(conn, flag.unit_id).timezone)
     severity = t(f"flag.severity.{flag.severity}")
     lines = [t(headline_key, severity=severity, label=escape(patient.label), id=flag.id)]
+    hide = Button(t("flag.button.hide"), f"flag:hide:{flag.id}", stateless=True)
+    if not readable:
+        lines.append(t("flag.not_readable_line"))
+        return Reply("\n".join(lines), ((hide,),))
     found = flags.triggers(conn, flag.id)
     for trigger in found:
         when = trigger.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
@@ -48,10 +55,7 @@ def alert_reply(
         lines.append(
             " ".join(f'<a href="tg://user?id={chat}">{escape(name)}</a>' for chat, name in mentions)
         )
-    buttons = [
-        Button(t("flag.button.handle"), f"flag:handle:{flag.id}", stateless=True),
-        Button(t("flag.button.hide"), f"flag:hide:{flag.id}", stateless=True),
-    ]
+    buttons = [Button(t("flag.button.handle"), f"flag:handle:{flag.id}", stateless=True), hide]
     if any(trigger.free_text for trigger in found):
         buttons.append(Button(t("flag.button.show"), f"flag:show:{flag.id}", stateless=True))
     return Reply("\n".join(lines), (tuple(buttons),))

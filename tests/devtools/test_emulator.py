@@ -139,6 +139,40 @@ async def test_privacy_mode_in_groups(emulator):
     assert updates[0].message.chat.id < 0
 
 
+async def test_commands_in_groups_carry_the_bot_command_entity_and_sender(emulator):
+    world = emulator.world
+    anna = world.user("anna")
+    group = world.create_group("therapists", [anna])
+    world.send_text(anna, group, "/channel@ikbt_demo_bot off")
+    [update] = await emulator.bot.get_updates(timeout=0)
+    message = update.message
+    assert message.from_user.id == anna.id and message.sender_chat is None
+    assert message.parse_entities(["bot_command"]) == {
+        message.entities[0]: "/channel@ikbt_demo_bot"
+    }
+
+
+async def test_joining_a_group_is_a_service_message_the_bot_hears(emulator):
+    world = emulator.world
+    anna, zed, bo = world.user("anna"), world.user("zed"), world.user("bo")
+    group = world.create_group("therapists", [anna])
+    world.join_group(group, [zed, anna], by=anna)  # anna is a member already
+    world.create_group("therapists", [bo])  # an existing group gains a member: a join too
+    world.join_group(group, [zed], by=zed)  # a member again: nothing
+    updates = await emulator.bot.get_updates(timeout=0)
+    assert [[u.first_name for u in up.message.new_chat_members] for up in updates] == [
+        ["zed"],
+        ["bo"],
+    ]
+    assert updates[0].message.from_user.id == anna.id
+    assert updates[0].message.chat.id == group.id
+    world.set_bot_in_group(group, False)
+    await emulator.bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
+    world.join_group(group, [world.user("eve")], by=anna)  # the bot is not there to hear it
+    updates = await emulator.bot.get_updates(timeout=0)
+    assert [u.my_chat_member is not None for u in updates] == [True]
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 async def test_faults_429_then_500_then_success(emulator):
     alice = emulator.world.user("alice")

@@ -59,6 +59,10 @@ def test_user_staff_and_group():
         "therapists", ("anna", "bo"), "Växjö"
     )
     assert parse_line("@group #team anna", 1) == AddGroup("team", ("anna",), "default")
+    unregistered = AddGroup("therapists", ("anna", "bo"), "Växjö", registered=False)
+    assert parse_line("@group therapists anna bo unit=Växjö unregistered", 1) == unregistered
+    assert parse_line("@group therapists anna bo unregistered unit=Växjö", 1) == unregistered
+    assert parse_line("@group team unregistered", 1) == AddGroup("team", (), "default", False)
 
 
 @pytest.mark.parametrize(

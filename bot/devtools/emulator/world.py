@@ -246,16 +246,35 @@ class World:
         return self.groups[name]
 
     def create_group(self, name: str, members: list[User]) -> Chat:
-        """A group with the bot and these members; an existing group gains the members."""
+        """A group with the bot and these members; an existing group gains the members (they
+        join it, see `join_group`)."""
         chat = self.groups.get(name)
-        if chat is None:
-            chat = Chat(id=-(4_000_000_000 + len(self.groups) + 1), type="group", key=f"#{name}")
-            self.groups[name] = chat
-            self.chats[chat.id] = chat
+        if chat is not None:
+            self.join_group(chat, members, by=self.group_actor(chat))
+            return chat
+        chat = Chat(id=-(4_000_000_000 + len(self.groups) + 1), type="group", key=f"#{name}")
+        self.groups[name] = chat
+        self.chats[chat.id] = chat
         for member in members:
             if member not in chat.members:
                 chat.members.append(member)
         return chat
+
+    def join_group(self, chat: Chat, users: list[User], *, by: User) -> None:
+        """People join a group (added by `by`, or by themselves): Telegram's
+        `new_chat_members` service message, which a bot in privacy mode receives too."""
+        joining = []
+        for user in users:
+            if user not in chat.members and user not in joining:
+                joining.append(user)
+        if not joining:
+            return
+        chat.members.extend(joining)
+        if chat.bot_present:
+            note = self._new_message(
+                chat, by, service={"new_chat_members": [user.to_api() for user in joining]}
+            )
+            self._deliver_service(note)
 
     def chat_by_key(self, key: str) -> Chat:
         if key.startswith("#"):
@@ -452,7 +471,7 @@ class World:
             },
         )
 
-    def _group_actor(self, chat: Chat) -> User:
+    def group_actor(self, chat: Chat) -> User:
         """Who adds, removes or upgrades the bot's group: its first member, or an owner who
         is no person of the script."""
         return chat.members[0] if chat.members else User(id=999_999_999, name="owner")
@@ -467,13 +486,13 @@ class World:
     def set_bot_in_group(self, chat: Chat, present: bool) -> None:
         if chat.bot_present != present:
             chat.bot_present = present
-            by = self._group_actor(chat)
+            by = self.group_actor(chat)
             old, new = ("left", "member") if present else ("member", "left")
             self._member_update(chat, by, old, new)
 
     def bot_added_to_group(self, chat: Chat) -> None:
         """The bot joins a group it was created with (Telegram's my_chat_member update)."""
-        by = self._group_actor(chat)
+        by = self.group_actor(chat)
         chat.bot_present = True
         self._member_update(chat, by, "left", "member")
 
@@ -492,7 +511,7 @@ class World:
         chat.migrated_to = supergroup
         self.chats[supergroup.id] = supergroup
         self.groups[chat.title] = supergroup
-        by = self._group_actor(chat)
+        by = self.group_actor(chat)
         if chat.bot_present:
             old_note = self._new_message(chat, by, service={"migrate_to_chat_id": supergroup.id})
             self._deliver_service(old_note)

@@ -65,6 +65,7 @@ class AddGroup:
     name: str
     members: tuple[str, ...]
     unit: str
+    registered: bool = True  # False (`unregistered`): the unit's staff register it with /channel
 
 
 @dataclass(frozen=True)
@@ -335,8 +336,15 @@ def _staff(rest: str, fail) -> AddStaff:
 
 
 def _group(rest: str, fail) -> AddGroup:
+    # `unregistered` may come last, after unit=..., or among the words before it.
+    registered = not re.search(r"(?:^|\s)unregistered$", rest)
+    if not registered:
+        rest = rest[: -len("unregistered")].strip()
     head, unit = _split_unit(rest)
     parts = head.split()
+    if "unregistered" in parts:
+        registered = False
+        parts = [part for part in parts if part != "unregistered"]
     if not parts:
         raise fail("@group needs a group name and its members")
     name = parts[0].removeprefix("#")
@@ -344,7 +352,7 @@ def _group(rest: str, fail) -> AddGroup:
         raise fail(f"not a group name: {parts[0]}")
     for member in parts[1:]:
         _check_name(member, fail)
-    return AddGroup(name, tuple(parts[1:]), unit)
+    return AddGroup(name, tuple(parts[1:]), unit, registered)
 
 
 def _edit(rest: str, fail) -> Edit:

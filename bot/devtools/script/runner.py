@@ -196,8 +196,7 @@ class ScriptSession:
         if group is None:
             return self.world.private_chat(person)
         chat = self._chat(f"#{group}", line)
-        if person not in chat.members:
-            chat.members.append(person)
+        self.world.join_group(chat, [person], by=person)  # speaking there, they joined it
         return chat
 
     # -- the world ----------------------------------------------------------------------
@@ -232,14 +231,24 @@ class ScriptSession:
                 await self._quietly(chat, bind)
 
     async def _add_group(self, directive: AddGroup, line: ScriptLine) -> None:
+        """A new group: the bot is added (its answer unprinted). An existing one: the members
+        join it (the bot hears of it, as from Telegram). Registered as the unit's channel in
+        the database, unless `unregistered`: then the staff send /channel there."""
         members = [self.world.user(name) for name in directive.members]
-        is_new = directive.name not in self.world.groups
+        existing = self.world.groups.get(directive.name)
+        if existing is not None:
+            self._register_group(directive, existing)  # before anyone joins: no race
+            self.world.join_group(existing, members, by=self.world.group_actor(existing))
+            return
         chat = self.world.create_group(directive.name, members)
-        self.database.set_therapist_channel(
-            unit_name=directive.unit, chat_id=chat.id, now=self.clock.now
-        )
-        if is_new:
-            await self._quietly(chat, partial(self.world.bot_added_to_group, chat))
+        self._register_group(directive, chat)
+        await self._quietly(chat, partial(self.world.bot_added_to_group, chat))
+
+    def _register_group(self, directive: AddGroup, chat: Chat) -> None:
+        if directive.registered:
+            self.database.set_therapist_channel(
+                unit_name=directive.unit, chat_id=chat.id, now=self.clock.now
+            )
 
     async def _quietly(self, chat: Chat, action: Callable[[], object]) -> None:
         """Do something in a chat and let the bot answer it, without printing the answers;
