@@ -103,3 +103,34 @@ def test_visa_of_two_long_crisis_texts_sends_both_whole(chat, therapist):
     assert seen[0].startswith("Flagga #1")
     assert all(utf16_length(text) <= TEXT_LIMIT for text in seen)
     assert [crisis_text(1), crisis_text(2)] == seen[1:]  # each text whole, in its own message
+
+
+def test_a_diary_week_of_long_activities_as_text_arrives_whole_within_the_limit(chat, therapist):
+    """Every part of every day with a 300-character activity: /diary P1 for the therapist
+    gives the week's chart and its text version, the text in several messages."""
+    from datetime import date, timedelta
+
+    from bot.routes import diary_command
+    from storage import diary, patients
+
+    patient = enroll(chat, therapist, "P1", 200)
+    patient_id = patients.by_telegram_user(chat.conn, patient).id
+    monday = date(2026, 11, 30)
+    parts = ("morning", "afternoon", "evening")
+    for day in range(7):
+        for part in parts:
+            activity = f"Dag {day} {part}: " + ("promenad & <3 " * 30)[:270] + f" SLUT{day}{part}"
+            run_in_transaction(
+                chat.conn,
+                lambda c, d=day, p=part, a=activity: diary.save_activity(
+                    c, patient_id, monday + timedelta(days=d), p, a, START
+                ),
+            )
+    before = len(chat.outbox(therapist))
+    chat.command(diary_command, therapist, "diary", "P1")
+    rows = chat.outbox(therapist)[before:]
+    seen = [render_html(row["params"]["text"]) for row in rows if "text" in row["params"]]
+    assert len(seen) > 2  # two weeks as text: this one in more than one message
+    assert all(utf16_length(text) <= TEXT_LIMIT for text in seen)
+    joined = "".join(seen)
+    assert all(f"SLUT{day}{part}" in joined for day in range(7) for part in parts)
