@@ -8,6 +8,11 @@ language. matplotlib is imported only here and only when a chart is drawn (it is
 import and big), and drawing runs in a worker thread (the sender calls `render` via
 asyncio.to_thread), never on the event loop. We draw on a bare `Figure`, not pyplot, so no
 global state is shared between threads.
+
+Charts carry people's own words (diary activities, labels), so every text is drawn literally:
+no mathtext (`$\\foo$` would be parsed as maths and raise), no TeX, no markup. A chart that
+cannot be drawn, for whatever reason, is `ChartFailed`, which says only the chart's kind and
+the error's type, never the text: the sender then sends the caption as a text message.
 """
 
 from __future__ import annotations
@@ -268,27 +273,100 @@ _KINDS = {
 }
 
 
+class ChartFailed(Exception):
+    """A chart could not be drawn. It names the chart's kind and the error's type only: the
+    error's own message may quote the text being drawn (a patient's words)."""
+
+    def __init__(self, kind: str, error_type: str):
+        super().__init__(f"chart {kind!r} could not be drawn ({error_type})")
+        self.kind = kind
+        self.error_type = error_type
+
+
+# No text on a chart is longer than this: a phone shows no more, and laying out a very long
+# text (a 5,000-character activity) takes matplotlib many seconds.
+MAX_TEXT_CHARS = 100
+
+_prepared = False
+
+
+def _prepare_matplotlib() -> None:
+    """Once per process, before the first chart: every Text matplotlib creates from now on,
+    tick labels made while drawing included, is literal; and a character missing from the
+    font is drawn as a box without a warning that would name it. Process-wide on purpose:
+    the bot draws nothing else, and changing rcParams per chart would race between threads."""
+    global _prepared
+    if not _prepared:
+        import warnings
+
+        import matplotlib
+
+        matplotlib.rcParams["text.parse_math"] = False
+        matplotlib.rcParams["text.usetex"] = False
+        warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
+        _prepared = True
+
+
+def _clipped(value):
+    """The chart's JSON with every text cut to MAX_TEXT_CHARS."""
+    if isinstance(value, str):
+        if len(value) <= MAX_TEXT_CHARS:
+            return value
+        return value[: MAX_TEXT_CHARS - 1] + "…"
+    if isinstance(value, list):
+        return [_clipped(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _clipped(item) for key, item in value.items()}
+    return value
+
+
+def _drawn_literally(figure) -> None:
+    """Every text already on the figure (titles, labels, tick labels, legends, notes)
+    literal, whatever the defaults were when it was made."""
+    from matplotlib.text import Text
+
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)
+        text.set_usetex(False)
+
+
 def render(chart: dict) -> bytes:
     """A chart's JSON (from an outbox row) drawn as PNG."""
     spec_class, draw, size = _KINDS[chart.get("kind", SCORES)]
+    _prepare_matplotlib()
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=size, dpi=150)
-    draw(figure, spec_class.from_json(chart))
+    draw(figure, spec_class.from_json(_clipped(chart)))
+    _drawn_literally(figure)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
+def render_or_fail(chart: dict) -> bytes:
+    """`render`, with any failure to draw as ChartFailed, which carries nothing of the text.
+    The original error is dropped on purpose (not chained): its message and traceback may
+    quote what was being drawn."""
+    error_type = None
+    try:
+        return render(chart)
+    except Exception as error:  # any drawing problem, whatever matplotlib raises
+        error_type = type(error).__name__
+    kind = chart.get("kind", SCORES) if isinstance(chart, dict) else "?"
+    raise ChartFailed(str(kind)[:40], error_type)
+
+
 async def as_upload(params: dict) -> dict:
-    """A sendPhoto row's parameters with its chart drawn (in a worker thread) as the photo."""
+    """A sendPhoto row's parameters with its chart drawn (in a worker thread) as the photo.
+    Raises ChartFailed (only) when the chart cannot be drawn: send the caption as text then."""
     if "chart" not in params:
         return params
     import asyncio
 
     from telegram import InputFile
 
-    png = await asyncio.to_thread(render, params["chart"])
+    png = await asyncio.to_thread(render_or_fail, params["chart"])
     ready = {name: value for name, value in params.items() if name != "chart"}
     ready["photo"] = InputFile(png, filename="chart.png")
     return ready

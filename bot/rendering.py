@@ -1,9 +1,19 @@
-"""Turning a dialogue's replies into Bot API calls for the outbox."""
+"""Turning a dialogue's replies into Bot API calls for the outbox.
+
+A reply whose text is longer than Telegram allows (bot/message_parts.py) becomes one call
+with follow-ups (`OutgoingCall.follow_ups`, queued right after it by storage.outbox), each
+part within the limit; the buttons go with the last part, under the end of the text. An edit
+that is too long edits the pressed message into the first part (its old buttons go) and
+sends the rest as new messages: nothing is cut off. A photo's or document's caption over
+1,024 keeps its beginning as the caption and the rest follows as messages.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
+from bot.message_parts import CAPTION_LIMIT, PART_LIMIT, split_html, visible_length
 from dialogues.types import Button, Reply
 from storage.outbox import LANE_REPLY, OutgoingCall
 
@@ -50,6 +60,62 @@ def _keyboard(reply: Reply, revision: int) -> str | None:
 
 
 def reply_call(
+    reply: Reply,
+    chat_id: int,
+    revision: int,
+    *,
+    pressed_message_id: int | None = None,
+    lane: int = LANE_REPLY,
+    forget_recipient: bool = False,
+    dedupe_key: str | None = None,
+) -> OutgoingCall:
+    """The Bot API call for a reply, with follow-ups when its text is too long for one."""
+    call = _whole_call(
+        reply,
+        chat_id,
+        revision,
+        pressed_message_id=pressed_message_id,
+        lane=lane,
+        forget_recipient=forget_recipient,
+        dedupe_key=dedupe_key,
+    )
+    return fitted(call)
+
+
+def fitted(call: OutgoingCall) -> OutgoingCall:
+    """A call whose text or caption fits Telegram's lengths, the rest as follow-ups."""
+    params = call.params
+    if "text" in params and visible_length(params["text"]) > PART_LIMIT:
+        parts = split_html(params["text"], PART_LIMIT)
+        if len(parts) == 1:
+            return call
+        markup = params.get("reply_markup")
+        first = {name: value for name, value in params.items() if name != "reply_markup"}
+        first["text"] = parts[0]
+        return replace(call, params=first, follow_ups=_messages(parts[1:], markup))
+    if "caption" in params and visible_length(params["caption"]) > CAPTION_LIMIT:
+        parts = split_html(params["caption"], PART_LIMIT, first_limit=CAPTION_LIMIT)
+        first = {**params, "caption": parts[0]}
+        return replace(call, params=first, follow_ups=_messages(parts[1:], None))
+    return call
+
+
+def _messages(texts: list[str], markup: str | None) -> tuple[tuple[str, dict], ...]:
+    """sendMessage calls for the rest of a text; the buttons under the last."""
+    calls = []
+    for number, text in enumerate(texts, start=1):
+        params: dict = {
+            "text": text,
+            "parse_mode": "HTML",
+            "link_preview_options": json.dumps({"is_disabled": True}),
+        }
+        if markup and number == len(texts):
+            params["reply_markup"] = markup
+        calls.append(("sendMessage", params))
+    return tuple(calls)
+
+
+def _whole_call(
     reply: Reply,
     chat_id: int,
     revision: int,

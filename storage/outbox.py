@@ -2,7 +2,7 @@
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from storage.timefmt import to_db
@@ -28,6 +28,9 @@ class OutgoingCall:
     repeat_if_unsure: bool = False
     forget_recipient: bool = False
     payload_json: str | None = None  # `params` already as JSON (a cached message), if given
+    # Calls queued right after this one, as (method, params), to the same chat with the same
+    # lane and flags: the rest of a text too long for one message (bot/rendering.py).
+    follow_ups: tuple[tuple[str, dict], ...] = ()
 
     def payload(self) -> str:
         if self.payload_json is not None:
@@ -69,13 +72,38 @@ def _values(call: OutgoingCall, not_before: datetime, created: str) -> tuple:
     )
 
 
+def _with_follow_ups(call: OutgoingCall) -> list[OutgoingCall]:
+    """A call and the calls that follow it, as rows to queue in this order. A follow-up's
+    dedupe key is its call's with the part's number, so a repeated call adds nothing."""
+    rows = [call]
+    for number, (method, params) in enumerate(call.follow_ups, start=2):
+        key = f"{call.dedupe_key}:part{number}" if call.dedupe_key else None
+        rows.append(
+            replace(
+                call,
+                method=method,
+                params=params,
+                dedupe_key=key,
+                payload_json=None,
+                follow_ups=(),
+            )
+        )
+    return rows
+
+
 def enqueue(
     conn: sqlite3.Connection, call: OutgoingCall, now: datetime, not_before: datetime | None = None
 ) -> int | None:
-    """Queue a call (to send at `not_before`, default now); returns its id, or None when its
-    dedupe key was queued before."""
-    cursor = conn.execute(_INSERT, _values(call, not_before or now, to_db(now)))
-    return cursor.lastrowid if cursor.rowcount == 1 else None
+    """Queue a call (to send at `not_before`, default now), then its follow-ups; returns the
+    call's id, or None when its dedupe key was queued before (its follow-ups too, then)."""
+    first_id = None
+    for number, row in enumerate(_with_follow_ups(call)):
+        cursor = conn.execute(_INSERT, _values(row, not_before or now, to_db(now)))
+        if number == 0:
+            if cursor.rowcount != 1:
+                return None
+            first_id = cursor.lastrowid
+    return first_id
 
 
 def enqueue_many(
@@ -83,7 +111,14 @@ def enqueue_many(
 ) -> None:
     """Queue many calls at once, each with its not_before (the tick's batches)."""
     created = to_db(now)
-    conn.executemany(_INSERT, [_values(call, not_before, created) for call, not_before in calls])
+    conn.executemany(
+        _INSERT,
+        [
+            _values(row, not_before, created)
+            for call, not_before in calls
+            for row in _with_follow_ups(call)
+        ],
+    )
 
 
 def _row(row: sqlite3.Row) -> OutboxRow:

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.devtools.emulator.errors import ApiError, bad_request
 from bot.devtools.emulator.params import FileUpload, Params
-from bot.devtools.emulator.rendering import render
+from bot.devtools.emulator.rendering import render, telegram_length
 from bot.devtools.emulator.world import BOT_USERNAME, Message, World
 
 TEXT_LIMIT = 4096
@@ -287,13 +287,17 @@ class BotApi:
 
 
 def _message_text(params: Params) -> str:
+    """The text as its reader sees it, refused as Telegram refuses it: no text at all is the
+    Bot API server's "message text is empty"; a text with nothing left once its markup is
+    parsed and its whitespace trimmed is "text must be non-empty"; over 4,096 UTF-16 units
+    after parsing is "message is too long"."""
     raw = params.str("text")
-    if raw is None:
+    if not raw:
         raise bad_request("message text is empty")
     text = render(raw, params.str("parse_mode"))
     if not text.strip():
-        raise bad_request("message text is empty")
-    if len(text) > TEXT_LIMIT:
+        raise bad_request("text must be non-empty")
+    if telegram_length(text) > TEXT_LIMIT:
         raise bad_request("message is too long")
     return text
 
@@ -303,7 +307,7 @@ def _caption(params: Params) -> str | None:
     if raw is None:
         return None
     caption = render(raw, params.str("parse_mode"))
-    if len(caption) > CAPTION_LIMIT:
+    if telegram_length(caption) > CAPTION_LIMIT:
         raise bad_request("message caption is too long")
     return caption or None
 

@@ -40,6 +40,14 @@ def _entity_error(reason: str) -> ApiError:
     return bad_request(f"can't parse entities: {reason}")
 
 
+def telegram_length(text: str) -> int:
+    """A text's length as Telegram counts it: UTF-16 code units (an emoji outside the Basic
+    Multilingual Plane is 2), of the text after entity parsing, leading and trailing
+    whitespace trimmed (as Telegram trims a message before it counts)."""
+    trimmed = text.strip()
+    return len(trimmed.encode("utf-16-le")) // 2
+
+
 def render(text: str, parse_mode: str | None) -> str:
     """The plain text the reader sees."""
     if not parse_mode:
