@@ -75,7 +75,7 @@ def _incoming(update: Update) -> Incoming:
         return Incoming(kind="command", command=name, args=tuple(args), text=text)
     if message.text is not None:
         return Incoming(kind="text", text=text)
-    return Incoming(kind="media")
+    return Incoming(kind="media", text=message.caption or "")  # a caption is read for risk
 
 
 def _turn_input(update: Update) -> TurnInput:

@@ -395,7 +395,9 @@ def _text(turn: Turn) -> Outcome:
 def media(turn: Turn) -> Outcome:
     if turn.patient is None and turn.staff is None:
         return general.stranger(turn.t)
-    return _keep_open_question(turn, general.bad_input("media", turn.t))
+    safety = screening.screen_text(turn, turn.incoming.text)  # a photo's caption is read too
+    reply = _keep_open_question(turn, general.bad_input("media", turn.t))
+    return safety.then(reply) if safety else reply
 
 
 def _keep_open_question(turn: Turn, outcome: Outcome) -> Outcome:
