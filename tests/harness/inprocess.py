@@ -255,10 +255,11 @@ class InProcessBot:
 
     async def press(self, person: Person, label: str) -> int:
         """Press the button with this label on the newest queued message that has it."""
-        for row in reversed(self.outbox(person)):
-            for candidate in _buttons(row):
-                if candidate["text"] == label and "callback_data" in candidate:
-                    return await self.press_data(person, candidate["callback_data"], row["id"])
+        for candidate in self.buttons(person, messages=200):
+            if candidate["text"] == label:
+                return await self.press_data(
+                    person, candidate["callback_data"], candidate["message_id"]
+                )
         raise AssertionError(f"no button {label!r} for {person.user_id}")
 
     # ---- what the bot queued ------------------------------------------------------------
@@ -292,22 +293,25 @@ class InProcessBot:
             raise AssertionError("nothing queued for this person")
         return texts[-1]
 
-    def buttons(self, person: Person) -> list[dict]:
-        """Every callback button the person has been sent, newest message first."""
+    def buttons(self, person: Person, *, messages: int = 50) -> list[dict]:
+        """The callback buttons of the person's newest `messages` messages with buttons,
+        newest message first."""
+        rows = self.conn.execute(
+            "SELECT id, payload_json FROM outbox WHERE chat_id = ?"
+            " AND payload_json LIKE '%reply_markup%' ORDER BY id DESC LIMIT ?",
+            (person.chat_id, messages),
+        )
         return [
             {**candidate, "message_id": row["id"]}
-            for row in reversed(self.outbox(person))
-            for candidate in _buttons(row)
+            for row in rows
+            for candidate in _buttons({"params": json.loads(row["payload_json"])})
             if "callback_data" in candidate
         ]
 
     def latest_buttons(self, person: Person) -> list[dict]:
         """The callback buttons of the newest message that has any."""
-        for row in reversed(self.outbox(person)):
-            found = [{**b, "message_id": row["id"]} for b in _buttons(row) if "callback_data" in b]
-            if found:
-                return found
-        return []
+        found = self.buttons(person, messages=5)
+        return [b for b in found if found and b["message_id"] == found[0]["message_id"]]
 
     def button_data(self, person: Person, pattern: str) -> str:
         for candidate in self.buttons(person):
