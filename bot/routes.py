@@ -379,12 +379,18 @@ def text(turn: Turn) -> Outcome:
     return safety.then(_text(turn)) if safety else _text(turn)
 
 
-def _text(turn: Turn) -> Outcome:
+def _waits_for_text(turn: Turn) -> bool:
+    """An open dialogue that takes typed text: one waiting for an answer, or the diary
+    (a typed mood counts like a press)."""
     open_dialogue = turn.state.dialogue
-    if open_dialogue in DIALOGUE_ROUTES and (
-        turn.state.data.get("awaiting") or open_dialogue == diary_routes.DIALOGUE
-    ):
-        return DIALOGUE_ROUTES[open_dialogue].on_text(turn)
+    return open_dialogue in DIALOGUE_ROUTES and (
+        bool(turn.state.data.get("awaiting")) or open_dialogue == diary_routes.DIALOGUE
+    )
+
+
+def _text(turn: Turn) -> Outcome:
+    if _waits_for_text(turn):
+        return DIALOGUE_ROUTES[turn.state.dialogue].on_text(turn)
     if turn.patient is not None and turn.state.dialogue == module_steps.DIALOGUE:
         return module_routes.module_input(turn, turn.incoming)
     if turn.patient is None and turn.staff is None:
@@ -404,7 +410,7 @@ def _keep_open_question(turn: Turn, outcome: Outcome) -> Outcome:
     """While a dialogue waits for typed text (a plan half made, a reply being written), a
     sticker or an edit gets its kind word and nothing else: the question and its buttons stay
     as they were, so nothing entered so far is lost. Otherwise the current step follows."""
-    if turn.state.dialogue in DIALOGUE_ROUTES and turn.state.data.get("awaiting"):
+    if _waits_for_text(turn):
         return outcome
     return _with_current_step(turn, outcome)
 
