@@ -15,7 +15,9 @@ database per test function, reused by its examples: each example starts a dialog
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -196,6 +198,7 @@ class World:
         self.therapist = self.run(self.bot.add_staff(100, "Anna"))
         self.admin = self.run(self.bot.add_staff(101, "Bo", role="admin"))
         self.run(self.bot.add_staff(102, "Cilla", role="patient-admin"))
+        self.run(self.bot.add_staff(103, "Dan"))  # a deputy for /cover
         self.patient = self.run(self.bot.enrol_patient(self.therapist, 200, "P1"))
         self.stranger = Person(900)
         self.people = {
@@ -260,6 +263,36 @@ class World:
         assert not bot.unhandled_updates(), "an update was left unhandled"
         assert not bot.outbox_not_pending(), "an outbox row was given up or left half-done"
 
+    def walk(self, person: Person, steps: tuple) -> None:
+        """("cmd", name, *args), ("press", regex) on the newest buttons, ("press?", regex)
+        when such a button may be there, or ("text", value)."""
+        for kind, *rest in steps:
+            if kind == "cmd":
+                self.act(person, Act("command", rest[0], tuple(rest[1:])))
+            elif kind == "text":
+                self.act(person, Act("text", rest[0]))
+            else:
+                found = [
+                    b
+                    for b in self.bot.latest_buttons(person)
+                    if re.search(rest[0], b["callback_data"])
+                ]
+                assert found or kind == "press?", f"no button {rest[0]!r} on the way"
+                if found:
+                    data, message_id = found[0]["callback_data"], found[0]["message_id"]
+                    self.updates.append(self.run(self.bot.press_data(person, data, message_id)))
+
+    def state(self, person: Person) -> tuple[str | None, str | None]:
+        """The open dialogue and the step (or typed answer) it waits for."""
+        row = self.bot.conn.execute(
+            "SELECT dialogue, state_json FROM dialogue_state WHERE chat_id = ?",
+            (person.chat_id,),
+        ).fetchone()
+        if row is None:
+            return None, None
+        data = json.loads(row["state_json"])
+        return row["dialogue"], data.get("step") or data.get("awaiting")
+
 
 @pytest.fixture
 def world(tmp_path):
@@ -293,6 +326,92 @@ def test_any_input_in_any_state_is_answered_without_failing(world, who, opener, 
     world.open(person, opener)
     for act in acts:
         world.act(person, act)
+    world.check_nothing_failed(since)
+
+
+# Every state that waits for something typed, the way there, and where it should be then.
+REMINDERS = (("cmd", "reminders"), ("press?", r"\|resume$"), ("cmd", "reminders"))
+PLAN = (("cmd", "plan", "P1"), ("press", r"\|new$"), ("text", "Promenad"))
+COVER = (("cmd", "cover"), ("press", r"\|new$"), ("press", r"\|absent:"))
+WAITING = {
+    "pause": ("patient", (*REMINDERS, ("press", r"\|pause$")), ("reminders", "pause")),
+    "timezone": ("patient", (*REMINDERS, ("press", r"\|tz$")), ("reminders", "timezone")),
+    "quiet": ("patient", (*REMINDERS, ("press", r"\|quiet$")), ("reminders", "quiet")),
+    "time": ("patient", (*REMINDERS, ("press", r"\|time:\d+$")), ("reminders", "time")),
+    "diary activity": ("patient", (("cmd", "diary"), ("press", r"\|part:")), ("diary", None)),
+    "diary mood": (
+        "patient",
+        (("cmd", "diary"), ("press", r"\|part:"), ("text", "Promenad")),
+        ("diary", "mood"),
+    ),
+    "plan what": ("patient", (("cmd", "activities"), ("press", r"\|plan$")), ("plan", "what")),
+    "plan time": (
+        "patient",
+        (("cmd", "activities"), ("press", r"\|plan$"), ("text", "Städa"), ("press", r"\|day:")),
+        ("plan", "time"),
+    ),
+    "activity": (
+        "patient",
+        (("cmd", "activities"), ("press", r"\|add:vill")),
+        ("activities", "text"),
+    ),
+    "message": ("patient", (("cmd", "message"),), ("message", "text")),
+    "staff plan type": ("therapist", PLAN, ("staff_plans", "type")),
+    "staff plan times": (
+        "therapist",
+        (*PLAN, ("press", r"\|type:"), ("press", r"\|every:1$")),
+        ("staff_plans", "times"),
+    ),
+    "staff plan start": (
+        "therapist",
+        (*PLAN, ("press", r"\|type:"), ("press", r"\|every:1$"), ("text", "17:30")),
+        ("staff_plans", "start"),
+    ),
+    "welcome": (
+        "therapist",
+        (("cmd", "patient", "P1"), ("press", r"\|welcome$")),
+        ("patients", "welcome"),
+    ),
+    "schedule time": (
+        "therapist",
+        (("cmd", "schedule", "P1"), ("press", r"\|time:\d+$")),
+        ("reminders", "time"),
+    ),
+    "cover deputy": ("admin", COVER, ("cover", "deputy")),
+    "cover first": ("admin", (*COVER, ("press", r"\|deputy:")), ("cover", "first")),
+    "cover last": (
+        "admin",
+        (*COVER, ("press", r"\|deputy:"), ("text", "imorgon")),
+        ("cover", "last"),
+    ),
+    "unit quiet": ("admin", (("cmd", "unit"), ("press", r"\|quiet$")), ("unit", "quiet")),
+    "unit time": ("admin", (("cmd", "unit"), ("press", r"\|time:depression:")), ("unit", "time")),
+}
+TYPED = st.one_of(
+    st.builds(Act, st.sampled_from(["text", "edit"]), TEXTS),
+    st.builds(Act, st.just("sticker")),
+    st.builds(Act, st.just("photo"), st.none() | TEXTS),
+)
+
+
+@settings(max_examples=examples(300), **SETTINGS)
+@given(waiting=st.sampled_from(sorted(WAITING)), acts=st.lists(TYPED, min_size=1, max_size=3))
+def test_every_waiting_state_takes_anything_typed_and_stays(world, waiting, acts):
+    """Whatever is typed (or sent instead) where the bot waits for a typed answer: an
+    answer or the expected format, never a failure, and the dialogue is not left while it
+    still waits (a sticker or a garbled answer keeps the question and what came before)."""
+    who, steps, expected = WAITING[waiting]
+    person = world.people[who]
+    world.bot.conn.execute("DELETE FROM activities")  # earlier examples filled the lists
+    world.walk(person, steps)
+    dialogue, step = world.state(person)
+    assert (dialogue, step) == expected or (expected[1] is None and dialogue == expected[0])
+    since = world.begin()
+    for act in acts:
+        waits = world.state(person)
+        world.act(person, act)
+        if waits[1] is not None or waits[0] == "diary":  # an answer ends the waiting
+            assert world.state(person)[0] == waits[0], f"{waiting}: {act.kind} left {waits}"
     world.check_nothing_failed(since)
 
 
