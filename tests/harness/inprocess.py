@@ -151,6 +151,11 @@ class InProcessBot:
         application.add_error_handler(bot._record_error)
         return bot
 
+    @property
+    def runtime(self) -> Runtime:
+        """What the handlers share: database, clock, world and the (not running) sender."""
+        return self.application.bot_data["runtime"]
+
     async def close(self) -> None:
         await self.application.shutdown()
         await self.database.close()
