@@ -15,6 +15,7 @@ from bot.i18n import Translator
 from bot.message_parts import PART_LIMIT, visible_length
 from bot.rendering import reply_call
 from bot.turns import Turn
+from dialogues.numbers import parse_id
 from dialogues.types import Outcome, Reply
 from storage import audit, dialogue_state, flags, outbox, patients, units
 from storage import staff as staff_repo
@@ -29,7 +30,8 @@ MAX_COMMENT_CHARS = 1000
 def flag_button(turn: Turn, rest: str) -> Outcome:
     """`flag:handle:<id>`, `flag:hide:<id>`, `flag:show:<id>`, from the channel or a chat."""
     action, _, raw_id = rest.partition(":")
-    flag = flags.get(turn.conn, int(raw_id)) if raw_id.isdigit() else None
+    flag_id = parse_id(raw_id)
+    flag = flags.get(turn.conn, flag_id) if flag_id else None
     member = turn.staff
     if flag is None or action not in ("handle", "hide", "show"):
         return Outcome(toast=turn.t("flag.unknown"))

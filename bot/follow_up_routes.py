@@ -11,6 +11,7 @@ from babel.dates import format_date
 from bot.turns import Turn
 from dialogues import follow_up, general
 from dialogues.diary import MAX_ACTIVITY_CHARS
+from dialogues.numbers import parse_id, parse_int
 from dialogues.types import Outcome
 from storage import activities, patients, reminders
 from storage import diary as diary_store
@@ -22,7 +23,8 @@ def act_button(turn: Turn, rest: str) -> Outcome:
     """`act:<reminder>:ask`, `act:<reminder>:<answer>` or `act:<reminder>:<answer>:<mood>`."""
     raw_id, _, choice = rest.partition(":")
     answer, _, raw_mood = choice.partition(":")
-    reminder = reminders.get(turn.conn, int(raw_id)) if raw_id.isdigit() else None
+    reminder_id = parse_id(raw_id)
+    reminder = reminders.get(turn.conn, reminder_id) if reminder_id else None
     if turn.patient is None or reminder is None or reminder.patient_id != turn.patient.id:
         return general.stale_button(turn.t)
     plan = activities.plan_of_schedule(turn.conn, reminder.schedule_id)
@@ -37,7 +39,7 @@ def act_button(turn: Turn, rest: str) -> Outcome:
         return general.stale_button(turn.t)
     if answer != "nej" and not raw_mood:
         return follow_up.ask_mood(plan.text, reminder.id, answer, turn.t)
-    mood = int(raw_mood) if raw_mood.isdigit() and int(raw_mood) in follow_up.MOODS else None
+    mood = parse_int(raw_mood, min(follow_up.MOODS), max(follow_up.MOODS))
     if answer != "nej" and mood is None:
         return general.stale_button(turn.t)
     return _record(turn, plan, reminder, answer, mood)

@@ -9,6 +9,7 @@ from bot.form_views import form_view
 from bot.i18n import Translator
 from bot.turns import Turn
 from dialogues import forms, general
+from dialogues.numbers import parse_id
 from dialogues.types import Event, Outcome, Reply
 from programs.scoring import reliable_change, score
 from storage import events, reminders
@@ -129,7 +130,8 @@ def _flag_worsening(turn: Turn, questionnaire, latest: int) -> None:
 
 
 def _own_open_request(turn: Turn, raw_id: str) -> FormRequest | None:
-    request = form_store.get(turn.conn, int(raw_id)) if raw_id.isdigit() else None
+    request_id = parse_id(raw_id)
+    request = form_store.get(turn.conn, request_id) if request_id else None
     if request is None or request.patient_id != turn.patient.id or request.status != "open":
         return None
     return request

@@ -63,6 +63,11 @@ COMMANDS: dict[str, Route] = {
 }
 
 
+# Commands whose words are not read for risk here: /message screens its text itself (as a
+# message), /start's word is an invite code.
+SCREENS_ITS_OWN_WORDS = frozenset({"message", "start"})
+
+
 def _incoming(update: Update) -> Incoming:
     if update.my_chat_member is not None:
         return Incoming(kind="membership", text=update.my_chat_member.new_chat_member.status)
@@ -81,7 +86,7 @@ def _incoming(update: Update) -> Incoming:
         return Incoming(kind="command", command=name, args=tuple(args), text=text)
     if message.text is not None:
         return Incoming(kind="text", text=text)
-    return Incoming(kind="media")
+    return Incoming(kind="media", text=message.caption or "")  # a caption is read for risk
 
 
 def _turn_input(update: Update) -> TurnInput:
@@ -194,6 +199,8 @@ def register(application: Application, broken_routes: frozenset[str] = frozenset
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & PRIVATE, make_handler(routes.edited))
     )
     for name, route in COMMANDS.items():
+        if name not in SCREENS_ITS_OWN_WORDS:
+            route = routes.words_screened(route)
         application.add_handler(
             CommandHandler(name, make_handler(route), filters=PRIVATE & filters.UpdateType.MESSAGE)
         )

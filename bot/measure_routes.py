@@ -11,11 +11,13 @@ from bot.access import open_patient
 from bot.reminders.planning import replan
 from bot.staff_notes import tell_patient
 from bot.turns import Turn
+from dialogues.numbers import parse_int
 from dialogues.types import Button, Outcome, Reply, row
 from storage import audit, forms, patients, schedules
 
 EXTRA_WINDOW = timedelta(days=7)
 REPEAT_WINDOW_HOURS = 72
+MAX_EVERY_DAYS = 90
 
 
 def measure_command(turn: Turn) -> Outcome | None:
@@ -36,8 +38,9 @@ def measure_command(turn: Turn) -> Outcome | None:
     title = questionnaire.text(questionnaire.title, turn.t.language)
     if rest == ["stop"]:
         return _stop(turn, patient, questionnaire_id, title)
-    if len(rest) == 2 and rest[0] == "every" and rest[1].isdigit() and 1 <= int(rest[1]) <= 90:
-        return _repeat(turn, patient, questionnaire_id, title, int(rest[1]))
+    every = parse_int(rest[1], 1, MAX_EVERY_DAYS) if len(rest) == 2 else None
+    if rest[:1] == ["every"] and every is not None:
+        return _repeat(turn, patient, questionnaire_id, title, every)
     if rest:
         return _reply(turn, "measure.usage", questionnaires=_listed(turn))
     return _now(turn, patient, questionnaire_id, title, questionnaire)

@@ -16,6 +16,7 @@ from bot.i18n import Translator
 from bot.staff_notes import tell_patient
 from bot.turns import Turn
 from dialogues import general, patient_overview
+from dialogues.numbers import MAX_ID, parse_id, parse_int
 from dialogues.patient_overview import (
     ModuleChoice,
     PatientLine,
@@ -281,7 +282,7 @@ def on_button(turn: Turn, action: str) -> Outcome:
         return general.stale_button(turn.t)
     name, _, arg = action.partition(":")
     if name == "list":
-        return _overview(turn, int(arg) if arg.isdigit() else 0)
+        return _overview(turn, parse_int(arg, 0, MAX_ID) or 0)
     if name == "open":
         return _open_from_list(turn, arg)
     patient = patient_of_dialogue(turn)
@@ -301,7 +302,8 @@ def on_button(turn: Turn, action: str) -> Outcome:
 
 
 def _open_from_list(turn: Turn, raw_id: str) -> Outcome:
-    patient = patients.get(turn.conn, int(raw_id)) if raw_id.isdigit() else None
+    patient_id = parse_id(raw_id)
+    patient = patients.get(turn.conn, patient_id) if patient_id else None
     if patient is None or not may_see(turn.conn, turn.staff, patient, turn.now):
         return general.stale_button(turn.t)
     audit.record(
@@ -411,6 +413,7 @@ def _set_welcome(turn: Turn, patient, enrollment, text: str) -> str:
 
 def addon_button(turn: Turn, raw: str) -> Outcome:
     """The patient's stateless `addon:<n>`: open an add-on module their therapist opened."""
-    if turn.patient is None or not raw.isdigit():
+    number = parse_id(raw)
+    if turn.patient is None or number is None:
         return general.stale_button(turn.t)
-    return module_routes.addon_step(turn, int(raw))
+    return module_routes.addon_step(turn, number)

@@ -12,6 +12,7 @@ from bot.reminders.messages import reminder_call
 from bot.reminders.planning import send_time
 from bot.turns import Turn
 from dialogues import general
+from dialogues.numbers import parse_id
 from dialogues.types import Outcome
 from storage import outbox, reminders, schedules
 
@@ -21,7 +22,8 @@ SNOOZE = timedelta(hours=1)
 def reminder_button(turn: Turn, rest: str) -> Outcome:
     """`rem:open:<id>` or `rem:snooze:<id>`."""
     action, _, raw_id = rest.partition(":")
-    reminder = reminders.get(turn.conn, int(raw_id)) if raw_id.isdigit() else None
+    reminder_id = parse_id(raw_id)
+    reminder = reminders.get(turn.conn, reminder_id) if reminder_id else None
     if turn.patient is None or reminder is None or reminder.patient_id != turn.patient.id:
         return general.stale_button(turn.t)
     if action == "open":

@@ -14,6 +14,7 @@ import json
 from dataclasses import replace
 
 from bot.message_parts import CAPTION_LIMIT, PART_LIMIT, split_html, visible_length
+from dialogues.numbers import MAX_ID, parse_int
 from dialogues.types import Button, Reply
 from storage.outbox import LANE_REPLY, OutgoingCall
 
@@ -39,9 +40,8 @@ def parse_callback_data(data: str | None) -> tuple[int | None, str] | None:
         return None
     if mark == STATELESS_MARK:
         return None, action
-    if not mark.isdigit():
-        return None
-    return int(mark), action
+    revision = parse_int(mark, 0, MAX_ID)
+    return None if revision is None else (revision, action)
 
 
 def _keyboard(reply: Reply, revision: int) -> str | None:

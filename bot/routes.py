@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from functools import wraps
 from zoneinfo import ZoneInfo
 
 from bot import (
@@ -44,7 +45,7 @@ from bot.i18n import LANGUAGES, language_for
 from bot.reminders.defaults import give_program_schedules
 from bot.rendering import parse_callback_data
 from bot.self_help import SELF_HELP
-from bot.turns import Turn
+from bot.turns import Route, Turn
 from dialogues import consent, crisis, general, module_steps, staff_invite
 from dialogues.consent import InviteCheck, InviteFacts
 from dialogues.types import Incoming, Outcome
@@ -385,6 +386,19 @@ def _set_language(turn: Turn, language: str) -> Outcome:
     return general.language_set(turn.t)
 
 
+def words_screened(route: Route) -> Route:
+    """A command whose words are read for risk like any text a patient sends (`/pause 2
+    dagar, jag vill inte leva`): the safety message first, then the command as usual."""
+
+    @wraps(route)
+    def command(turn: Turn) -> Outcome:
+        safety = screening.screen_text(turn, " ".join(turn.incoming.args))
+        outcome = route(turn)
+        return safety.then(outcome) if safety else outcome
+
+    return command
+
+
 # ---- messages that are not commands -------------------------------------------------------
 
 
@@ -401,6 +415,8 @@ def text(turn: Turn) -> Outcome:
 
 
 def _awaits_text(turn: Turn) -> bool:
+    """An open dialogue that takes typed text: one waiting for an answer, or the diary
+    (a typed mood counts like a press)."""
     open_dialogue = turn.state.dialogue
     return open_dialogue in DIALOGUE_ROUTES and bool(
         turn.state.data.get("awaiting") or open_dialogue == diary_routes.DIALOGUE
@@ -420,14 +436,15 @@ def _text(turn: Turn) -> Outcome:
 def media(turn: Turn) -> Outcome:
     if turn.patient is None and turn.staff is None:
         return general.stranger(turn.t)
-    return _keep_open_question(turn, general.bad_input("media", turn.t))
+    safety = screening.screen_text(turn, turn.incoming.text)  # a photo's caption is read too
+    return safety or _keep_open_question(turn, general.bad_input("media", turn.t))
 
 
 def _keep_open_question(turn: Turn, outcome: Outcome) -> Outcome:
     """While a dialogue waits for typed text (a plan half made, a reply being written), a
     sticker or an edit gets its kind word and nothing else: the question and its buttons stay
     as they were, so nothing entered so far is lost. Otherwise the current step follows."""
-    if turn.state.dialogue in DIALOGUE_ROUTES and turn.state.data.get("awaiting"):
+    if _awaits_text(turn):
         return outcome
     return _with_current_step(turn, outcome)
 
@@ -439,5 +456,4 @@ def edited(turn: Turn) -> Outcome:
         in_crisis = screening.crisis_terms_in(turn.incoming.text)
         return general.stranger(turn.t) if in_crisis else Outcome()
     safety = screening.screen_text(turn, turn.incoming.text)  # an edit is read for risk too
-    reply = _keep_open_question(turn, general.bad_input("edited", turn.t))
-    return safety.then(reply) if safety else reply
+    return safety or _keep_open_question(turn, general.bad_input("edited", turn.t))

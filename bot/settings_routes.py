@@ -13,6 +13,7 @@ from bot.staff_notes import tell_therapist
 from bot.turns import Turn
 from dialogues import general
 from dialogues import reminder_settings as settings
+from dialogues.numbers import parse_hhmm, parse_id, parse_int
 from dialogues.reminder_settings import ScheduleView, SettingsView
 from dialogues.types import Outcome
 from storage import audit, events, patients, reminders, schedules
@@ -77,7 +78,8 @@ def on_button(turn: Turn, action: str) -> Outcome:
     if name == "setquiet":
         return _set_quiet(turn, patient, arg.replace("-", "–"))
     if name == "setpause":
-        return _set_pause(turn, patient, int(arg)) if arg.isdigit() else _overview(turn, patient)
+        days = parse_int(arg, 1, settings.MAX_PAUSE_DAYS)
+        return _set_pause(turn, patient, days) if days else _overview(turn, patient)
     if name == "resume":
         return _resume(turn, patient)
     return _schedule_button(turn, patient, name, arg)
@@ -91,8 +93,8 @@ def _schedule_button(turn: Turn, patient: Patient, name: str, arg: str) -> Outco
     as_staff = turn.patient is None
     if name == "time":
         return _for(turn, patient, settings.time_picker(schedule, as_staff, turn.t))
-    if name == "settime" and len(value) == 4 and value.isdigit():
-        return _set_time(turn, patient, schedule, time(int(value[:2]), int(value[2:])))
+    if name == "settime" and parse_hhmm(value) is not None:
+        return _set_time(turn, patient, schedule, parse_hhmm(value))
     if name == "switch":
         if schedule.active:
             return _change(turn, patient, schedule, "schedule.switched", active=False)
@@ -106,8 +108,9 @@ def _schedule_button(turn: Turn, patient: Patient, name: str, arg: str) -> Outco
     if name == "days":
         current = schedule.weekdays or frozenset(range(7))
         return _for(turn, patient, settings.days_picker(schedule, current, turn.t))
-    if name == "day" and value.isdigit() and int(value) in range(7):
-        toggled = selected ^ {int(value)}
+    weekday = parse_int(value, 0, 6)
+    if name == "day" and weekday is not None:
+        toggled = selected ^ {weekday}
         return _for(turn, patient, settings.days_picker(schedule, toggled, turn.t))
     if name == "daysdone":
         if not selected:
@@ -236,9 +239,10 @@ def _patient(turn: Turn) -> Patient | None:
 
 
 def _schedule(turn: Turn, patient: Patient, raw_id: str) -> ScheduleView | None:
-    if not raw_id.isdigit():
+    schedule_id = parse_id(raw_id)
+    if schedule_id is None:
         return None
-    schedule = schedules.get(turn.conn, int(raw_id))
+    schedule = schedules.get(turn.conn, schedule_id)
     if schedule is None or schedule.patient_id != patient.id:
         return None
     return _schedule_view(schedule)

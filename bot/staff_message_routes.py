@@ -13,11 +13,14 @@ from bot.self_help import is_self_help
 from bot.staff_notes import tell_patient
 from bot.turns import Turn
 from dialogues import general, messages, module_steps, staff_messages
+from dialogues.numbers import parse_int
 from dialogues.staff_messages import AnswerLine
 from dialogues.types import Outcome, Reply
 from storage import answers, audit, patients, units
 from storage import messages as store
 from storage.patients import Patient
+
+MAX_MODULE = 999  # module numbers people type; programs have a dozen
 
 DIALOGUE = staff_messages.DIALOGUE
 HISTORY_LENGTH = 10
@@ -61,7 +64,7 @@ def _patient_for(turn: Turn, patient_id: int | None) -> Patient | str:
 
 
 def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    return parse_int(text, 0, MAX_MODULE)
 
 
 def _target(patient: Patient, kind: str, **extra) -> dict:
@@ -238,7 +241,7 @@ def answers_command(turn: Turn) -> Outcome | None:
     if turn.staff is None:
         return None
     args = turn.incoming.args
-    if len(args) not in (1, 2) or (len(args) == 2 and not args[1].isdigit()):
+    if len(args) not in (1, 2) or (len(args) == 2 and _number(args[1]) is None):
         return Outcome(replies=(Reply(turn.t("staff_messages.answers.usage")),))
     patient = open_patient(turn, args[0], None)
     if patient is None:
@@ -252,7 +255,7 @@ def answers_command(turn: Turn) -> Outcome | None:
         if number is not None:
             by_module.setdefault(number, {})[step_id] = answer
     # Without a module: the newest one with answers.
-    module = int(args[1]) if len(args) == 2 else max(by_module, default=None)
+    module = _number(args[1]) if len(args) == 2 else max(by_module, default=None)
     audit.record(
         turn.conn,
         staff_id=turn.staff.id,

@@ -9,6 +9,7 @@ from bot.reminders.planning import replan_patient
 from bot.turns import Turn
 from dialogues import general, unit_settings
 from dialogues import reminder_settings as settings
+from dialogues.numbers import parse_hhmm, parse_id
 from dialogues.types import Outcome, Reply
 from dialogues.unit_settings import ProgramDefault
 from storage import audit, units
@@ -37,8 +38,8 @@ def on_button(turn: Turn, action: str) -> Outcome:
         return _set_quiet(turn, arg.replace("-", "–"))
     if name == "oncall":
         return unit_settings.on_call_picker(units.staff_of(turn.conn, turn.staff.unit_id), turn.t)
-    if name == "oc" and arg.isdigit():
-        return _toggle_on_call(turn, int(arg))
+    if name == "oc" and parse_id(arg) is not None:
+        return _toggle_on_call(turn, parse_id(arg))
     program, _, rest = arg.partition(":")
     kind, _, hhmm = rest.partition(":")
     default = _default(turn, program, kind)
@@ -46,8 +47,8 @@ def on_button(turn: Turn, action: str) -> Outcome:
         return general.stale_button(turn.t)
     if name == "time":
         return unit_settings.time_picker(default, turn.t)
-    if name == "settime" and len(hhmm) == 4 and hhmm.isdigit():
-        return _set_time(turn, default, time(int(hhmm[:2]), int(hhmm[2:])))
+    if name == "settime" and parse_hhmm(hhmm) is not None:
+        return _set_time(turn, default, parse_hhmm(hhmm))
     return general.stale_button(turn.t)
 
 

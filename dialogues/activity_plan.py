@@ -13,13 +13,13 @@ The dialogue's data: {"step": "what"|"type"|"day"|"time"|"confirm", "awaiting": 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from html import escape
 
 from babel.dates import format_date
 
+from dialogues.numbers import parse_clock_time
 from dialogues.types import Button, Outcome, Reply, row
 
 DIALOGUE = "plan"
@@ -28,7 +28,6 @@ MAX_TEXT_CHARS = 200
 DAYS_AHEAD = 7  # today and the six days after it
 TIME_CHOICES = (time(8), time(10), time(12), time(15), time(17), time(19))
 MIN_LEAD = timedelta(minutes=5)  # a plan for "now" still gets its reminder
-_TYPED_TIME = re.compile(r"^\s*([01]?\d|2[0-3])(?:[:.]([0-5]\d))?\s*$")
 
 
 @dataclass(frozen=True)
@@ -222,10 +221,10 @@ def on_text(view: PlanView, data: dict, text: str, t) -> Outcome:
     if step == "what":
         return _after_what(view, data, text, t)
     if step == "time":
-        match = _TYPED_TIME.match(text)
-        if match is None:
+        at = parse_clock_time(text, hour_alone=True)
+        if at is None:
             return _ask_time(view, data, t, t("plan.time_unclear"))
-        return _set_time(view, data, time(int(match.group(1)), int(match.group(2) or 0)), t)
+        return _set_time(view, data, at, t)
     return _again(view, data, t, t("plan.use_buttons"))
 
 

@@ -19,6 +19,7 @@ from html import escape
 
 from babel.dates import format_date
 
+from dialogues.numbers import parse_id
 from dialogues.types import Button, Outcome, Reply, row
 
 DIALOGUE = "cover"
@@ -218,7 +219,7 @@ def on_button(view: CoverView, data: dict, action: str, t) -> tuple[Outcome, Cha
         return _ask_absent(view, t), None
     if name == "end" and any(str(line.id) == arg for line in view.covers):
         return Outcome(), Change("end", int(arg))
-    chosen = int(arg) if arg.isdigit() else None
+    chosen = parse_id(arg)
     if name == "absent" and step == "absent" and view.name_of(chosen or 0):
         return _ask_deputy(view, {"absent": chosen}, t), None
     if name == "deputy" and step == "deputy" and view.name_of(chosen or 0):

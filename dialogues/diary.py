@@ -18,6 +18,7 @@ from html import escape
 
 from babel.dates import format_date
 
+from dialogues.numbers import parse_int
 from dialogues.types import Button, Event, Outcome, Reply, row
 
 DIALOGUE = "diary"
@@ -195,7 +196,7 @@ def after_part(view: DayView, part: Part, t) -> Outcome:
 def on_text(view: DayView, data: dict, text: str, t) -> tuple[Outcome, Write | None]:
     part = view.part(data.get("part", ""))
     typed = text.strip()
-    if part is not None and data.get("step") == "mood" and typed.isdigit():
+    if part is not None and data.get("step") == "mood" and parse_int(typed, 0, 10) is not None:
         return on_button(view, data, f"mood:{typed}", t)  # a typed mood counts like a press
     if part is None or data.get("awaiting") != "activity":
         return day_page(view, t, t("diary.use_buttons")), None
@@ -226,8 +227,9 @@ def on_button(view: DayView, data: dict, action: str, t) -> tuple[Outcome, Write
         return _after_write(view, part, Write("skip", part.id), t)
     if name == "clear":
         return _after_write(view, part, Write("clear", part.id), t, notice_key="diary.cleared")
-    if name == "mood" and arg.isdigit() and int(arg) in MOODS and data.get("step") == "mood":
-        write = Write("mood", part.id, int(arg))
+    mood = parse_int(arg, min(MOODS), max(MOODS)) if name == "mood" else None
+    if mood is not None and data.get("step") == "mood":
+        write = Write("mood", part.id, mood)
         if view.ask_types:
             return ask_type(view, part, t), write
         return _after_write(view, part, write, t)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from dialogues.numbers import MAX_ID, parse_int
 from dialogues.types import Button, Event, Outcome, Reply, row
 
 DIALOGUE = "form"
@@ -132,14 +133,9 @@ def _answer(
     item_id, _, raw_value = rest.partition(":")
     item = view.items[index] if not at_summary and index < len(view.items) else None
     values = {value for value, _ in item.options} if item else set()
-    if (
-        item is None
-        or item.id != item_id
-        or not raw_value.isdigit()
-        or int(raw_value) not in values
-    ):
+    if item is None or item.id != item_id or parse_int(raw_value, 0, MAX_ID) not in values:
         return _late(view, {"item": index, "summary": at_summary}, t), FormChange()
-    value = int(raw_value)
+    value = parse_int(raw_value, 0, MAX_ID)
     answers = {**view.answers, item.id: value}
     updated = FormView(
         view.request_id, view.questionnaire, view.title, view.intro, view.items, answers

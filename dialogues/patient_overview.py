@@ -17,6 +17,7 @@ from html import escape
 
 from babel.dates import format_date, format_datetime
 
+from dialogues.numbers import MAX_ID, parse_int
 from dialogues.types import Button, Outcome, Reply, row
 
 DIALOGUE = "patients"
@@ -298,20 +299,21 @@ class Change:
 def on_button(page: PatientPage, data: dict, action: str, t) -> tuple[Outcome, Change | None]:
     """Buttons on a patient's pages ("open:<id>" and "list:<n>" are the route's)."""
     name, _, arg = action.partition(":")
-    if name == "timeline" and arg.lstrip("-").isdigit():
-        return timeline(page, int(arg), t), None
+    number = parse_int(arg, -MAX_ID, MAX_ID)  # a page or a module; out of range is clamped
+    if name == "timeline" and number is not None:
+        return timeline(page, number, t), None
     if name == "modules":
         return module_choice(page, t), None
     if name == "addons":
         return addon_choice(page, t), None
-    if name == "hide" and arg.isdigit():
-        return hide_choice(page, int(arg), t), None
+    if name == "hide" and number is not None:
+        return hide_choice(page, number, t), None
     if name == "welcome":
         return ask_welcome(page, t), None
-    if name == "set" and arg.isdigit() and any(m.number == int(arg) for m in page.modules):
-        return Outcome(), Change("set_module", int(arg))
-    if name == "addon" and arg.isdigit() and any(n == int(arg) for n, _, _ in page.addons):
-        return Outcome(), Change("open_addon", int(arg))
+    if name == "set" and any(m.number == number for m in page.modules):
+        return Outcome(), Change("set_module", number)
+    if name == "addon" and any(n == number for n, _, _ in page.addons):
+        return Outcome(), Change("open_addon", number)
     if name == "toggle":
         number, _, step_id = arg.partition(":")
         module = next((m for m in page.modules if str(m.number) == number), None)

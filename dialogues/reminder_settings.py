@@ -9,11 +9,11 @@ switch a schedule off. The dialogue's data remembers what it waits for, e.g.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, time
 from html import escape
 
+from dialogues.numbers import parse_clock_span, parse_clock_time, parse_int
 from dialogues.types import Button, Outcome, Reply, row
 
 DIALOGUE = "reminders"
@@ -23,8 +23,6 @@ MAX_PAUSE_DAYS = 60
 STAFF_HOURS = (6, 22)
 QUICK_ZONES = ("Europe/Stockholm", "Europe/London", "Europe/Helsinki", "America/New_York")
 QUICK_QUIET = (("21:30", "07:30"), ("22:00", "07:00"), ("23:00", "08:00"))
-_TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
-_QUIET = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*[-–]\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
 
 
 @dataclass(frozen=True)
@@ -54,16 +52,14 @@ class SettingsView:
 
 
 def parse_time(text: str) -> time | None:
-    match = _TIME.match(text)
-    return time(int(match.group(1)), int(match.group(2))) if match else None
+    return parse_clock_time(text)
 
 
 def parse_quiet(text: str) -> tuple[str, str] | None:
-    match = _QUIET.match(text)
-    if not match:
+    span = parse_clock_span(text)
+    if span is None:
         return None
-    start = time(int(match.group(1)), int(match.group(2)))
-    end = time(int(match.group(3)), int(match.group(4)))
+    start, end = span
     return start.strftime("%H:%M"), end.strftime("%H:%M")
 
 
@@ -235,10 +231,8 @@ def pause_prompt(t) -> Outcome:
 
 
 def parse_pause_days(text: str) -> int | None:
-    digits = text.strip().split()[0] if text.strip() else ""
-    if digits.isdigit() and 1 <= int(digits) <= MAX_PAUSE_DAYS:
-        return int(digits)
-    return None
+    words = text.split()
+    return parse_int(words[0], 1, MAX_PAUSE_DAYS) if words else None
 
 
 def not_understood(key: str, t) -> Outcome:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from dialogues.numbers import parse_id
 from dialogues.types import Button, Outcome, Reply, row
 
 DIALOGUE = "staff_admin"
@@ -137,7 +138,7 @@ def on_button(view: StaffView, data: dict, action: str, t) -> tuple[Outcome, Cha
     if name == "nrole" and data.get("step") == "role" and arg in ROLES and data.get("name"):
         return Outcome(), Change("create", (data["name"], arg))
     member_id, _, role = arg.partition(":")
-    line = view.member(int(member_id)) if member_id.isdigit() else None
+    line = view.member(parse_id(member_id) or 0)
     if line is None:
         return page(view, t, t("staff_admin.use_buttons")), None
     if name == "m":

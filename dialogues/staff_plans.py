@@ -20,6 +20,7 @@ from html import escape
 
 from babel.dates import format_date, format_datetime
 
+from dialogues.numbers import parse_clock_time, parse_int
 from dialogues.types import Button, Outcome, Reply, row
 
 DIALOGUE = "staff_plans"
@@ -28,7 +29,6 @@ EVERY_DAYS = (2, 3, 7)
 GRACE_DAYS = (0, 1, 2, 3)
 MAX_TEXT_CHARS = 200
 MAX_TIMES = 4
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
 @dataclass(frozen=True)
@@ -281,13 +281,14 @@ def on_button(view: PlansView, data: dict, action: str, t) -> tuple[Outcome, Cha
     if name == "type" and step == "type":
         draft["type"] = arg if arg in TYPES else None
         return _ask_days(view, data, draft, t), None
-    if name == "wd" and step == "days" and arg.isdigit() and int(arg) < 7:
+    number = parse_int(arg, 0, max(EVERY_DAYS))
+    if name == "wd" and step == "days" and number is not None and number < 7:
         chosen = set(draft.get("weekdays") or [])
-        chosen ^= {int(arg)}
+        chosen ^= {number}
         draft.update(weekdays=sorted(chosen), every_days=None)
         return _ask_days(view, data, draft, t), None
-    if name == "every" and step == "days" and arg.isdigit() and int(arg) in (1, *EVERY_DAYS):
-        draft.update(weekdays=None, every_days=int(arg) if int(arg) > 1 else None)
+    if name == "every" and step == "days" and number in (1, *EVERY_DAYS):
+        draft.update(weekdays=None, every_days=number if number > 1 else None)
         return _ask_times(data, draft, t), None
     if name == "days_done" and step == "days" and draft.get("weekdays"):
         return _ask_times(data, draft, t), None
@@ -332,11 +333,11 @@ def on_text(view: PlansView, data: dict, text: str, t) -> Outcome:
 def _set_times(view: PlansView, data: dict, draft: dict, typed: str, t) -> Outcome:
     found = []
     for part in re.split(r"[,\s]+", typed):
-        match = _TIME.match(part) if part else None
-        if part and match is None:
+        at = parse_clock_time(part) if part else None
+        if part and at is None:
             return _ask_times(data, draft, t, t("staff_plans.times_unclear"))
-        if match:
-            found.append(time(int(match.group(1)), int(match.group(2))))
+        if at is not None:
+            found.append(at)
     if not found or len(found) > MAX_TIMES:
         return _ask_times(data, draft, t, t("staff_plans.times_unclear"))
     if any(_in_quiet_hours(at, view.quiet_start, view.quiet_end) for at in found):

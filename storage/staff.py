@@ -4,6 +4,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from dialogues.numbers import parse_id
 from storage import units
 from storage.codes import new_code
 from storage.timefmt import to_db
@@ -124,9 +125,10 @@ def of_unit(conn: sqlite3.Connection, unit_id: int | None) -> list[Staff]:
 def find(conn: sqlite3.Connection, unit_id: int, who: str) -> list[Staff]:
     """The unit's staff named by id (digits) or by name (case-insensitive): none, one, or
     several when a name is shared."""
-    if who.isdigit():
+    if who.isascii() and who.isdigit():
+        staff_id = parse_id(who)
         row = conn.execute(
-            "SELECT * FROM staff WHERE id = ? AND unit_id = ?", (int(who), unit_id)
+            "SELECT * FROM staff WHERE id = ? AND unit_id = ?", (staff_id, unit_id)
         ).fetchone()
         return [] if row is None else [_staff(conn, row)]
     rows = conn.execute(
