@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 BACKOFF_SECONDS = (1, 2, 4, 8, 16, 30)
+# Updates taken from the inbox at a time, in fair order: a chat that writes while another
+# floods waits for at most this many turns (a few ms each).
+FAIR_BATCH = 25
 
 
 class InboxPoller:
@@ -141,7 +144,7 @@ class InboxPoller:
 
     async def handle_stored(self) -> None:
         while True:
-            stored = await self._db.call(inbox.unprocessed)
+            stored = await self._db.call(lambda conn: inbox.unprocessed(conn, FAIR_BATCH))
             if not stored:
                 return
             for update_id, payload in stored:
