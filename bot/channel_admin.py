@@ -8,7 +8,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from storage import audit, units
+from bot.staff_admin import record_action
+from storage import units
 from storage.staff import Staff
 from storage.units import Unit
 
@@ -22,16 +23,6 @@ UNREGISTERED = "unregistered"
 NOT_CHANNEL = "not_channel"  # nothing to unregister
 
 
-def _record(
-    conn: sqlite3.Connection, action: str, by: Staff | None, unit_id: int, now: datetime, **details
-) -> None:
-    if by is None:
-        details["via"] = "cli"
-    audit.record(
-        conn, staff_id=by.id if by else None, action=action, now=now, unit_id=unit_id, **details
-    )
-
-
 def register(
     conn: sqlite3.Connection, unit: Unit, chat_id: int, *, by: Staff | None, now: datetime
 ) -> str:
@@ -42,7 +33,7 @@ def register(
         return OTHER_UNIT
     before = unit.therapist_chat_id
     units.set_channel(conn, unit.id, chat_id)
-    _record(conn, "channel_registered", by, unit.id, now, chat=chat_id, before=before)
+    record_action(conn, "channel_registered", by, unit.id, now, chat=chat_id, before=before)
     return REPLACED if before is not None and before != chat_id else REGISTERED
 
 
@@ -61,5 +52,5 @@ def unregister(
     if current is None or (chat_id is not None and chat_id != current):
         return NOT_CHANNEL
     units.set_channel(conn, unit.id, None)
-    _record(conn, "channel_unregistered", by, unit.id, now, chat=current)
+    record_action(conn, "channel_unregistered", by, unit.id, now, chat=current)
     return UNREGISTERED

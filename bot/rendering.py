@@ -104,15 +104,20 @@ def _messages(texts: list[str], markup: str | None) -> tuple[tuple[str, dict], .
     """sendMessage calls for the rest of a text; the buttons under the last."""
     calls = []
     for number, text in enumerate(texts, start=1):
-        params: dict = {
-            "text": text,
-            "parse_mode": "HTML",
-            "link_preview_options": json.dumps({"is_disabled": True}),
-        }
+        params = _text_params(text)
         if markup and number == len(texts):
             params["reply_markup"] = markup
         calls.append(("sendMessage", params))
     return tuple(calls)
+
+
+def _text_params(text: str) -> dict:
+    """A text message's parameters: HTML, no link previews."""
+    return {
+        "text": text,
+        "parse_mode": "HTML",
+        "link_preview_options": json.dumps({"is_disabled": True}),
+    }
 
 
 def _whole_call(
@@ -152,11 +157,7 @@ def _whole_call(
             forget_recipient=forget_recipient,
             dedupe_key=dedupe_key,
         )
-    params: dict = {
-        "text": reply.text,
-        "parse_mode": "HTML",
-        "link_preview_options": json.dumps({"is_disabled": True}),
-    }
+    params = _text_params(reply.text)
     keyboard = _keyboard(reply, revision)
     if reply.edit_pressed and pressed_message_id is not None:
         method = "editMessageText"

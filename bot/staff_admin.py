@@ -13,9 +13,10 @@ from storage.dialogue_state import DialogueState
 from storage.staff import Staff
 
 
-def _record(
+def record_action(
     conn: sqlite3.Connection, action: str, by: Staff | None, unit_id: int, now: datetime, **details
 ) -> None:
+    """An audit row for a staff change, by a staff member in chat or (`by` None) the CLI."""
     if by is None:
         details["via"] = "cli"
     audit.record(
@@ -42,7 +43,7 @@ def add(
         conn, name=name, role=role, unit_name=unit_name, telegram_user_id=None, now=now
     )
     member = staff.by_bind_code(conn, code)
-    _record(conn, "staff_added", by, member.unit_id, now, member=member.id, role=role)
+    record_action(conn, "staff_added", by, member.unit_id, now, member=member.id, role=role)
     return code
 
 
@@ -54,7 +55,7 @@ def deactivate(conn: sqlite3.Connection, member: Staff, *, by: Staff | None, now
     if member.telegram_user_id:
         dialogue_state.save(conn, member.telegram_user_id, DialogueState(), now)
         outbox.enqueue(conn, clear_chat_menu_call(member.telegram_user_id), now)
-    _record(conn, "staff_deactivated", by, member.unit_id, now, member=member.id)
+    record_action(conn, "staff_deactivated", by, member.unit_id, now, member=member.id)
     return patients.count_of_therapist(conn, member.id)
 
 
@@ -65,7 +66,7 @@ def reactivate(conn: sqlite3.Connection, member: Staff, *, by: Staff | None, now
             member.telegram_user_id, for_staff=True, language=member.language or "sv"
         )
         outbox.enqueue(conn, menu, now)
-    _record(conn, "staff_reactivated", by, member.unit_id, now, member=member.id)
+    record_action(conn, "staff_reactivated", by, member.unit_id, now, member=member.id)
 
 
 def set_role(
@@ -74,7 +75,7 @@ def set_role(
     """Exactly this role from now on: set-role replaces, it does not add (one clear answer to
     "what may this person do"; the bootstrap `staff add` and `@staff` still add)."""
     staff.set_role(conn, member.id, role)
-    _record(
+    record_action(
         conn,
         "staff_role_set",
         by,

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from bot.escalation.alerts import fan_out_privately
 from bot.i18n import Translator
+from bot.reminders.tick import record_missed
 from bot.rendering import reply_call
 from bot.staff_notes import tell_therapist
 from dialogues.types import Reply
@@ -60,16 +61,7 @@ def _reminder_given_up(conn: sqlite3.Connection, key: str, now: datetime) -> Non
     reminder = reminders.get(conn, int(key.split(":")[1]))
     if reminder is None or reminder.status != "open":
         return
-    reminders.close(conn, reminder.id, "missed", now)
-    events.record(
-        conn,
-        "reminder_missed",
-        now,
-        patient_id=reminder.patient_id,
-        schedule=reminder.schedule_id,
-        kind=reminder.kind,
-        undelivered=True,
-    )
+    record_missed(conn, reminder, now, undelivered=True)
 
 
 def _tell_care_team(conn: sqlite3.Connection, row: OutboxRow, now: datetime) -> None:

@@ -222,16 +222,23 @@ def _check(conn: sqlite3.Connection, reminder: Reminder, now: datetime) -> None:
     if now < missed_at:
         reminders.set_check(conn, reminder.id, missed_at)
         return
+    record_missed(conn, reminder, now)
+
+
+def record_missed(conn: sqlite3.Connection, reminder: Reminder, now: datetime, **details) -> None:
+    """An occurrence nobody acted on (or that never reached the patient): closed as missed,
+    on the timeline, and for a planned activity the amber flag its plan may ask for."""
     reminders.close(conn, reminder.id, "missed", now)
     events.record(
         conn,
         "reminder_missed",
         now,
         patient_id=reminder.patient_id,
-        schedule=schedule.id,
-        kind=schedule.kind,
+        schedule=reminder.schedule_id,
+        kind=reminder.kind,
+        **details,
     )
-    if schedule.kind == "activity":
+    if reminder.kind == "activity":
         activity_missed.on_missed(conn, reminder, now, DEFAULT_LANGUAGE)
 
 
