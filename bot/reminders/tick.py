@@ -287,6 +287,7 @@ class Ticker:
             handled = await self._db.transaction(
                 lambda conn, batch=batch: batch(conn, self._clock.now())
             )
+            self._heartbeat.beat()  # a long catch-up is progress, not a hang
             if handled:
                 self._wake_sender()
             if handled < full:
