@@ -83,7 +83,10 @@ class Payloads:
         }
 
     def text(self, user_id: int, text: str) -> dict:
-        return {"update_id": next(self._update_ids), "message": self._message(user_id, {"text": text})}
+        return {
+            "update_id": next(self._update_ids),
+            "message": self._message(user_id, {"text": text}),
+        }
 
     def command(self, user_id: int, name: str) -> dict:
         entity = {"type": "bot_command", "offset": 0, "length": len(name) + 1}
@@ -117,6 +120,7 @@ class Ours:
     patients: list[Person]
     payloads: Payloads
     rounds_done: int = 0
+    profiler: cProfile.Profile | None = None  # enabled around the timed part only
     sent: list[str] = field(default_factory=list)  # activity texts sent, for the check
 
     @classmethod
@@ -137,37 +141,57 @@ class Ours:
             if step == "open":
                 made.append(self.payloads.command(uid, "diary"))
             elif step == "part":
-                made.append(self.payloads.press(uid, self.bot.button_data(person, rf"\d+\|part:{PART}$")))
+                made.append(
+                    self.payloads.press(uid, self.bot.button_data(person, rf"\d+\|part:{PART}$"))
+                )
             elif step == "text":
                 text = activity_text(round_no, uid)
                 self.sent.append(text)
                 made.append(self.payloads.text(uid, text))
             else:
-                made.append(self.payloads.press(uid, self.bot.button_data(person, rf"\d+\|mood:{MOOD}$")))
+                made.append(
+                    self.payloads.press(uid, self.bot.button_data(person, rf"\d+\|mood:{MOOD}$"))
+                )
         return made
 
     async def deliver(self, batch: list[dict]) -> None:
         """What the InboxPoller does with one getUpdates answer: store, then turn."""
         now = self.bot.clock.now()
         database = self.bot.database
-        await database.transaction(lambda conn: inbox.add(conn, batch, now, is_urgent=has_crisis_terms))
+        await database.transaction(
+            lambda conn: inbox.add(conn, batch, now, is_urgent=has_crisis_terms)
+        )
         await self.poller.handle_stored()
+
+    def start_round(self) -> int:
+        """A fresh day, so every round writes new rows; returns the round's number."""
+        self.bot.advance(timedelta(days=1))
+        self.payloads.date = int(self.bot.clock.now().timestamp())
+        self.rounds_done += 1
+        return self.rounds_done - 1
+
+    async def step(self, step: str, round_no: int) -> tuple[int, float]:
+        """One diary step for every patient; returns (updates, seconds timed). Building the
+        payloads (reading the buttons from the outbox) is not timed."""
+        batch = self._step_payloads(step, round_no)
+        if self.profiler:
+            self.profiler.enable()
+        started = time.perf_counter()
+        await self.deliver(batch)
+        took = time.perf_counter() - started
+        if self.profiler:
+            self.profiler.disable()
+        return len(batch), took
 
     async def round(self, on_step=None) -> tuple[int, float]:
         """One diary entry per patient, on a new day; returns (updates, seconds timed)."""
-        self.bot.advance(timedelta(days=1))  # a fresh day: every round writes new rows
-        self.payloads.date = int(self.bot.clock.now().timestamp())
-        round_no = self.rounds_done
-        self.rounds_done += 1
+        round_no = self.start_round()
         updates, took = 0, 0.0
         for step in STEPS:
-            batch = self._step_payloads(step, round_no)
             if on_step:
                 on_step(step)
-            started = time.perf_counter()
-            await self.deliver(batch)
-            took += time.perf_counter() - started
-            updates += len(batch)
+            done, seconds = await self.step(step, round_no)
+            updates, took = updates + done, took + seconds
         return updates, took
 
     def check(self) -> int:
@@ -204,10 +228,9 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 class Bare:
     application: Application
     payloads: Payloads
-    updates_per_round: int
 
     @classmethod
-    async def start(cls, updates_per_round: int) -> Bare:
+    async def start(cls) -> Bare:
         application = (
             Application.builder()
             .token(TOKEN)
@@ -218,13 +241,10 @@ class Bare:
         )
         application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _echo))
         await application.initialize()
-        return cls(application, Payloads(0), updates_per_round)
+        return cls(application, Payloads(0))
 
-    async def round(self) -> tuple[int, float]:
-        batch = [
-            self.payloads.text(FIRST_PATIENT_ID + i % 50, f"echo {i}")
-            for i in range(self.updates_per_round)
-        ]
+    async def chunk(self, size: int) -> tuple[int, float]:
+        batch = [self.payloads.text(FIRST_PATIENT_ID + i % 50, f"echo {i}") for i in range(size)]
         bot = self.application.bot
         started = time.perf_counter()
         for payload in batch:
@@ -291,11 +311,14 @@ async def profile_round(ours: Ours, top: int) -> str:
     """cProfile one round: the event loop's thread and the database thread separately
     (a profiler sees only the thread it was enabled on)."""
     main, worker = cProfile.Profile(), cProfile.Profile()
+    # The database thread does only the bot's work (the buttons are read on this thread).
     await ours.bot.database.call(lambda conn: worker.enable())
-    main.enable()
-    updates, took = await ours.round()
-    main.disable()
-    await ours.bot.database.call(lambda conn: worker.disable())
+    ours.profiler = main
+    try:
+        updates, took = await ours.round()
+    finally:
+        ours.profiler = None
+        await ours.bot.database.call(lambda conn: worker.disable())
     out = io.StringIO()
     out.write(f"profile of one round: {updates} updates, {took * 1000:.0f} ms timed\n")
     for name, profile in (("event-loop thread", main), ("database thread", worker)):
@@ -318,28 +341,42 @@ class Config:
     profile_top: int = 30
 
 
+async def interleaved_round(
+    ours: Ours, bare: Bare, config: Config, bare_first: bool
+) -> tuple[float, float]:
+    """One round: each of our four steps next to a quarter of the bare updates, so a change
+    in the machine's load falls on both sides alike. Returns (ours, bare) updates/s."""
+    round_no = ours.start_round()
+    totals = {"ours": [0, 0.0], "bare": [0, 0.0]}
+    chunk = config.bare_updates // len(STEPS)
+    for step in STEPS:
+        for name in ("bare", "ours") if bare_first else ("ours", "bare"):
+            if name == "ours":
+                updates, seconds = await ours.step(step, round_no)
+            else:
+                updates, seconds = await bare.chunk(chunk)
+            totals[name][0] += updates
+            totals[name][1] += seconds
+    return totals["ours"][0] / totals["ours"][1], totals["bare"][0] / totals["bare"][1]
+
+
 async def run(config: Config) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         folder = config.folder or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         setup_started = time.perf_counter()
         ours = await Ours.start(folder, config.patients)
-        bare = await Bare.start(config.bare_updates)
+        bare = await Bare.start()
         print(
             f"set-up: {config.patients} patients enrolled through the routes in"
             f" {time.perf_counter() - setup_started:.1f} s; {threading.active_count()} threads",
             flush=True,
         )
         await ours.round()  # warm-up, both sides
-        await bare.round()
+        await bare.chunk(config.bare_updates)
         rows = []
         for number in range(config.rounds):
-            sides = [("ours", ours.round), ("bare", bare.round)]
-            if number % 2:
-                sides.reverse()
-            measured = {name: await side() for name, side in sides}
-            ours_rate = measured["ours"][0] / measured["ours"][1]
-            bare_rate = measured["bare"][0] / measured["bare"][1]
+            ours_rate, bare_rate = await interleaved_round(ours, bare, config, number % 2 == 1)
             rows.append((ours_rate, bare_rate, ours_rate / bare_rate))
             print(
                 f"round {number + 1}: ours {ours_rate:8.1f} updates/s"
@@ -364,7 +401,8 @@ async def run(config: Config) -> dict:
     print(f"bare PTB echo (process_update):           {bare_median:.1f} updates/s (median)")
     print(
         f"per update (one counted round, {updates} updates): "
-        f"{counts.begins / updates:.2f} transactions (BEGIN; {counts.commits / updates:.2f} COMMIT),"
+        f"{counts.begins / updates:.2f} transactions"
+        f" (BEGIN; {counts.commits / updates:.2f} COMMIT),"
         f" {sum(counts.statements.values()) / updates:.1f} SQL statements,"
         f" {counts.hops / updates:.2f} hops to the database thread"
     )
