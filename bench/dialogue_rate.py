@@ -121,6 +121,7 @@ class Ours:
     payloads: Payloads
     rounds_done: int = 0
     profiler: cProfile.Profile | None = None  # enabled around the timed part only
+    batch: int | None = None  # updates per getUpdates answer; None: one step of all patients
     sent: list[str] = field(default_factory=list)  # activity texts sent, for the check
 
     @classmethod
@@ -176,8 +177,10 @@ class Ours:
         batch = self._step_payloads(step, round_no)
         if self.profiler:
             self.profiler.enable()
+        size = self.batch or len(batch)
         started = time.perf_counter()
-        await self.deliver(batch)
+        for first in range(0, len(batch), size):
+            await self.deliver(batch[first : first + size])
         took = time.perf_counter() - started
         if self.profiler:
             self.profiler.disable()
@@ -339,6 +342,7 @@ class Config:
     folder: Path | None = None
     profile: str | None = None  # a file to write the profile to
     profile_top: int = 30
+    batch: int | None = None
 
 
 async def interleaved_round(
@@ -366,6 +370,7 @@ async def run(config: Config) -> dict:
         folder.mkdir(parents=True, exist_ok=True)
         setup_started = time.perf_counter()
         ours = await Ours.start(folder, config.patients)
+        ours.batch = config.batch
         bare = await Bare.start()
         print(
             f"set-up: {config.patients} patients enrolled through the routes in"
@@ -427,12 +432,15 @@ def parse(argv: list[str] | None) -> Config:
     parser = argparse.ArgumentParser(prog="python -m bench.dialogue_rate", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="10 patients, 5 rounds")
     parser.add_argument("--patients", type=int, help="patients (default 40)")
-    parser.add_argument("--rounds", type=int, help="interleaved timed rounds (default 7, min 5)")
+    parser.add_argument("--rounds", type=int, help="interleaved timed rounds (default 11)")
     parser.add_argument("--bare-updates", type=int, help="bare PTB updates a round (default 2000)")
+    parser.add_argument(
+        "--batch", type=int, help="updates per getUpdates answer (default: all patients' step)"
+    )
     parser.add_argument("--folder", type=Path, help="keep the database in this folder")
     parser.add_argument("--profile", metavar="FILE", help="cProfile one extra round into FILE")
     args = parser.parse_args(argv)
-    patients, rounds, bare_updates = (10, 5, 500) if args.quick else (40, 7, 2000)
+    patients, rounds, bare_updates = (10, 5, 500) if args.quick else (40, 11, 2000)
     rounds = args.rounds if args.rounds is not None else rounds
     if rounds < 1:
         parser.error("--rounds must be at least 1")
@@ -442,6 +450,7 @@ def parse(argv: list[str] | None) -> Config:
         bare_updates=args.bare_updates or bare_updates,
         folder=args.folder,
         profile=args.profile,
+        batch=args.batch,
     )
 
 
