@@ -1,6 +1,9 @@
 """Dialogue rate: the real bot's diary turns against bare python-telegram-bot, in one run.
 
-    python -m bench.dialogue_rate [--quick] [--patients N] [--rounds N] [--profile]
+    python -m bench.dialogue_rate [--quick] [--patients N] [--rounds N] [--batch N]
+                                  [--profile FILE] [--folder DIR]
+
+Run from the repository root: it imports the in-process harness from `tests/`.
 
 Ours: the real `Application` with the real handlers, runtime and SQLite database, Telegram
 replaced by the in-process harness's `OfflineRequest` (as python-telegram-bot's own tests do;
@@ -14,11 +17,12 @@ Reading the buttons' callback data from the outbox to build the next step is not
 Bare: an `Application` with one `MessageHandler` echoing text through the same kind of
 offline request, fed with `Update.de_json` + `process_update`.
 
-Rounds alternate which side goes first; the last line is the median of the per-round ratios
-(ours updates/s ÷ bare updates/s). A separate, untimed round counts SQL statements (sqlite3
-`set_trace_callback`), transactions (BEGIN/COMMIT) and hops to the database thread per
-update. At the end the diary entries are checked in the database (one per patient and round,
-with the texts sent), so a broken path cannot pass for a fast one.
+Each of our steps runs next to a chunk of bare updates (the order flips every round), so the
+shared machine's load falls on both sides alike; the last line is the median of the
+per-round ratios (ours updates/s ÷ bare updates/s). A separate, untimed round counts SQL
+statements (sqlite3 `set_trace_callback`), transactions (BEGIN/COMMIT) and hops to the
+database thread per update. At the end the diary entries are checked in the database (one
+per patient and round, with the texts sent), so a broken path cannot pass for a fast one.
 """
 
 from __future__ import annotations
