@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.access import may_read_flag
 from bot.escalation.alerts import alert_reply
 from bot.i18n import Translator
-from bot.message_parts import PART_LIMIT, visible_length
+from bot.message_parts import PART_LIMIT, fits
 from bot.rendering import reply_call
 from bot.turns import Turn
 from dialogues.numbers import parse_id
@@ -160,7 +160,7 @@ def _show(turn: Turn, flag: Flag) -> Outcome:
     # Texts too long for one message together: the heading, then each text in a message of
     # its own (rendering splits one that is still too long), so each text begins a message.
     # All are queued here, in this transaction, before the toast says they were sent.
-    notes = [whole] if visible_length(whole) <= PART_LIMIT else [heading, *bodies]
+    notes = [whole] if fits(whole, PART_LIMIT) else [heading, *bodies]
     for note in notes:
         call = reply_call(Reply(note), turn.staff.telegram_user_id, 0, lane=LANE_STAFF)
         outbox.enqueue(turn.conn, call, turn.now)

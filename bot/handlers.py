@@ -124,6 +124,7 @@ def _make_handler(route: Route) -> Handler:
                 await update.callback_query.answer()
             raise  # PTB's error handler: on_error, with ids only
         log.info("update %d handled by %s", update.update_id, route.__name__)
+        runtime.closed_updates.add(update.update_id)
         runtime.sender.wake()
         if update.callback_query is not None:
             await update.callback_query.answer(text=result.toast)

@@ -51,7 +51,14 @@ class _Token:
 
 def utf16_length(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units."""
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2  # a lone surrogate is one unit
+
+
+def fits(text: str, limit: int) -> bool:
+    """Whether a text's visible length is within `limit`. Parsing never makes a text longer
+    (tags go, entities shrink), so a raw text within the limit fits without parsing: the
+    common case, checked for every reply, costs one encode."""
+    return utf16_length(text) <= limit or visible_length(text) <= limit
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -85,7 +92,7 @@ def split_html(text: str, limit: int = PART_LIMIT, first_limit: int | None = Non
     """The text as parts of at most `limit` visible units each (the first part at most
     `first_limit`, e.g. a caption's); a text that fits is returned whole, unchanged."""
     first = limit if first_limit is None else first_limit
-    if visible_length(text) <= first:
+    if fits(text, first):
         return [text]
     tokens = _tokens(text)
     parts: list[str] = []

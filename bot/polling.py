@@ -159,10 +159,20 @@ class InboxPoller:
             return
         try:
             await self._app.process_update(update)
-            # Updates no route claimed (a group's chatter, a kind we ignore) are closed here.
-            await self._close(update_id)
+            # Updates no route claimed (a group's chatter, a kind we ignore) are closed here;
+            # a turn closes its own in its transaction, and then no second trip is needed.
+            if not self._closed_by_turn(update_id):
+                await self._close(update_id)
         except Exception as error:
             await self._set_aside(update_id, payload, error, "failed")
+
+    def _closed_by_turn(self, update_id: int) -> bool:
+        runtime = self._app.bot_data.get("runtime")
+        closed = runtime.closed_updates if runtime is not None else set()
+        if update_id in closed:
+            closed.discard(update_id)
+            return True
+        return False
 
     async def _set_aside(self, update_id: int, payload, error: Exception, what: str) -> None:
         keys = _keys(payload)

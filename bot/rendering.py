@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from bot.message_parts import CAPTION_LIMIT, PART_LIMIT, split_html, visible_length
+from bot.message_parts import CAPTION_LIMIT, PART_LIMIT, fits, split_html
 from dialogues.numbers import MAX_ID, parse_int
 from dialogues.types import Button, Reply
 from storage.outbox import LANE_REPLY, OutgoingCall
@@ -85,7 +85,7 @@ def reply_call(
 def fitted(call: OutgoingCall) -> OutgoingCall:
     """A call whose text or caption fits Telegram's lengths, the rest as follow-ups."""
     params = call.params
-    if "text" in params and visible_length(params["text"]) > PART_LIMIT:
+    if "text" in params and not fits(params["text"], PART_LIMIT):
         parts = split_html(params["text"], PART_LIMIT)
         if len(parts) == 1:
             return call
@@ -93,7 +93,7 @@ def fitted(call: OutgoingCall) -> OutgoingCall:
         first = {name: value for name, value in params.items() if name != "reply_markup"}
         first["text"] = parts[0]
         return replace(call, params=first, follow_ups=_messages(parts[1:], markup))
-    if "caption" in params and visible_length(params["caption"]) > CAPTION_LIMIT:
+    if "caption" in params and not fits(params["caption"], CAPTION_LIMIT):
         parts = split_html(params["caption"], PART_LIMIT, first_limit=CAPTION_LIMIT)
         first = {**params, "caption": parts[0]}
         return replace(call, params=first, follow_ups=_messages(parts[1:], None))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.sender import Sender
@@ -18,3 +18,5 @@ class Runtime:
     world: World
     sender: Sender
     supervisor: Supervisor | None = None
+    # Updates a turn has closed in its own transaction: the poller need not close them again.
+    closed_updates: set[int] = field(default_factory=set)

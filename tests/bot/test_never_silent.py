@@ -98,6 +98,7 @@ class _Telegram:
         self.handled = []
         self.fail_on = set(fail_on)
         self.bot = self
+        self.bot_data = {}  # no runtime: the poller closes every update itself
 
     async def do_api_request(self, method, api_kwargs=None, **_):
         assert method == "getUpdates"
