@@ -19,7 +19,7 @@ from bot import handlers
 from bot.clock import clock_from_settings
 from bot.commands_menu import default_menus
 from bot.escalation import chain as escalation_chain
-from bot.escalation import diary_missed, on_call_note
+from bot.escalation import diary_missed, on_call_note, screening
 from bot.escalation import missed as missed_forms
 from bot.polling import InboxPoller
 from bot.reminders import tick as reminder_tick
@@ -53,6 +53,7 @@ def build_application(settings: Settings) -> Application:
 async def run_bot(settings: Settings) -> bool:
     """Run until stopped (True) or until the supervisor finds the process unhealthy (False:
     the caller exits non-zero)."""
+    screening.load_crisis_rules()  # a broken rules file stops the start, not the first patient
     clock = clock_from_settings(settings.fake_clock_file)
     programs = load_programs(settings.programs_dir or default_programs_dir())
     questionnaires = load_questionnaires(override_dir=settings.questionnaires_dir)

@@ -8,6 +8,7 @@ import logging
 import sys
 
 from bot.settings import SettingsError, load_settings
+from programs.loader import ProgramError
 
 
 def _run(_: argparse.Namespace) -> int:
@@ -123,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    except ProgramError as error:  # programs, questionnaires or crisis rules, at start-up
+        print(f"Content error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

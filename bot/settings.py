@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from zoneinfo import available_timezones
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,7 +31,7 @@ class Settings(BaseSettings):
     programs_dir: Path | None = None
     questionnaires_dir: Path | None = None
     default_language: str = "sv"
-    default_timezone: str = "Europe/Stockholm"
+    default_timezone: str = "Europe/Stockholm"  # of a unit that `staff add` creates
     invite_valid_days: int = Field(default=14, ge=1, le=90)
     tick_interval_seconds: float = Field(default=30.0, gt=0)
     fake_clock_file: Path | None = None
@@ -60,6 +61,13 @@ class Settings(BaseSettings):
     def _language_known(cls, value: str) -> str:
         if value not in ("sv", "en"):
             raise ValueError("must be sv or en")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _timezone_known(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError("must be an IANA time zone, e.g. Europe/Stockholm")
         return value
 
     @field_validator("log_level")

@@ -50,12 +50,15 @@ def _add(args: argparse.Namespace) -> int:
     settings = load_settings()
     conn = _connect()
     now = SystemClock().now()
-    code = run_in_transaction(
-        conn,
-        lambda c: staff_admin.add(
+
+    def add(c: sqlite3.Connection) -> str:
+        # The bootstrap command is where units are born: a new one gets DEFAULT_TIMEZONE.
+        units.get_or_create(c, args.unit, now, timezone=settings.default_timezone)
+        return staff_admin.add(
             c, unit_name=args.unit, name=args.name, role=args.role, by=None, now=now
-        ),
-    )
+        )
+
+    code = run_in_transaction(conn, add)
     username = asyncio.run(
         _bot_username(settings.telegram_bot_token, settings.telegram_api_base_url)
     )

@@ -192,9 +192,6 @@ class ProgramMeta(_Model):
     def total_modules(self) -> int:
         return self.modules + self.addon_modules
 
-    def is_addon(self, number: int) -> bool:
-        return self.modules < number <= self.total_modules
-
     def _rules(self) -> list[tuple[Loc, str]]:
         problems: list[tuple[Loc, str]] = []
         seen: set[str] = set()

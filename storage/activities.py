@@ -65,10 +65,6 @@ def listed(conn: sqlite3.Connection, patient_id: int) -> list[Activity]:
     return [Activity(row["id"], row["text"], row["activity_type"]) for row in rows]
 
 
-def get_listed(conn: sqlite3.Connection, patient_id: int, activity_id: int) -> Activity | None:
-    return next((a for a in listed(conn, patient_id) if a.id == activity_id), None)
-
-
 def remove(conn: sqlite3.Connection, patient_id: int, activity_id: int, now: datetime) -> bool:
     cursor = conn.execute(
         "UPDATE activities SET removed_at = ?"
@@ -148,15 +144,6 @@ def plans_of(conn: sqlite3.Connection, patient_id: int, *, source: str | None = 
         query += " AND source = ?"
         params += (source,)
     return [_plan(row) for row in conn.execute(query + " ORDER BY id", params)]
-
-
-def set_plan_options(conn: sqlite3.Connection, plan_id: int, **fields: object) -> None:
-    """flag_when_missed / comments_allowed."""
-    assignments = ", ".join(f"{name} = ?" for name in fields)
-    conn.execute(
-        f"UPDATE activity_plans SET {assignments} WHERE id = ?",
-        (*(int(value) for value in fields.values()), plan_id),
-    )
 
 
 # ---- follow-up ------------------------------------------------------------------------------

@@ -107,12 +107,5 @@ def claim(conn: sqlite3.Connection, update_id: int, now: datetime) -> bool:
     return cursor.rowcount == 1
 
 
-def is_processed(conn: sqlite3.Connection, update_id: int) -> bool:
-    row = conn.execute(
-        "SELECT processed_at FROM inbox WHERE update_id = ?", (update_id,)
-    ).fetchone()
-    return row is not None and row["processed_at"] is not None
-
-
 def last_update_id(conn: sqlite3.Connection) -> int | None:
     return conn.execute("SELECT MAX(update_id) FROM inbox").fetchone()[0]

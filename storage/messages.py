@@ -147,14 +147,6 @@ def mark_delivered(conn: sqlite3.Connection, message_id: int, now: datetime) -> 
     )
 
 
-def has_feedback(conn: sqlite3.Connection, patient_id: int, module: int) -> bool:
-    row = conn.execute(
-        "SELECT 1 FROM messages WHERE patient_id = ? AND kind = 'feedback' AND module = ?",
-        (patient_id, module),
-    ).fetchone()
-    return row is not None
-
-
 # ---- reply times, for the therapist's overview ------------------------------------------
 
 

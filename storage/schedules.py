@@ -9,8 +9,6 @@ from datetime import UTC, date, datetime, time
 
 from storage.timefmt import from_db, to_db
 
-KINDS = ("diary", "module", "forms", "activity", "custom")
-
 
 def parse_times(text: str) -> tuple[time, ...]:
     return tuple(time.fromisoformat(part) for part in text.split(",") if part)

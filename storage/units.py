@@ -19,11 +19,22 @@ def _unit(row: sqlite3.Row) -> Unit:
     return Unit(row["id"], row["name"], row["timezone"], row["therapist_chat_id"])
 
 
-def get_or_create(conn: sqlite3.Connection, name: str, now: datetime) -> Unit:
-    conn.execute(
-        "INSERT INTO units (name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING",
-        (name, to_db(now)),
-    )
+def get_or_create(
+    conn: sqlite3.Connection, name: str, now: datetime, *, timezone: str | None = None
+) -> Unit:
+    """The unit called ``name``; a new one gets ``timezone`` (None: the table's default,
+    Europe/Stockholm). An existing unit keeps its own zone."""
+    if timezone is None:
+        conn.execute(
+            "INSERT INTO units (name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING",
+            (name, to_db(now)),
+        )
+    else:
+        conn.execute(
+            "INSERT INTO units (name, timezone, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(name) DO NOTHING",
+            (name, timezone, to_db(now)),
+        )
     return _unit(conn.execute("SELECT * FROM units WHERE name = ?", (name,)).fetchone())
 
 

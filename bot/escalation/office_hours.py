@@ -1,11 +1,14 @@
 """Office hours with Swedish public holidays, and deadlines counted in office time. Pure.
 
 ``swedish_public_holidays(year)`` gives the allmänna helgdagar (Lag (1989:253) om allmänna
-helgdagar) plus the "afton" days that Swedish working life treats as days off although the
-law does not list them: påskafton, midsommarafton, julafton and nyårsafton. (Påskafton
-is always a Saturday; midsommarafton, julafton and nyårsafton can fall on a weekday.)
-Annandag pingst has not been a public holiday since 2005 and is not included; nor is
-pingstafton.
+helgdagar), taken from the ``holidays`` package, plus the unit's own rule: the "afton" days
+that Swedish working life treats as days off although the law does not list them, påskafton,
+midsommarafton, julafton and nyårsafton, each the day before its holiday. (Påskafton is
+always a Saturday; midsommarafton, julafton and nyårsafton can fall on a weekday.)
+Annandag pingst has not been a public holiday since 2005 and is not included (the package
+knows that); nor is pingstafton. Sundays as such are not holidays here: the package can
+list every Sunday of the year as a holiday in Sweden, which we turn off, since office
+hours close weekends by their weekdays anyway.
 
 ``OfficeHours`` says when a therapist can be expected to read an alert: local wall-clock
 times in one zone (zoneinfo, so daylight saving is handled), on some weekdays, not on
@@ -22,59 +25,37 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from holidays.countries.sweden import Sweden
+
 #: How many days ahead to look for the next open day (a year of holidays and closed
 #: weekdays can never add up to this).
 SEARCH_DAYS = 400
 
 
-def easter_sunday(year: int) -> date:
-    """Easter Sunday by the Anonymous Gregorian algorithm (Meeus/Jones/Butcher)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    leap = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * leap) // 451
-    month, day = divmod(h + leap - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
-def _saturday_from(first: date) -> date:
-    """The first Saturday on or after ``first``."""
-    return first + timedelta(days=(5 - first.weekday()) % 7)
+def _eves(public: dict[date, str], year: int) -> dict[date, str]:
+    """The unit's closed "afton" days: the day before these holidays (the package's
+    Swedish names)."""
+    by_name = {name: day for day, names in public.items() for name in names.split("; ")}
+    return {
+        by_name["Påskdagen"] - timedelta(days=1): "Påskafton",
+        by_name["Midsommardagen"] - timedelta(days=1): "Midsommarafton",
+        date(year, 12, 24): "Julafton",
+        date(year, 12, 31): "Nyårsafton",
+    }
 
 
 @lru_cache(maxsize=64)
 def _holidays(year: int) -> tuple[tuple[date, str], ...]:
-    easter = easter_sunday(year)
-    midsommardagen = _saturday_from(date(year, 6, 20))  # Saturday 20–26 June
-    days = [
-        (date(year, 1, 1), "nyårsdagen"),
-        (date(year, 1, 6), "trettondedag jul"),
-        (easter - timedelta(days=2), "långfredagen"),
-        (easter - timedelta(days=1), "påskafton"),
-        (easter, "påskdagen"),
-        (easter + timedelta(days=1), "annandag påsk"),
-        (date(year, 5, 1), "första maj"),
-        (easter + timedelta(days=39), "Kristi himmelsfärdsdag"),
-        (easter + timedelta(days=49), "pingstdagen"),
-        (date(year, 6, 6), "Sveriges nationaldag"),
-        (midsommardagen - timedelta(days=1), "midsommarafton"),
-        (midsommardagen, "midsommardagen"),
-        (_saturday_from(date(year, 10, 31)), "alla helgons dag"),  # Saturday 31 Oct–6 Nov
-        (date(year, 12, 24), "julafton"),
-        (date(year, 12, 25), "juldagen"),
-        (date(year, 12, 26), "annandag jul"),
-        (date(year, 12, 31), "nyårsafton"),
-    ]
-    # Two holidays can fall on one date (Kristi himmelsfärd on första maj in 2008,
-    # pingstdagen on nationaldagen in 2049): one entry with both names.
-    merged: dict[date, str] = {}
-    for day, name in days:
-        merged[day] = f"{merged[day]}, {name}" if day in merged else name
+    # Explicit: the package's default for Sundays has changed between versions, and
+    # its names are English unless the language is given.
+    public = dict(Sweden(years=year, language="sv", include_sundays=False))
+    if not public:  # the package covers 1953 up to a horizon (2100 today)
+        raise ValueError(f"no Swedish public holidays known for {year}")
+    merged = dict(public)
+    # Two holidays on one date come from the package as one entry, "A; B"; an eve
+    # never coincides with a public holiday, but would join the same way.
+    for day, name in _eves(public, year).items():
+        merged[day] = f"{merged[day]}; {name}" if day in merged else name
     return tuple(sorted(merged.items()))
 
 

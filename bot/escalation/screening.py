@@ -11,19 +11,22 @@ from bot.escalation.flags import TriggerInfo, raise_flag
 from bot.i18n import Translator
 from bot.turns import Turn
 from dialogues.types import Event, Outcome, Reply
-from programs.crisis_terms import load_rules
+from programs.crisis_terms import CrisisRules, load_rules
 
 SOURCES = {"module": "module", "diary": "diary", "form": "form", "notes": "note"}
 
 
 @cache
-def _rules():
+def load_crisis_rules() -> CrisisRules:
+    """The crisis rules, loaded once: bot/app.py calls this at start-up, so a broken rules
+    file stops the start (CrisisRulesError, every problem as FILE:LINE) instead of failing
+    the first patient who writes."""
     return load_rules()
 
 
 def crisis_terms_in(text: str) -> bool:
     """Whether a text has crisis terms at all (whoever wrote it)."""
-    return bool(text) and bool(_rules().match(text))
+    return bool(text) and bool(load_crisis_rules().match(text))
 
 
 def screen_text(turn: Turn, text: str, source: str | None = None) -> Outcome | None:
@@ -32,7 +35,7 @@ def screen_text(turn: Turn, text: str, source: str | None = None) -> Outcome | N
     belongs to the open dialogue."""
     if turn.patient is None or not text:
         return None
-    hits = _rules().match(text)
+    hits = load_crisis_rules().match(text)
     if not hits:
         return None
     severity = "red" if any(hit.severity == "red" for hit in hits) else "amber"

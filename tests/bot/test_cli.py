@@ -50,3 +50,27 @@ def test_programs_check_reports_a_measure_naming_no_questionnaire(tmp_path, caps
     assert re.search(
         r"program\.yaml:\d+: measures: no questionnaire 'phq99'", capsys.readouterr().out
     )
+
+
+def test_run_with_broken_crisis_rules_stops_at_start_with_the_problem(
+    monkeypatch, tmp_path, capsys
+):
+    from bot.escalation import screening
+    from programs import crisis_terms
+
+    broken = tmp_path / "crisis_terms.yaml"
+    broken.write_text("rules: [\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:AAEmulatorDemoTokenNotForRealUse_000")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:9/bot")  # never reached
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
+    monkeypatch.setattr(crisis_terms, "RULES_FILE", broken)
+    screening.load_crisis_rules.cache_clear()
+    try:
+        assert main(["run"]) == 2
+    finally:
+        screening.load_crisis_rules.cache_clear()  # the next test loads the real rules
+    err = capsys.readouterr().err
+    assert err.startswith("Content error: ") and "problem(s) in crisis terms" in err
+    assert str(broken) in err
+    assert not (tmp_path / "db.sqlite3").exists()  # stopped before anything else

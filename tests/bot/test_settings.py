@@ -24,6 +24,7 @@ def test_missing_token_is_named_when_required(monkeypatch):
         ("TICK_INTERVAL_SECONDS", "soon"),
         ("INVITE_VALID_DAYS", "0"),
         ("DEFAULT_LANGUAGE", "de"),
+        ("DEFAULT_TIMEZONE", "Europe/Växjö"),
         ("TELEGRAM_API_BASE_URL", "localhost:8081"),
         ("LOG_LEVEL", "LOUD"),
     ],

@@ -74,3 +74,16 @@ def test_a_member_of_another_unit_or_an_ambiguous_name_is_refused(db, capsys):
     assert "several staff members are called 'Anna'" in capsys.readouterr().err
     assert main(["staff", "set-role", "Anna", "admin", "--unit", "Nowhere"]) == 1
     assert staff.get(connect_sync(db), 1).active
+
+
+def test_a_new_unit_gets_default_timezone_and_an_existing_one_keeps_its_own(db, monkeypatch):
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Europe/Helsinki")
+    assert main(["staff", "add", "--name", "Eva", "--role", "therapist", "--unit", "Åbo"]) == 0
+    assert main(["staff", "add", "--name", "Per", "--role", "therapist", "--unit", "Lund"]) == 0
+    conn = connect_sync(db)
+    zones = dict(conn.execute("SELECT name, timezone FROM units").fetchall())
+    assert zones == {
+        "Växjö": "Europe/Stockholm",
+        "Lund": "Europe/Stockholm",
+        "Åbo": "Europe/Helsinki",
+    }

@@ -1,6 +1,7 @@
 """Every request the bot makes while scripts run conforms to the Bot API reference.
 
-The reference is `<repo>/../shared/telegram-bot-api/api.json`; without it the test is skipped.
+The reference is `<repo>/../shared/telegram-bot-api/api.json`; without it these tests fail in
+CI (`CI=true`) and are skipped, with the reason, elsewhere (tests/bot_api_reference.py).
 Here: a tour of the real bot (tests/devtools/scripts/real_bot_tour.chat) against
 `python -m bot run`, and a tour of the stand-in bot. The project's `tests/scripts/*.chat` and
 `examples/*.chat` are checked the same way by tests/test_scripts.py as they run (once). A
@@ -18,22 +19,17 @@ import pytest
 
 from bot.devtools.demo import run_script
 from bot.devtools.emulator.conformance import check_request, load_api
+from tests.bot_api_reference import require_api_json
 
-REPO = Path(__file__).resolve().parents[2]
-API_JSON = REPO.parent / "shared" / "telegram-bot-api" / "api.json"
 HERE = Path(__file__).parent / "scripts"
 STAND_IN = (sys.executable, "-m", "tests.devtools.standin_bot")
 
 REAL_BOT_SCRIPTS = [HERE / "real_bot_tour.chat"]
 
-pytestmark = pytest.mark.skipif(
-    not API_JSON.exists(), reason=f"the Bot API reference is not at {API_JSON}"
-)
-
 
 @pytest.fixture(scope="module")
 def api():
-    return load_api(API_JSON)
+    return load_api(require_api_json())
 
 
 def problems_of(script: Path, tmp_path: Path, api, **options) -> tuple[list[str], int, str]:
@@ -79,3 +75,19 @@ def test_the_check_finds_what_is_wrong(api):
     assert check_request(api, "sendMessage", {"chat_id": 5, "text": "x", "reply_markup": "[1"})
     assert check_request(api, "getUpdates", {"offset": "1.5"})
     assert check_request(api, "sendTelepathy", {}) == ["sendTelepathy: no such Bot API method"]
+
+
+def test_a_missing_reference_fails_in_ci_and_skips_elsewhere(tmp_path, monkeypatch):
+    missing = tmp_path / "api.json"
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        require_api_json(missing)
+    for elsewhere in ("", "false", "1"):
+        monkeypatch.setenv("CI", elsewhere)
+        with pytest.raises(pytest.skip.Exception, match="not at"):
+            require_api_json(missing)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="not at"):
+        require_api_json(missing)
+    missing.write_text("{}")
+    assert require_api_json(missing) == missing
