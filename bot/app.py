@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from functools import partial
 
@@ -34,6 +35,8 @@ from programs.questionnaire_loader import load_questionnaires
 from storage.database import Database
 
 log = logging.getLogger(__name__)
+
+SHUTDOWN_SECONDS = 15  # at most, for the loops, PTB and the database to close
 
 
 def build_application(settings: Settings) -> Application:
@@ -91,12 +94,27 @@ async def run_bot(settings: Settings) -> bool:
     supervisor.start("tick", ticker.run)
     log.info("bot started as @%s", application.bot.username)
     clean = await supervisor.watch(_stop_event())
+    try:
+        await asyncio.wait_for(
+            _shut_down(supervisor, application, database), timeout=SHUTDOWN_SECONDS
+        )
+    except Exception as error:  # a hung thread or request must not keep a process half-alive
+        log.critical("shutdown did not finish (%s)", type(error).__name__)
+        clean = False
+    if not clean:
+        # Unhealthy: leave now with code 1 (asyncio.run would still wait for worker threads,
+        # e.g. a hung chart drawing), so systemd or Docker starts a fresh process.
+        logging.shutdown()
+        os._exit(1)
+    log.info("bot stopped")
+    return clean
+
+
+async def _shut_down(supervisor: Supervisor, application: Application, database) -> None:
     await supervisor.stop_all()
     await application.stop()
     await application.shutdown()
     await database.close()
-    log.info("bot stopped")
-    return clean
 
 
 def _ticker(settings, database, clock, sender, supervisor, programs, questionnaires) -> Ticker:

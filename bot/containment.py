@@ -37,4 +37,14 @@ def each_contained(
                 work(item)
         except Exception as error:
             log.error("%s %s set aside: %s", what, id_of(item), type(error).__name__)
+            _set_aside(conn, item, set_aside, what, id_of)
+
+
+def _set_aside(conn, item, set_aside, what: str, id_of) -> None:
+    """Setting an item aside is one small write; if even that fails, the item comes again at
+    the next tick (an ERROR line each time) and the rest of the batch still goes."""
+    try:
+        with savepoint(conn):
             set_aside(item)
+    except Exception as error:
+        log.error("%s %s could not be set aside: %s", what, id_of(item), type(error).__name__)

@@ -63,9 +63,9 @@ COMMANDS: dict[str, Route] = {
 }
 
 
-# Commands whose words are not read for risk here: /message screens its text itself (as a
-# message), /start's word is an invite code.
-SCREENS_ITS_OWN_WORDS = frozenset({"message", "start"})
+# Commands whose words are not read for risk here: /message and /notes screen their text
+# themselves (as a message, a note), /start's word is an invite code.
+SCREENS_ITS_OWN_WORDS = frozenset({"message", "notes", "start"})
 
 
 def _incoming(update: Update) -> Incoming:
@@ -119,7 +119,11 @@ def _make_handler(route: Route) -> Handler:
                 route.__name__,
                 type(error).__name__,
             )
-            await _after_failure(runtime, turn_input, now)
+            try:
+                await _after_failure(runtime, turn_input, now)
+            except Exception:
+                runtime.unfinished_updates.add(update.update_id)  # the poller tries it again
+                raise
             if update.callback_query is not None:
                 await update.callback_query.answer()
             raise  # PTB's error handler: on_error, with ids only

@@ -40,6 +40,10 @@ BACKOFF_SECONDS = (1, 2, 4, 8, 16, 30)
 FAIR_BATCH = 25
 
 
+class UpdateNotFinished(Exception):
+    """An update whose handling stored nothing at all: it stays in the inbox."""
+
+
 class InboxPoller:
     def __init__(
         self,
@@ -57,20 +61,23 @@ class InboxPoller:
         self._failures = 0  # getUpdates refusals in a row, for the back-off
 
     async def run(self) -> None:
-        await self._contained(self.handle_stored)  # left over from before a crash
+        # Updates left over from before a crash, and any the last pass could not finish (the
+        # database failing): handled before anything new, and tried again on every round.
+        backlog = not await self._contained(self.handle_stored)
         offset = await self._db.call(inbox.last_update_id)
         offset = offset + 1 if offset is not None else None
         while True:
             raw = await self._fetch(offset)
             if raw is None:
                 continue
-            self._heartbeat.beat()
-            if not raw:
-                continue
-            stored = await self._contained(self._store, raw, offset)
-            if stored is not None:
-                offset = stored
-            await self._contained(self.handle_stored)
+            if raw:
+                stored = await self._contained(self._store, raw, offset)
+                if stored is not None:
+                    offset = stored
+            if raw or backlog:
+                backlog = not await self._contained(self.handle_stored)
+            if not backlog:
+                self._heartbeat.beat()  # reading and handling both work
 
     async def _contained(self, step, *args):
         """A step that failed outside any one update (the database, say): an ERROR line and
@@ -98,8 +105,10 @@ class InboxPoller:
         except RetryAfter as error:
             wait = _seconds(error.retry_after)
             log.warning("getUpdates: RetryAfter; waiting %.0f s", wait)
-            self._heartbeat.beat()  # a wait Telegram asked for is progress, not a hang
-            await asyncio.sleep(wait)
+            while wait > 0:  # a wait Telegram asked for is progress, not a hang
+                self._heartbeat.beat()
+                await asyncio.sleep(min(wait, 10))
+                wait -= 10
             return None
         except Exception as error:
             await self._back_off(error)
@@ -142,11 +151,12 @@ class InboxPoller:
             return max(item["update_id"] for item in good) + 1
         return offset
 
-    async def handle_stored(self) -> None:
+    async def handle_stored(self) -> bool:
+        """Handle every update waiting in the inbox; True once none is left."""
         while True:
             stored = await self._db.call(lambda conn: inbox.unprocessed(conn, FAIR_BATCH))
             if not stored:
-                return
+                return True
             for update_id, payload in stored:
                 await self._handle(update_id, payload)
                 self._heartbeat.beat()
@@ -159,18 +169,26 @@ class InboxPoller:
             return
         try:
             await self._app.process_update(update)
+            if self._taken(update_id, "unfinished_updates"):
+                # Nothing of it could be stored, not even the apology: leave it in the inbox
+                # and pause (no beat); it is handled again, and a lasting failure restarts us.
+                raise UpdateNotFinished(update_id)
             # Updates no route claimed (a group's chatter, a kind we ignore) are closed here;
             # a turn closes its own in its transaction, and then no second trip is needed.
-            if not self._closed_by_turn(update_id):
+            if not self._taken(update_id, "closed_updates"):
                 await self._close(update_id)
+        except UpdateNotFinished:
+            raise
         except Exception as error:
             await self._set_aside(update_id, payload, error, "failed")
 
-    def _closed_by_turn(self, update_id: int) -> bool:
+    def _taken(self, update_id: int, which: str) -> bool:
+        """Whether the handlers put this update in one of the runtime's sets (and take it out):
+        `closed_updates` (its turn closed it) or `unfinished_updates`."""
         runtime = self._app.bot_data.get("runtime")
-        closed = runtime.closed_updates if runtime is not None else set()
-        if update_id in closed:
-            closed.discard(update_id)
+        found = getattr(runtime, which, set())
+        if update_id in found:
+            found.discard(update_id)
             return True
         return False
 

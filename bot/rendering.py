@@ -16,7 +16,7 @@ from dataclasses import replace
 from bot.message_parts import CAPTION_LIMIT, PART_LIMIT, fits, split_html
 from dialogues.numbers import MAX_ID, parse_int
 from dialogues.types import Button, Reply
-from storage.outbox import LANE_REPLY, OutgoingCall
+from storage.outbox import LANE_REPLY, LANE_SAFETY, OutgoingCall
 
 STATELESS_MARK = "-"
 MAX_CALLBACK_BYTES = 64
@@ -69,13 +69,14 @@ def reply_call(
     forget_recipient: bool = False,
     dedupe_key: str | None = None,
 ) -> OutgoingCall:
-    """The Bot API call for a reply, with follow-ups when its text is too long for one."""
+    """The Bot API call for a reply, with follow-ups when its text is too long for one. A
+    safety message always goes in the safety lane."""
     call = _whole_call(
         reply,
         chat_id,
         revision,
         pressed_message_id=pressed_message_id,
-        lane=lane,
+        lane=LANE_SAFETY if reply.safety else lane,
         forget_recipient=forget_recipient,
         dedupe_key=dedupe_key,
     )

@@ -20,3 +20,6 @@ class Runtime:
     supervisor: Supervisor | None = None
     # Updates a turn has closed in its own transaction: the poller need not close them again.
     closed_updates: set[int] = field(default_factory=set)
+    # Updates whose route failed and whose apology could not be stored either (the database):
+    # the poller leaves them in the inbox, to be handled again.
+    unfinished_updates: set[int] = field(default_factory=set)

@@ -41,7 +41,7 @@ from bot.reminders.reachability import mark_unreachable
 from bot.rendering import as_document_upload
 from bot.supervisor import Heartbeat
 from storage import outbox
-from storage.database import Database
+from storage.database import Database, savepoint
 from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,21 @@ FILE_METHODS = frozenset({"sendPhoto", "sendDocument"})
 # A file or a command menu that fails this often goes as text (a file) or is given up (a
 # menu): neither may hold up the replies queued after it in its chat.
 QUICK_ATTEMPTS = 2
+
+
+class NotRecorded(Exception):
+    """Telegram answered but the answer could not be written down (the database). The row
+    must not be given up (it may well have been delivered): it stays 'sending', the loop
+    ends, and the supervisor restarts the process, whose recovery decides the row as after a
+    crash (safety: repeated; everything else: not)."""
+
+
+async def _recorded(recording, row: OutboxRow) -> None:
+    try:
+        await recording
+    except Exception as error:
+        log.critical("outbox %d: sent, but not recorded: %s", row.id, type(error).__name__)
+        raise NotRecorded from error
 
 
 class Sender:
@@ -115,6 +130,8 @@ class Sender:
                 continue
             try:
                 await self._send(row)
+            except NotRecorded:
+                raise  # the row stays 'sending': a fresh start decides it (see NotRecorded)
             except Exception as error:
                 await self._set_aside(row, error)
 
@@ -225,7 +242,7 @@ class Sender:
                 await self._retry(row, type(error).__name__, hold=True)
         else:
             message_id = result.get("message_id") if isinstance(result, dict) else None
-            await self._finish_sent(row, message_id)
+            await _recorded(self._finish_sent(row, message_id), row)
             return
         self._stale = True  # anything but a plain send: look at the outbox afresh
 
@@ -297,7 +314,11 @@ class Sender:
 
         def record(conn):
             outbox.mark_failed(conn, row, reason, now)
-            on_given_up(conn, row, now)
+            try:  # telling people must not undo the row's end (it would come back forever)
+                with savepoint(conn):
+                    on_given_up(conn, row, now)
+            except Exception as error:
+                log.error("outbox %d: telling of it failed: %s", row.id, type(error).__name__)
 
         await self._db.transaction(record)
         self.wake()

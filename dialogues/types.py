@@ -52,6 +52,7 @@ class Reply:
         None  # a chart (bot.charts.ChartSpec as JSON) sent as a photo; text = caption
     )
     document: tuple[str, str] | None = None  # (file name, text) sent as a file; text = caption
+    safety: bool = False  # a safety message (crisis contacts after a risk signal): safety lane
 
 
 @dataclass(frozen=True)

@@ -116,4 +116,4 @@ def safety_message(patient: Patient, hours: OfficeHours, now: datetime) -> Reply
         opening = hours.next_opening(now).astimezone(ZoneInfo(hours.zone))
         when = format_datetime(opening, "EEEE d MMMM HH:mm", locale=t.language)
         timing = t("safety.outside_office_hours", when=when)
-    return Reply("\n\n".join([t("safety.told"), timing, crisis_text(t)]))
+    return Reply("\n\n".join([t("safety.told"), timing, crisis_text(t)]), safety=True)

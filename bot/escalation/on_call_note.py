@@ -19,6 +19,7 @@ import sqlite3
 from datetime import date, datetime, time, timedelta
 from html import escape
 
+from bot.containment import each_contained
 from bot.escalation.flags import office_hours
 from bot.escalation.office_hours import OfficeHours
 from bot.i18n import Translator
@@ -49,12 +50,25 @@ def run_batch(
     conn: sqlite3.Connection, now: datetime, language: str, limit: int = BATCH_SIZE
 ) -> int:
     due = units.on_call_checks_due(conn, now, limit)
-    for unit_id, planned in due:
-        hours = office_hours(units.safety_settings(conn, unit_id))
-        if planned is not None and not units.on_call_chats(conn, unit_id):
-            _tell_admins(conn, unit_id, now, hours, language)
-        units.plan_on_call_check(conn, unit_id, next_check(hours, now))
+    each_contained(
+        conn,
+        due,
+        lambda check: _check_unit(conn, *check, now, language),
+        # a unit whose check failed is looked at again in a week
+        set_aside=lambda check: units.plan_on_call_check(conn, check[0], now + timedelta(days=7)),
+        what="on-call check: unit",
+        id_of=lambda check: check[0],
+    )
     return len(due)
+
+
+def _check_unit(
+    conn: sqlite3.Connection, unit_id: int, planned, now: datetime, language: str
+) -> None:
+    hours = office_hours(units.safety_settings(conn, unit_id))
+    if planned is not None and not units.on_call_chats(conn, unit_id):
+        _tell_admins(conn, unit_id, now, hours, language)
+    units.plan_on_call_check(conn, unit_id, next_check(hours, now))
 
 
 def _tell_admins(

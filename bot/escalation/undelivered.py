@@ -67,7 +67,9 @@ def _reminder_given_up(conn: sqlite3.Connection, key: str, now: datetime) -> Non
 def _tell_care_team(conn: sqlite3.Connection, row: OutboxRow, now: datetime) -> None:
     patient = patients.by_chat(conn, row.chat_id)
     if patient is None:
-        return  # to a staff member or a group: the ERROR line is what is left
+        if row.chat_id > 0:  # a staff member's own chat (Visa, a note): tell them there
+            _tell_the_person(conn, row, now)
+        return  # a group: the ERROR line is what is left
     key = "undelivered.safety_message" if row.lane == LANE_SAFETY else "undelivered.staff_message"
     tell_therapist(conn, patient, key, now)
     events.record(conn, "message_undelivered", now, patient_id=patient.id, outbox=row.id)

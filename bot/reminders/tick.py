@@ -48,7 +48,15 @@ def run_batch(
     skipped for a day with all of them done; None: never skipped).
     Returns how many rows it handled (a full batch means: run again)."""
     due = schedules.due(conn, now, limit)
-    planned = [(target, *occurrence_to_send(target, now)) for target in due]
+    planned: list[tuple[DueSchedule, datetime, Iterator[datetime] | None]] = []
+    each_contained(
+        conn,
+        due,
+        lambda target: planned.append((target, *occurrence_to_send(target, now))),
+        set_aside=lambda target: schedules.set_next(conn, target.schedule.id, None, None),
+        what="tick: schedule",
+        id_of=lambda target: target.schedule.id,
+    )
     filled = _filled_days(conn, planned, diary_parts or {})
     batch = _Writes()
     each_contained(
@@ -77,7 +85,20 @@ def _filled_days(
     diary_parts: dict[str, int],
 ) -> set[int]:
     """The ids of the batch's diary schedules whose occurrence falls on a local day the
-    patient has already filled in completely; one query for the whole batch."""
+    patient has already filled in completely; one query for the whole batch. If that fails,
+    none: a reminder too many is better than a batch that fails every tick."""
+    try:
+        return _filled(conn, planned, diary_parts)
+    except Exception as error:
+        log.error("tick: the filled-days check failed: %s", type(error).__name__)
+        return set()
+
+
+def _filled(
+    conn: sqlite3.Connection,
+    planned: list[tuple[DueSchedule, datetime, Iterator[datetime] | None]],
+    diary_parts: dict[str, int],
+) -> set[int]:
     days: dict[int, tuple[int, date]] = {
         target.schedule.id: (target.schedule.patient_id, _local_day(occurrence, target))
         for target, occurrence, _ in planned

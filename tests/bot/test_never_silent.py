@@ -519,3 +519,101 @@ def test_a_strangers_crisis_edit_gets_the_crisis_contacts(chat):
     assert chat.texts(300) == []  # an ordinary edit from a stranger changes nothing
     chat.turn(edited, 300, Incoming(kind="edited", text="jag vill ta livet av mig"))
     assert "90101" in chat.last_text(300)
+
+
+# ---- found in review -----------------------------------------------------------------------
+
+
+async def test_a_crisis_note_is_flagged_once(tmp_path):
+    """Through the real handlers: /notes screens its own words, so they are read once."""
+    from tests.harness.inprocess import InProcessBot
+
+    bot = await InProcessBot.start(tmp_path)
+    try:
+        anna = await bot.add_staff(100, "Anna")
+        alice = await bot.enrol_patient(anna, 200, "P1")
+        before = len(bot.texts(alice))
+        await bot.command(alice, "notes", "jag", "vill", "inte", "leva", "längre")
+        assert bot.count("flag_triggers") == 1
+        assert sum("112" in text for text in bot.texts(alice)[before:]) == 1
+    finally:
+        await bot.close()
+
+
+def test_a_patients_safety_message_goes_in_the_safety_lane_and_if_lost_the_team_hears(
+    chat, therapist
+):
+    from bot.escalation.undelivered import on_given_up
+
+    alice = enroll(chat, therapist, "P1", 200)
+    chat.text(alice, "jag vill inte leva längre")
+    row = chat.conn.execute(
+        "SELECT * FROM outbox WHERE chat_id = ? ORDER BY id DESC LIMIT 1", (alice,)
+    ).fetchone()
+    assert row["lane"] == outbox.LANE_SAFETY and "112" in json.loads(row["payload_json"])["text"]
+    before = len(chat.texts(therapist))
+    given_up = outbox.OutboxRow(
+        row["id"], alice, "sendMessage", {}, row["lane"], "sending", 6, False, False
+    )
+    run_in_transaction(chat.conn, lambda c: on_given_up(c, given_up, NOW))
+    told = chat.texts(therapist)[before:]
+    assert len(told) == 1 and "P1" in told[0]
+
+
+async def test_an_update_nothing_of_which_could_be_stored_stays_in_the_inbox(tmp_path):
+    from types import SimpleNamespace
+
+    telegram = _Telegram([[_message(1, 10, "jag vill inte leva"), _message(2, 11, "hej")]])
+    telegram.bot_data["runtime"] = SimpleNamespace(unfinished_updates={1}, closed_updates=set())
+    database = await _run_poller(tmp_path, telegram, lambda: 2 in telegram.handled)
+    await database.close()
+    # Not closed with nothing done: handled again (the second time it went through).
+    assert telegram.handled.count(1) == 2
+
+
+async def test_a_send_that_cannot_be_recorded_ends_the_loop_and_stays_sending(rig, monkeypatch):
+    from bot.sender import NotRecorded
+
+    telegram, database, sender = rig
+    alice = telegram.user("alice").id
+
+    async def broken(row, message_id):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sender, "_finish_sent", broken)
+    task = asyncio.create_task(sender.run())
+    row_id = await database.transaction(
+        lambda conn: outbox.enqueue(
+            conn, outbox.OutgoingCall(alice, "sendMessage", {"text": "hej"}), NOW
+        )
+    )
+    sender.wake()
+    with pytest.raises(NotRecorded):
+        await asyncio.wait_for(task, timeout=15)
+    status = (await _statuses(database))[row_id][0]
+    assert status == "sending"  # not given up: it may have been delivered
+
+
+def test_a_schedule_that_cannot_even_be_planned_is_set_aside(chat, therapist, monkeypatch):
+    from bot.reminders import tick
+
+    for number in (1, 2):
+        enroll(chat, therapist, f"P{number}", 200 + number)
+        _make_due(chat, f"P{number}", NOW - timedelta(minutes=1))
+    due = [row[0] for row in chat.conn.execute("SELECT id FROM schedules ORDER BY id")]
+    original = tick.occurrence_to_send
+
+    def occurrence_to_send(target, now):
+        if target.schedule.id == due[0]:
+            raise ZoneInfoNotFound()
+        return original(target, now)
+
+    class ZoneInfoNotFound(Exception):
+        pass
+
+    monkeypatch.setattr(tick, "occurrence_to_send", occurrence_to_send)
+    run_in_transaction(chat.conn, lambda c: tick.run_batch(c, NOW))
+    queued = chat.conn.execute(
+        "SELECT COUNT(*) FROM outbox WHERE lane = ?", (outbox.LANE_REMINDER,)
+    ).fetchone()[0]
+    assert queued == len(due) - 1
