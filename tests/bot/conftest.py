@@ -28,14 +28,17 @@ class Chat:
         self.clock = clock
         self._update_ids = count(1)
 
-    def turn(self, route, user_id, incoming, *, data=None, message_id=None, language="sv"):
+    def turn(
+        self, route, user_id, incoming, *, data=None, message_id=None, language="sv", chat_id=None
+    ):
+        """`chat_id`: where it happens (default the person's private chat; a group's id)."""
         update_id = next(self._update_ids)
         now = self.clock.now()
         run_in_transaction(self.conn, lambda c: inbox.add(c, [{"update_id": update_id}], now))
         turn_input = TurnInput(
             update_id=update_id,
             user_id=user_id,
-            chat_id=user_id,
+            chat_id=user_id if chat_id is None else chat_id,
             language_code=language,
             incoming=incoming,
             callback_data=data,

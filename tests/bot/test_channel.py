@@ -11,9 +11,8 @@ from telegram.ext import Application
 
 from bot import channel_routes, handlers
 from bot.handlers import COMMANDS, _incoming
-from bot.turns import TurnInput, run_turn
 from dialogues.types import Incoming
-from storage import inbox, staff, units
+from storage import staff, units
 from storage.database import run_in_transaction
 from tests.bot.staff_helpers import audit_rows, bind, enroll, staff_id
 
@@ -33,17 +32,7 @@ def _unit(chat):
 
 def in_group(chat, route, user_id, incoming, group=GROUP):
     """A turn from `user_id` in a group, as the handlers build it."""
-    update_id = next(chat._update_ids)
-    now = chat.clock.now()
-    run_in_transaction(chat.conn, lambda c: inbox.add(c, [{"update_id": update_id}], now))
-    turn_input = TurnInput(
-        update_id=update_id,
-        user_id=user_id,
-        chat_id=group,
-        language_code="sv",
-        incoming=incoming,
-    )
-    run_in_transaction(chat.conn, lambda c: run_turn(c, chat.world, route, turn_input, now))
+    chat.turn(route, user_id, incoming, chat_id=group)
 
 
 def channel_command(chat, user_id, *args, group=GROUP):
