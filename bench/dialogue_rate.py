@@ -48,7 +48,7 @@ if __package__ in (None, ""):  # `python bench/dialogue_rate.py` from the repo r
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
 
-from bot.polling import InboxPoller, has_crisis_terms  # noqa: E402
+from bot.telegram.polling import InboxPoller, has_crisis_terms  # noqa: E402
 from storage import inbox  # noqa: E402
 from tests.harness.inprocess import (  # noqa: E402
     BOT_USER,

@@ -7,7 +7,7 @@
 (b) A safety alert (lane 0) enqueued behind a backlog of reminders (lane 3), repeated: its
     latency from enqueue until the emulator received it, p50/p99.
 
-Real parts: `bot.sender.Sender`, a `storage.database.Database` in a temp dir, a PTB `Bot`
+Real parts: `bot.telegram.sender.Sender`, a `storage.database.Database` in a temp dir, a PTB `Bot`
 pointed at the emulator's base URL over HTTP on 127.0.0.1. The emulator runs on its own
 thread and event loop, as it would be another process. Prints numbers, no pass/fail.
 """
@@ -34,7 +34,7 @@ from telegram.request import HTTPXRequest  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.devtools.emulator.server import EmulatorServer  # noqa: E402
 from bot.devtools.emulator.world import World  # noqa: E402
-from bot.sender import Sender  # noqa: E402
+from bot.telegram.sender import Sender  # noqa: E402
 from storage import outbox  # noqa: E402
 from storage.database import Database  # noqa: E402
 

@@ -16,20 +16,20 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
-from bot import handlers
 from bot.clock import clock_from_settings
-from bot.commands_menu import default_menus
 from bot.escalation import chain as escalation_chain
 from bot.escalation import diary_missed, on_call_note, screening
 from bot.escalation import missed as missed_forms
-from bot.polling import InboxPoller
 from bot.reminders import tick as reminder_tick
 from bot.reminders.tick import Ticker
-from bot.runtime import Runtime
-from bot.sender import Sender
+from bot.render.menus import default_menus
 from bot.settings import Settings
 from bot.supervisor import Supervisor
-from bot.turns import World
+from bot.telegram import handlers
+from bot.telegram.polling import InboxPoller
+from bot.telegram.runtime import Runtime
+from bot.telegram.sender import Sender
+from bot.turn.context import World
 from programs.loader import default_programs_dir, load_programs
 from programs.questionnaire_loader import load_questionnaires
 from storage.database import Database

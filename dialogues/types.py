@@ -49,7 +49,7 @@ class Reply:
     buttons: Keyboard = ()
     edit_pressed: bool = False  # replace the message whose button was pressed, not a new one
     chart: dict | None = (
-        None  # a chart (bot.charts.ChartSpec as JSON) sent as a photo; text = caption
+        None  # a chart (bot.render.charts.ChartSpec as JSON) sent as a photo; text = caption
     )
     document: tuple[str, str] | None = None  # (file name, text) sent as a file; text = caption
     safety: bool = False  # a safety message (crisis contacts after a risk signal): safety lane

@@ -29,7 +29,7 @@ class OutgoingCall:
     forget_recipient: bool = False
     payload_json: str | None = None  # `params` already as JSON (a cached message), if given
     # Calls queued right after this one, as (method, params), to the same chat with the same
-    # lane and flags: the rest of a text too long for one message (bot/rendering.py).
+    # lane and flags: the rest of a text too long for one message (bot/render/calls.py).
     follow_ups: tuple[tuple[str, dict], ...] = ()
 
     def payload(self) -> str:

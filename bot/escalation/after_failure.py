@@ -4,7 +4,7 @@ When a route fails, its transaction is rolled back, and with it any flag the rou
 have raised. So, in a transaction of its own, the update is read again for what matters most:
 crisis terms in the text the person sent, and a questionnaire answer that meets its item's
 risk rule. A flag is raised, the alert goes out and the patient gets the safety message, as if
-the route had worked; the apology that follows keeps the crisis contacts (bot/turns.py).
+the route had worked; the apology that follows keeps the crisis contacts (bot/turn/run.py).
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from bot import form_routes
 from bot.escalation import screening
-from bot.rendering import parse_callback_data, reply_call
-from bot.turns import Turn, TurnInput, World, open_turn
+from bot.render.calls import parse_callback_data, reply_call
+from bot.routes import forms as form_routes
+from bot.turn.context import Turn, TurnInput, World
+from bot.turn.run import open_turn
 from dialogues import forms
 from dialogues.types import Reply
 from storage import outbox

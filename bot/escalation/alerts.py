@@ -11,9 +11,9 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.access import care_team
+from bot.care.access import care_team
 from bot.i18n import Translator
-from bot.rendering import reply_call
+from bot.render.calls import reply_call
 from dialogues.types import Button, Reply
 from storage import events, flags, outbox, patients, staff, units
 from storage.flags import Flag

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from bot.access import care_team
+from bot.care.access import care_team
 from bot.containment import each_contained
 from bot.escalation.alerts import post_to_channel, tell_privately
 from bot.escalation.flags import office_hours

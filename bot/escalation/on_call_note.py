@@ -23,7 +23,7 @@ from bot.containment import each_contained
 from bot.escalation.flags import office_hours
 from bot.escalation.office_hours import OfficeHours
 from bot.i18n import Translator
-from bot.rendering import reply_call
+from bot.render.calls import reply_call
 from dialogues.types import Reply
 from storage import outbox, staff, units
 from storage.outbox import LANE_STAFF

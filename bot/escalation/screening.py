@@ -9,7 +9,7 @@ from functools import cache
 
 from bot.escalation.flags import TriggerInfo, raise_flag
 from bot.i18n import Translator
-from bot.turns import Turn
+from bot.turn.context import Turn
 from dialogues.types import Event, Outcome, Reply
 from programs.crisis_terms import CrisisRules, load_rules
 

@@ -17,11 +17,11 @@ import sqlite3
 from dataclasses import replace
 from datetime import datetime
 
+from bot.care.notify import tell_therapist
 from bot.escalation.alerts import fan_out_privately
 from bot.i18n import Translator
 from bot.reminders.tick import record_missed
-from bot.rendering import reply_call
-from bot.staff_notes import tell_therapist
+from bot.render.calls import reply_call
 from dialogues.types import Reply
 from storage import events, flags, outbox, patients, reminders, staff
 from storage.outbox import LANE_REPLY, LANE_SAFETY, LANE_STAFF, OutboxRow

@@ -8,7 +8,7 @@ from functools import lru_cache
 from html import escape
 
 from bot.i18n import Translator
-from bot.rendering import reply_call
+from bot.render.calls import reply_call
 from dialogues import follow_up
 from dialogues.types import Button, Reply, row
 from storage.outbox import LANE_REMINDER, OutgoingCall

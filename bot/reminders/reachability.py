@@ -6,10 +6,10 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from bot.care.notify import tell_therapist
 from bot.escalation.flags import TriggerInfo, raise_flag
 from bot.i18n import Translator
 from bot.reminders.planning import replan_patient
-from bot.staff_notes import tell_therapist
 from storage import events, patients, schedules
 
 

@@ -7,9 +7,10 @@ from itertools import count
 import pytest
 
 from bot.clock import FixedClock
-from bot.handlers import _incoming  # noqa: F401  (kept: the same parsing as production)
-from bot.routes import button, start, text
-from bot.turns import TurnInput, World, run_turn
+from bot.router import button, start, text
+from bot.telegram.handlers import _incoming  # noqa: F401  (kept: the same parsing as production)
+from bot.turn.context import TurnInput, World
+from bot.turn.run import run_turn
 from dialogues.types import Incoming
 from programs.loader import load_programs
 from programs.questionnaire_loader import load_questionnaires

@@ -3,8 +3,8 @@ patients, and the audit rows they leave."""
 
 import re
 
-from bot.handlers import COMMANDS
-from bot.routes import start
+from bot.router import start
+from bot.telegram.handlers import COMMANDS
 from storage import staff
 from storage.database import run_in_transaction
 

@@ -4,7 +4,7 @@ follow-up, the diary entry it becomes, and forged or repeated follow-up presses.
 from datetime import UTC, datetime, timedelta
 
 from bot.reminders.tick import run_batch
-from bot.routes import activities_command, button, media, start
+from bot.router import activities_command, button, media, start
 from dialogues.types import Incoming
 from storage import diary, schedules
 from storage.database import run_in_transaction

@@ -6,10 +6,10 @@ import io
 import json
 from datetime import timedelta
 
-from bot.audit_export import safe_cell
-from bot.cli import main
-from bot.handlers import COMMANDS
-from bot.rendering import as_document_upload
+from bot.care.audit_export import safe_cell
+from bot.cli.main import main
+from bot.render.calls import as_document_upload
+from bot.telegram.handlers import COMMANDS
 from tests.bot.staff_helpers import audit_rows, bind, enroll, replies_to, staff_id
 
 ADMIN, ANNA, BO, PATIENT = 300, 100, 101, 200

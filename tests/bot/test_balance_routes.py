@@ -4,10 +4,10 @@ import json
 import re
 from datetime import date, timedelta
 
-from bot import charts
-from bot.balance_routes import balance_outcome
-from bot.routes import balance_command, diary_command, invite_command, start
-from bot.turns import Turn
+from bot.render import charts
+from bot.router import balance_command, diary_command, invite_command, start
+from bot.routes.balance import balance_outcome
+from bot.turn.context import Turn
 from storage import diary as diary_store
 from storage import patients
 from storage.database import run_in_transaction

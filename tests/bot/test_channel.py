@@ -9,8 +9,9 @@ import pytest
 from telegram import Update, User
 from telegram.ext import Application
 
-from bot import channel_routes, handlers
-from bot.handlers import COMMANDS, _incoming
+from bot.routes import channel as channel_routes
+from bot.telegram import handlers
+from bot.telegram.handlers import COMMANDS, _incoming
 from dialogues.types import Incoming
 from storage import staff, units
 from storage.database import run_in_transaction

@@ -1,7 +1,7 @@
 """Charts of every kind render as PNG, including chart rows queued before kinds existed."""
 
-from bot import charts
-from bot.charts import BalanceChart, ChartSpec, DiaryCell, DiaryWeekChart
+from bot.render import charts
+from bot.render.charts import BalanceChart, ChartSpec, DiaryCell, DiaryWeekChart
 
 PNG = b"\x89PNG"
 

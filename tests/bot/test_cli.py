@@ -2,7 +2,7 @@
 
 import re
 
-from bot.cli import main
+from bot.cli.main import main
 from storage import staff
 from storage.database import connect_sync
 

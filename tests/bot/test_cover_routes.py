@@ -5,8 +5,8 @@ their care team; /move gives a patient another therapist. All audited."""
 import json
 from datetime import UTC, datetime, timedelta
 
-from bot.access import care_team, may_see
-from bot.handlers import COMMANDS
+from bot.care.access import care_team, may_see
+from bot.telegram.handlers import COMMANDS
 from storage import cover, patients, staff
 from storage.database import run_in_transaction
 from tests.bot.staff_helpers import audit_rows, bind, enroll, patient_id, replies_to, staff_id

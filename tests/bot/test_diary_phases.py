@@ -3,7 +3,7 @@ or switches it off with /schedule, also when the diary has already ended."""
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.routes import schedule_command
+from bot.router import schedule_command
 from storage import schedules
 from tests.bot.test_enrollment_turns import enrolled
 

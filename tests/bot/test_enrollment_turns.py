@@ -3,7 +3,7 @@
 import re
 from datetime import timedelta
 
-from bot.routes import invite_command, module_command, start
+from bot.router import invite_command, module_command, start
 from dialogues.types import Incoming
 
 
@@ -143,7 +143,7 @@ def test_stale_button_does_not_move_twice(chat, therapist):
     import json
 
     data = json.loads(first["params"]["reply_markup"])["inline_keyboard"][-1][-1]["callback_data"]
-    from bot.routes import button
+    from bot.router import button
 
     result, _ = chat.turn(
         button, patient, Incoming(kind="button"), data=data, message_id=first["id"]
@@ -154,7 +154,7 @@ def test_stale_button_does_not_move_twice(chat, therapist):
 
 def test_forged_callback_is_answered_kindly(chat, therapist):
     patient = enrolled(chat, therapist)
-    from bot.routes import button
+    from bot.router import button
 
     for data in ("garbage", "99999|next", "-|consent:yes:", "-|lang:xx", None):
         result, _ = chat.turn(button, patient, Incoming(kind="button"), data=data)
@@ -177,7 +177,8 @@ def test_module_resumes_and_finishes_with_summary(chat, therapist):
 
 
 def test_duplicate_update_changes_nothing(chat, therapist):
-    from bot.turns import TurnInput, run_turn
+    from bot.turn.context import TurnInput
+    from bot.turn.run import run_turn
     from storage.database import run_in_transaction
 
     patient = enrolled(chat, therapist)

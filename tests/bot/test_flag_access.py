@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from bot.access import may_read_flag
-from bot.handlers import COMMANDS
-from bot.routes import button
+from bot.care.access import may_read_flag
+from bot.router import button
+from bot.telegram.handlers import COMMANDS
 from dialogues.types import Incoming
 from storage import patients, staff, units
 from storage.database import run_in_transaction

@@ -107,7 +107,7 @@ def test_a_library_line_with_text_in_its_arguments_is_redacted(output):
 
 
 def test_our_own_lines_keep_their_ids(output):
-    logging.getLogger("bot.sender").warning("outbox %d: %s, attempt %d", 12, "TimedOut", 2)
+    logging.getLogger("bot.telegram.sender").warning("outbox %d: %s, attempt %d", 12, "TimedOut", 2)
     assert "outbox 12: TimedOut, attempt 2" in output.getvalue()
 
 
@@ -119,7 +119,7 @@ def test_an_exception_keeps_its_type_and_frames_but_not_its_message(output):
     try:
         _parse_days(TYPED)
     except ValueError:
-        logging.getLogger("bot.turns").exception("update %d failed", 41)
+        logging.getLogger("bot.turn.run").exception("update %d failed", 41)
     written = output.getvalue()
     assert "update 41 failed" in written
     assert "Traceback (most recent call last)" in written
@@ -136,7 +136,7 @@ def test_chained_exceptions_and_exceptions_as_arguments_lose_their_messages(outp
             raise RuntimeError(f"could not read {SECRET}") from error
     except RuntimeError as error:
         logging.getLogger("telegram.ext.Application").error("failed", exc_info=error)
-        logging.getLogger("bot.handlers").error("update %d failed: %s", 3, error)
+        logging.getLogger("bot.telegram.handlers").error("update %d failed: %s", 3, error)
     written = output.getvalue()
     assert "direct cause" in written
     assert "ValueError (message withheld)" in written
@@ -152,7 +152,7 @@ def test_the_token_is_masked_wherever_it_appears(output):
     try:
         raise ConnectionError(url)
     except ConnectionError:
-        logging.getLogger("bot.polling").exception("getUpdates failed")
+        logging.getLogger("bot.telegram.polling").exception("getUpdates failed")
     written = output.getvalue()
     assert TOKEN not in written and TOKEN.split(":")[1] not in written
     assert "https://api.telegram.org/bot[token]/getUpdates" in written

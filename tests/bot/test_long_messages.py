@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 
 from bot.devtools.emulator.rendering import render_html
-from bot.message_parts import CAPTION_LIMIT, TEXT_LIMIT, utf16_length, visible_length
-from bot.rendering import reply_call
+from bot.render.calls import reply_call
+from bot.render.message_parts import CAPTION_LIMIT, TEXT_LIMIT, utf16_length, visible_length
 from dialogues.types import Button, Reply
 from storage import outbox
 from storage.database import run_in_transaction
@@ -110,7 +110,7 @@ def test_a_diary_week_of_long_activities_as_text_arrives_whole_within_the_limit(
     gives the week's chart and its text version, the text in several messages."""
     from datetime import date, timedelta
 
-    from bot.routes import diary_command
+    from bot.router import diary_command
     from storage import diary, patients
 
     patient = enroll(chat, therapist, "P1", 200)

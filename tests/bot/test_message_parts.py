@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.devtools.emulator.rendering import render_html  # Telegram's judge, written apart
-from bot.message_parts import (
+from bot.render.message_parts import (
     CAPTION_LIMIT,
     PART_LIMIT,
     TEXT_LIMIT,

@@ -7,7 +7,8 @@ from dataclasses import replace
 from datetime import timedelta
 from types import SimpleNamespace
 
-from bot.routes import (
+from bot.care.self_help import is_self_help
+from bot.router import (
     answers_command,
     button,
     invite_command,
@@ -17,7 +18,6 @@ from bot.routes import (
     notes_command,
     start,
 )
-from bot.self_help import is_self_help
 from dialogues.types import Incoming
 from storage import cover, messages, staff
 from storage.database import run_in_transaction

@@ -16,10 +16,10 @@ from telegram.request import HTTPXRequest
 from bot.clock import FixedClock
 from bot.devtools.emulator.server import EmulatorServer
 from bot.devtools.emulator.world import World as EmulatedTelegram
-from bot.polling import InboxPoller
 from bot.reminders.tick import Ticker
-from bot.sender import MAX_ATTEMPTS, Sender
 from bot.supervisor import Supervisor
+from bot.telegram.polling import InboxPoller
+from bot.telegram.sender import MAX_ATTEMPTS, Sender
 from storage import inbox, outbox
 from storage.database import Database, run_in_transaction
 from storage.timefmt import to_db
@@ -188,7 +188,7 @@ async def test_an_update_whose_handling_fails_is_set_aside_and_the_loop_goes_on(
 async def test_refusals_of_get_updates_are_waited_out(tmp_path, caplog, monkeypatch):
     from telegram.error import Conflict, NetworkError
 
-    monkeypatch.setattr("bot.polling.BACKOFF_SECONDS", (0.01,))
+    monkeypatch.setattr("bot.telegram.polling.BACKOFF_SECONDS", (0.01,))
     telegram = _Telegram([])
     answers = [Conflict("terminated by other getUpdates request"), NetworkError("bad gateway")]
     original = telegram.do_api_request
@@ -206,7 +206,7 @@ async def test_refusals_of_get_updates_are_waited_out(tmp_path, caplog, monkeypa
 
 
 def test_one_chats_flood_queues_behind_itself_and_a_crisis_chat_goes_first(tmp_path):
-    from bot.polling import has_crisis_terms
+    from bot.telegram.polling import has_crisis_terms
     from storage.database import connect_sync, migrate_sync, run_in_transaction
 
     conn = connect_sync(tmp_path / "bot.db")
@@ -446,7 +446,7 @@ def _buttons(chat, user_id):
 
 def _after_failure(chat, user_id, incoming, data=None):
     from bot.escalation.after_failure import raise_what_the_update_carried
-    from bot.turns import TurnInput
+    from bot.turn.context import TurnInput
 
     turn_input = TurnInput(
         update_id=9999,
@@ -477,7 +477,7 @@ def test_after_a_failed_turn_a_crisis_text_still_raises_its_flag(chat, therapist
 
 
 def test_after_a_failed_turn_a_risk_answer_still_raises_its_flag(chat, therapist):
-    from bot.handlers import COMMANDS
+    from bot.telegram.handlers import COMMANDS
     from dialogues.types import Incoming
 
     alice = enroll(chat, therapist, "P1", 200)
@@ -512,7 +512,7 @@ def test_after_a_crisis_text_the_safety_message_stands_alone(chat, therapist):
 
 
 def test_a_strangers_crisis_edit_gets_the_crisis_contacts(chat):
-    from bot.routes import edited
+    from bot.router import edited
     from dialogues.types import Incoming
 
     chat.turn(edited, 300, Incoming(kind="edited", text="hej"))
@@ -572,7 +572,7 @@ async def test_an_update_nothing_of_which_could_be_stored_stays_in_the_inbox(tmp
 
 
 async def test_a_send_that_cannot_be_recorded_ends_the_loop_and_stays_sending(rig, monkeypatch):
-    from bot.sender import NotRecorded
+    from bot.telegram.sender import NotRecorded
 
     telegram, database, sender = rig
     alice = telegram.user("alice").id

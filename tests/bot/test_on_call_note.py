@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot.escalation import on_call_note
 from bot.escalation.office_hours import OfficeHours
-from bot.handlers import COMMANDS
+from bot.telegram.handlers import COMMANDS
 from storage import idle, staff, units
 from storage.database import run_in_transaction
 from tests.bot.staff_helpers import bind

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.rate_limits import Limits, RateLimiter, is_send_call
+from bot.telegram.rate_limits import Limits, RateLimiter, is_send_call
 
 ALICE = 1001
 BOB = 1002

@@ -14,8 +14,8 @@ from telegram.request import HTTPXRequest
 from bot.clock import FixedClock
 from bot.devtools.emulator.server import EmulatorServer
 from bot.devtools.emulator.world import World
-from bot.rate_limits import Limits, RateLimiter
-from bot.sender import Sender
+from bot.telegram.rate_limits import Limits, RateLimiter
+from bot.telegram.sender import Sender
 from storage import idle, outbox
 from storage.database import Database
 

@@ -36,7 +36,7 @@ def test_malformed_setting_is_named(monkeypatch, name, value):
 
 
 def test_run_without_token_exits_with_one_clear_message(monkeypatch, capsys, tmp_path):
-    from bot.cli import main
+    from bot.cli.main import main
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)

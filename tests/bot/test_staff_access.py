@@ -2,8 +2,8 @@
 arguments), and a therapist of unit B reads nothing of unit A's patients (each command that
 takes a label tried)."""
 
-from bot.commands_menu import PATIENT_COMMANDS
-from bot.handlers import COMMANDS
+from bot.render.menus import PATIENT_COMMANDS
+from bot.telegram.handlers import COMMANDS
 from tests.bot.staff_helpers import audit_rows, bind, count, enroll, patient_id, replies_to
 
 ANNA, BO, CECILIA, PATIENT = 100, 101, 102, 200

@@ -4,8 +4,8 @@ link), every change audited; a deactivated staff member can do nothing."""
 import json
 import re
 
-from bot.handlers import COMMANDS
-from bot.routes import button, start
+from bot.router import button, start
+from bot.telegram.handlers import COMMANDS
 from dialogues.types import Incoming
 from storage import staff
 from tests.bot.staff_helpers import (

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from storage import units
 from storage.database import connect_sync
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.form_views import form_view
 from bot.i18n import Translator
+from bot.render.form_views import form_view
 from dialogues import forms
 from programs.questionnaire_loader import load_questionnaires
 

@@ -24,13 +24,13 @@ from pathlib import Path
 from telegram.ext import Application, ContextTypes
 from telegram.request import BaseRequest, RequestData
 
-from bot import handlers
 from bot.clock import FixedClock
 from bot.i18n import LANGUAGES, Translator
-from bot.polling import InboxPoller
-from bot.runtime import Runtime
-from bot.sender import Sender
-from bot.turns import World
+from bot.telegram import handlers
+from bot.telegram.polling import InboxPoller
+from bot.telegram.runtime import Runtime
+from bot.telegram.sender import Sender
+from bot.turn.context import World
 from programs.loader import load_programs
 from programs.questionnaire_loader import load_questionnaires
 from storage import inbox, staff

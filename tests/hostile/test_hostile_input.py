@@ -25,8 +25,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.handlers import COMMANDS
 from bot.i18n import Translator
+from bot.telegram.handlers import COMMANDS
 from programs.crisis_terms import load_rules
 from tests.harness.inprocess import InProcessBot, Person
 

@@ -10,7 +10,7 @@ With limits on, a send call that breaks one of Telegram's published limits is an
 
 Calls are counted when they arrive; a refused call does not count. Time is real
 (`time.monotonic`, injectable for tests). This is written apart from the bot's own limiter
-(`bot/rate_limits.py`) on purpose: the emulator is the judge, not a copy of the bot.
+(`bot/telegram/rate_limits.py`) on purpose: the emulator is the judge, not a copy of the bot.
 """
 
 from __future__ import annotations

@@ -1,0 +1,132 @@
+"""`python -m bot`: run, demo, staff, unit, audit, programs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.settings import SettingsError, load_settings
+from programs.loader import ProgramError
+
+
+def _run(_: argparse.Namespace) -> int:
+    settings = load_settings()
+    settings.require_token()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    # No patient text and no token in any line, libraries' included (httpx's per-request INFO
+    # lines, whose URL holds the token, are kept out too).
+    from bot.log_privacy import install
+
+    install()
+    from bot.app import run_bot
+
+    clean = asyncio.run(run_bot(settings))
+    return 0 if clean else 1  # unhealthy: exit non-zero so systemd or Docker restarts us
+
+
+def _staff(args: argparse.Namespace) -> int:
+    from bot.cli.staff import main as staff_main
+
+    return staff_main(args)
+
+
+def _unit(args: argparse.Namespace) -> int:
+    from bot.cli.unit import main as unit_main
+
+    return unit_main(args)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from bot.care.audit_export import main as audit_main
+
+    return audit_main(args)
+
+
+def _programs(args: argparse.Namespace) -> int:
+    from programs.check import main as check_main
+
+    return check_main([args.dir] if args.dir else [])
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m bot", description="iKBT companion bot")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the bot (TELEGRAM_BOT_TOKEN must be set)")
+    run.set_defaults(func=_run)
+
+    # Listed for --help only: main() hands `demo` its own arguments before argparse runs.
+    commands.add_parser(
+        "demo", help="chat with the bot in the terminal, or run a .chat script (--script FILE)"
+    )
+
+    staff = commands.add_parser("staff", help="manage staff")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    add = staff_commands.add_parser("add", help="add a staff member; prints their one-time link")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=["admin", "patient-admin", "therapist"])
+    add.add_argument("--unit", required=True)
+    listing = staff_commands.add_parser("list", help="list staff: id, unit, name, roles, active")
+    listing.add_argument("--unit")
+    for name, help_text in (
+        ("deactivate", "deactivate a staff member: they can do nothing until reactivated"),
+        ("reactivate", "make a deactivated staff member active again"),
+    ):
+        change = staff_commands.add_parser(name, help=help_text)
+        change.add_argument("who", help="staff id or name")
+        change.add_argument("--unit", required=True)
+    set_role = staff_commands.add_parser(
+        "set-role", help="give a staff member exactly this role (replacing their others)"
+    )
+    set_role.add_argument("who", help="staff id or name")
+    set_role.add_argument("role", choices=["admin", "patient-admin", "therapist"])
+    set_role.add_argument("--unit", required=True)
+    staff.set_defaults(func=_staff)
+
+    unit = commands.add_parser("unit", help="a unit's settings")
+    unit_commands = unit.add_subparsers(dest="unit_command", required=True)
+    channel = unit_commands.add_parser(
+        "channel",
+        help="register a group as the unit's therapist channel (as /channel in the group does)",
+    )
+    channel.add_argument("unit", help="the unit's name")
+    channel.add_argument("chat", help="the group's chat id (negative), or 'off'")
+    unit.set_defaults(func=_unit)
+
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    export = audit_commands.add_parser("export", help="a unit's audit trail as CSV")
+    export.add_argument("--unit", required=True)
+    export.add_argument("--out", help="file to write (default: standard output)")
+    audit.set_defaults(func=_audit)
+
+    programs = commands.add_parser("programs", help="program content")
+    program_commands = programs.add_subparsers(dest="programs_command", required=True)
+    check = program_commands.add_parser("check", help="validate program folders")
+    check.add_argument("dir", nargs="?")
+    programs.set_defaults(func=_programs)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["demo"]:
+        # The demo parses its own options (--script, --db, --programs).
+        from bot.devtools.demo import main as demo_main
+
+        return demo_main(argv[1:])
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    except ProgramError as error:  # programs, questionnaires or crisis rules, at start-up
+        print(f"Content error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,92 @@
+"""Routes for the follow-up at a module's end: the module's days in numbers (diary days,
+planned activities, the balance after some modules) and the reflection question."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html import escape
+from zoneinfo import ZoneInfo
+
+from bot.care.notify import tell_therapist
+from bot.routes import balance as balance_routes
+from bot.routes import module_steps as module_routes
+from bot.turn.context import Turn
+from dialogues import general, module_follow_up, module_steps
+from dialogues.module_follow_up import ModuleWeek, PlannedResult
+from dialogues.types import Outcome, Reply
+from storage import activities, answers, patients
+from storage import diary as diary_store
+
+DIALOGUE = module_follow_up.DIALOGUE
+
+
+def follow_up(turn: Turn, module) -> Outcome:
+    """Shown once, when the module is finished for the first time."""
+    enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
+    week = _module_week(turn, enrollment, module)
+    outcome = Outcome(replies=(Reply(module_follow_up.summary_text(week, turn.t)),))
+    program = turn.world.programs[enrollment.program]
+    if module.number in program.meta.balance_after_modules:
+        outcome = outcome.then(balance_routes.balance_outcome(turn, turn.patient))
+    return outcome.then(module_follow_up.ask(week, turn.t))
+
+
+def _module_week(turn: Turn, enrollment, module) -> ModuleWeek:
+    zone = ZoneInfo(patients.reminder_settings(turn.conn, turn.patient.id).timezone)
+    first = enrollment.module_started_at.astimezone(zone).date()
+    today = turn.now.astimezone(zone).date()
+    entries = diary_store.of_days(turn.conn, turn.patient.id, first, today)
+    filled = sum(1 for parts in entries.values() if any(entry.activity for entry in parts.values()))
+    planned = tuple(
+        PlannedResult(
+            text=occurrence.plan.text,
+            at=occurrence.occurrence.astimezone(zone).replace(tzinfo=None),
+            outcome=occurrence.outcome.outcome if occurrence.outcome else None,
+            mood=occurrence.outcome.mood if occurrence.outcome else None,
+        )
+        for occurrence in activities.occurrences(
+            turn.conn,
+            turn.patient.id,
+            enrollment.module_started_at,
+            turn.now + timedelta(seconds=1),
+        )
+    )
+    return ModuleWeek(
+        module=module.number,
+        diary_days=filled,
+        days=(today - first).days + 1,
+        planned=planned,
+        question=module.reflection,
+        language=turn.t.language,
+    )
+
+
+def on_text(turn: Turn) -> Outcome:
+    if turn.patient is None:
+        return general.bad_input("text", turn.t)
+    data = turn.state.data
+    outcome, answer = module_follow_up.on_text(data, turn.incoming.text, turn.t)
+    if answer is None:
+        return outcome
+    number = int(data.get("module", 0))
+    enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
+    key = module_steps.item_key(number, module_steps.REFLECTION)
+    answers.save(turn.conn, enrollment.id, key, answer, turn.now)
+    tell_therapist(
+        turn.conn,
+        turn.patient,
+        "module_follow_up.therapist_note",
+        turn.now,
+        module=number,
+        reflection=escape(answer),
+    )
+    return outcome
+
+
+def on_button(turn: Turn, action: str) -> Outcome:
+    if turn.patient is None:
+        return general.stale_button(turn.t)
+    if action == "later":
+        return module_follow_up.later(turn.t)
+    # The module summary's "Läs modulen igen", pressed while the question is open.
+    return module_routes.module_input_from_button(turn, action)

@@ -1,0 +1,176 @@
+"""Routes for `/unit` (admins): the unit's default quiet hours and program default reminder
+times. Every change is audited."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from bot.reminders.planning import replan_patient
+from bot.turn.context import Turn
+from dialogues import general, unit_settings
+from dialogues import reminder_settings as settings
+from dialogues.numbers import parse_hhmm, parse_id
+from dialogues.types import Outcome, Reply
+from dialogues.unit_settings import ProgramDefault
+from storage import audit, units
+
+DIALOGUE = unit_settings.DIALOGUE
+
+
+def unit_command(turn: Turn) -> Outcome | None:
+    if turn.staff is None:
+        return None
+    if not turn.staff.has_role("admin"):
+        return Outcome(replies=(Reply(turn.t("unit.admins_only")),))
+    return _overview(turn)
+
+
+def on_button(turn: Turn, action: str) -> Outcome:
+    if turn.staff is None or not turn.staff.has_role("admin"):
+        return general.stale_button(turn.t)
+    name, _, arg = action.partition(":")
+    if name == "cancel":
+        return _overview(turn)
+    if name == "quiet":
+        prompt = settings.quiet_prompt(turn.t)
+        return Outcome(prompt.replies, dialogue=DIALOGUE, data={"awaiting": "quiet"})
+    if name == "setquiet":
+        return _set_quiet(turn, arg.replace("-", "–"))
+    if name == "oncall":
+        return unit_settings.on_call_picker(units.staff_of(turn.conn, turn.staff.unit_id), turn.t)
+    if name == "oc" and parse_id(arg) is not None:
+        return _toggle_on_call(turn, parse_id(arg))
+    program, _, rest = arg.partition(":")
+    kind, _, hhmm = rest.partition(":")
+    default = _default(turn, program, kind)
+    if default is None:
+        return general.stale_button(turn.t)
+    if name == "time":
+        return unit_settings.time_picker(default, turn.t)
+    if name == "settime" and parse_hhmm(hhmm) is not None:
+        return _set_time(turn, default, parse_hhmm(hhmm))
+    return general.stale_button(turn.t)
+
+
+def on_text(turn: Turn) -> Outcome:
+    awaiting = turn.state.data.get("awaiting")
+    if turn.staff is None or not turn.staff.has_role("admin"):
+        return general.bad_input("text", turn.t)
+    if awaiting == "quiet":
+        quiet = settings.parse_quiet(turn.incoming.text)
+        if quiet is None:
+            return settings.not_understood("settings.bad_quiet", turn.t)
+        return _set_quiet(turn, "–".join(quiet))
+    if awaiting == "time":
+        at = settings.parse_time(turn.incoming.text)
+        default = _default(
+            turn, turn.state.data.get("program", ""), turn.state.data.get("kind", "")
+        )
+        if at is None or default is None:
+            return settings.not_understood("settings.bad_time", turn.t)
+        return _set_time(turn, default, at)
+    return settings.not_understood("settings.use_buttons", turn.t)
+
+
+def _toggle_on_call(turn: Turn, staff_id: int) -> Outcome:
+    members = {sid: on for sid, _, on in units.staff_of(turn.conn, turn.staff.unit_id)}
+    if staff_id not in members:
+        return general.stale_button(turn.t)
+    units.set_on_call(turn.conn, turn.staff.unit_id, staff_id, not members[staff_id])
+    audit.record(
+        turn.conn,
+        staff_id=turn.staff.id,
+        action="on_call_changed",
+        now=turn.now,
+        member=staff_id,
+        on_call=not members[staff_id],
+    )
+    return unit_settings.on_call_picker(units.staff_of(turn.conn, turn.staff.unit_id), turn.t)
+
+
+def _set_quiet(turn: Turn, text: str) -> Outcome:
+    quiet = settings.parse_quiet(text)
+    if quiet is None:
+        return general.stale_button(turn.t)
+    unit_id = turn.staff.unit_id
+    units.set_quiet_hours(turn.conn, unit_id, *quiet)
+    for patient_id in units.patient_ids_on_unit_quiet_hours(turn.conn, unit_id):
+        replan_patient(turn.conn, patient_id, turn.now)
+    audit.record(
+        turn.conn,
+        staff_id=turn.staff.id,
+        action="unit_quiet_hours_changed",
+        now=turn.now,
+        start=quiet[0],
+        end=quiet[1],
+    )
+    return _overview(turn, turn.t("settings.quiet_set", start=quiet[0], end=quiet[1]))
+
+
+def _set_time(turn: Turn, default: ProgramDefault, at: time) -> Outcome:
+    times = at.strftime("%H:%M")
+    units.set_default_times(
+        turn.conn, turn.staff.unit_id, default.program, default.kind, times, turn.now
+    )
+    audit.record(
+        turn.conn,
+        staff_id=turn.staff.id,
+        action="unit_schedule_default_changed",
+        now=turn.now,
+        program=default.program,
+        kind=default.kind,
+        times=times,
+    )
+    notice = turn.t(
+        "unit.time_set",
+        program=default.program_title,
+        kind=turn.t("kind." + default.kind),
+        time=times,
+    )
+    return _overview(turn, notice)
+
+
+def _defaults(turn: Turn) -> list[ProgramDefault]:
+    found = []
+    for program_id, program in turn.world.programs.items():
+        own = units.default_times(turn.conn, turn.staff.unit_id, program_id)
+        for default in program.meta.schedules:
+            found.append(
+                ProgramDefault(
+                    program=program_id,
+                    program_title=program.title(turn.t.language),
+                    kind=default.kind,
+                    times=own.get(default.kind, ",".join(default.times)),
+                    changed_for_unit=default.kind in own,
+                )
+            )
+    return found
+
+
+def _default(turn: Turn, program: str, kind: str) -> ProgramDefault | None:
+    return next((d for d in _defaults(turn) if d.program == program and d.kind == kind), None)
+
+
+def _overview(turn: Turn, notice: str = "") -> Outcome:
+    unit = units.get(turn.conn, turn.staff.unit_id)
+    quiet = units.quiet_hours(turn.conn, unit.id)
+    safety = units.safety_settings(turn.conn, unit.id)
+    days = ", ".join(turn.t(f"weekday.{day}") for day in sorted(safety.office_days))
+    office = turn.t(
+        "unit.office",
+        days=days,
+        start=safety.office_start,
+        end=safety.office_end,
+        minutes=safety.ack_minutes,
+    )
+    on_call = [name for _, name, on in units.staff_of(turn.conn, unit.id) if on]
+    return unit_settings.overview(
+        unit.name,
+        quiet,
+        _defaults(turn),
+        turn.t,
+        notice,
+        office=office,
+        on_call=on_call,
+        on_call_reachable=bool(units.on_call_chats(turn.conn, unit.id)),
+    )
