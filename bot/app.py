@@ -23,6 +23,7 @@ from bot.escalation import missed as missed_forms
 from bot.reminders import tick as reminder_tick
 from bot.reminders.tick import Ticker
 from bot.render.menus import default_menus
+from bot.router import COMMAND_LISTS
 from bot.settings import Settings
 from bot.supervisor import Supervisor
 from bot.telegram import handlers
@@ -82,6 +83,7 @@ async def run_bot(settings: Settings) -> bool:
         bot_username=application.bot.username,
         invite_valid_days=settings.invite_valid_days,
         default_language=settings.default_language,
+        commands=COMMAND_LISTS,
     )
     application.bot_data["runtime"] = Runtime(database, clock, world, sender, supervisor)
     await _set_default_menus(application)
@@ -149,7 +151,7 @@ def _ticker(settings, database, clock, sender, supervisor, programs, questionnai
 async def _set_default_menus(application: Application) -> None:
     """The patients' command menu; a failure here must not stop the bot."""
     try:
-        for menu in default_menus():
+        for menu in default_menus(COMMAND_LISTS.menu["patient"]):
             await application.bot.do_api_request("setMyCommands", api_kwargs=menu)
     except TelegramError as error:
         log.warning("could not set the command menus: %s", type(error).__name__)

@@ -7,6 +7,8 @@ from html import escape
 
 from dialogues.types import Outcome, Reply
 
+DIALOGUE = "channel"  # the therapist channel's registration (stateless)
+
 
 def registered(unit_name: str, t, *, replaced: bool = False) -> Reply:
     """In the group: flags come here now, and who may read a flag's text."""

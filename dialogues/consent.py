@@ -13,6 +13,8 @@ from enum import Enum
 from dialogues.crisis import crisis_text
 from dialogues.types import Button, Event, Outcome, Reply, rows
 
+DIALOGUE = "consent"  # stateless: its buttons carry what they need
+
 
 class InviteCheck(Enum):
     VALID = "valid"

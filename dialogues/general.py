@@ -8,9 +8,16 @@ from dialogues.types import Button, Outcome, Reply, rows
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 
 
-def help_for(role: str, t) -> Outcome:
-    """role: 'patient', 'staff' or 'stranger' (not enrolled, not staff)."""
-    return Outcome(replies=(Reply(t(f"help.{role}")),))
+def help_for(role: str, commands: tuple[str, ...], t) -> Outcome:
+    return Outcome(replies=(Reply(help_text(role, commands, t)),))
+
+
+def help_text(role: str, commands: tuple[str, ...], t) -> str:
+    """role: 'patient' or 'staff'; `commands`: what that role is shown, in the router's order.
+    A line per command (its words from the catalogue), between a title and a closing note."""
+    lines = [t(f"help.{role}.title")]
+    lines += [f"/{name} {t(f'help.{role}.{name}')}" for name in commands]
+    return "\n".join(lines) + "\n\n" + t(f"help.{role}.footer")
 
 
 def language_choice(t) -> Outcome:

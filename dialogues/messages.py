@@ -150,3 +150,9 @@ def staff_history(
         t("messages.button.write_to", label=label), f"msg:to:{patient_id}", stateless=True
     )
     return Outcome(replies=(Reply(title + "\n\n" + body, (row(write),)),))
+
+
+def argument_text(command_text: str) -> str:
+    """What follows the command, as typed (line breaks kept): `/message Hej!\\nEn fråga`."""
+    parts = command_text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) == 2 else ""

@@ -9,6 +9,8 @@ from html import escape
 
 from dialogues.types import Event, Outcome, Reply
 
+DIALOGUE = "staff_invite"  # stateless: its buttons carry what they need
+
 LABEL_PATTERN = re.compile(r"^[\w.\-]{1,32}$")
 INVITING_ROLES = ("therapist",)
 # `/invite <program> <label> self-help`: this patient without messaging (self-help mode).
@@ -22,12 +24,11 @@ class InvitePlan:
     mode: str = "guided"  # or "self-help"
 
 
-def bound(t, name: str, roles: list[str], unit: str) -> Outcome:
+def bound(t, name: str, roles: list[str], unit: str, help_text: str) -> Outcome:
+    """Welcome, with the staff's /help (`help_text`) below."""
     role_names = ", ".join(t(f"role.{role}") for role in sorted(roles))
     text = t("staff.bound", name=escape(name), roles=role_names, unit=escape(unit))
-    return Outcome(
-        replies=(Reply(text + "\n\n" + t("help.staff")),), events=(Event("staff_bound"),)
-    )
+    return Outcome(replies=(Reply(text + "\n\n" + help_text),), events=(Event("staff_bound"),))
 
 
 def bind_failed(t) -> Outcome:

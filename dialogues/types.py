@@ -64,22 +64,55 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Next:
+    """What follows an outcome, as data: open `dialogue` at its `entry` with `args` (plain
+    values). The router carries it out in the same turn, so no route calls another route.
+    `Next(CURRENT_TASK)` is "then what the patient should do now"."""
+
+    dialogue: str
+    entry: str = "open"
+    args: tuple = ()
+
+
+CURRENT_TASK = "current_task"
+
+
+@dataclass(frozen=True)
 class Outcome:
     replies: tuple[Reply, ...] = ()
     toast: str | None = None  # the short notice on a button press
     events: tuple[Event, ...] = ()
     dialogue: str | None = None  # the dialogue whose buttons these replies carry (None: none)
     data: dict | None = None  # that dialogue's new state (None: keep it; {} when it changes)
+    next: Next | None = None  # what the router opens after this outcome (in the same turn)
 
     def then(self, other: Outcome) -> Outcome:
         """This outcome followed by another (replies in order, the latest toast wins)."""
+        if self.next is not None:
+            # What follows this outcome has not run yet: `other` cannot come before it.
+            raise ValueError(f"an outcome followed by {self.next} cannot be extended")
         return Outcome(
             replies=self.replies + other.replies,
             toast=other.toast or self.toast,
             events=self.events + other.events,
             dialogue=other.dialogue or self.dialogue,
             data=other.data if other.data is not None else self.data,
+            next=other.next,
         )
+
+    def followed_by(self, dialogue: str, entry: str = "open", *args) -> Outcome:
+        """This outcome, then the entry `entry` of `dialogue` (carried out by the router)."""
+        return self.then(Outcome(next=Next(dialogue, entry, args)))
+
+
+def then_open(dialogue: str, entry: str = "open", *args) -> Outcome:
+    """Nothing of its own: open `dialogue` at `entry` (a route handing over to another)."""
+    return Outcome(next=Next(dialogue, entry, args))
+
+
+def then_current_task(outcome: Outcome | None = None) -> Outcome:
+    """`outcome` (or nothing), then what the patient should do now."""
+    return (outcome or Outcome()).followed_by(CURRENT_TASK)
 
 
 def rows(*buttons: Button | None) -> Keyboard:

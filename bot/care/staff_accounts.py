@@ -59,12 +59,19 @@ def deactivate(conn: sqlite3.Connection, member: Staff, *, by: Staff | None, now
     return patients.count_of_therapist(conn, member.id)
 
 
-def reactivate(conn: sqlite3.Connection, member: Staff, *, by: Staff | None, now: datetime) -> None:
+def reactivate(
+    conn: sqlite3.Connection,
+    member: Staff,
+    *,
+    by: Staff | None,
+    now: datetime,
+    staff_menu: tuple[str, ...],
+) -> None:
+    """Active again, with their staff menu (`staff_menu`: the router's staff commands)."""
     staff.set_active(conn, member.id, True)
     if member.telegram_user_id:
-        menu = chat_menu_call(
-            member.telegram_user_id, for_staff=True, language=member.language or "sv"
-        )
+        language = member.language or "sv"
+        menu = chat_menu_call(member.telegram_user_id, staff_menu, language)
         outbox.enqueue(conn, menu, now)
     record_action(conn, "staff_reactivated", by, member.unit_id, now, member=member.id)
 

@@ -11,22 +11,12 @@ import sys
 
 from bot.care import staff_accounts as staff_admin
 from bot.clock import SystemClock
+from bot.router import COMMAND_LISTS
 from bot.settings import load_settings
+from bot.telegram.identity import bot_username
 from storage import staff, units
 from storage.database import connect_sync, migrate_sync, run_in_transaction
 from storage.staff import Staff
-
-DEMO_BOT_USERNAME = "ikbt_demo_bot"
-
-
-async def _bot_username(token: str | None, base_url: str | None) -> str:
-    if not token:
-        return DEMO_BOT_USERNAME
-    from telegram import Bot
-
-    bot = Bot(token, base_url=base_url) if base_url else Bot(token)
-    async with bot:
-        return bot.username
 
 
 def _connect() -> sqlite3.Connection:
@@ -60,7 +50,7 @@ def _add(args: argparse.Namespace) -> int:
 
     code = run_in_transaction(conn, add)
     username = asyncio.run(
-        _bot_username(settings.telegram_bot_token, settings.telegram_api_base_url)
+        bot_username(settings.telegram_bot_token, settings.telegram_api_base_url)
     )
     print(f"Staff member {args.name!r} ({args.role}) added to unit {args.unit!r}.")
     print("Send them this one-time link (valid 14 days); opening it binds their Telegram account:")
@@ -135,7 +125,9 @@ def _reactivate(args: argparse.Namespace) -> int:
     def change(conn, member, now):
         if member.active:
             return f"{member.name!r} (id {member.id}) is already active."
-        staff_admin.reactivate(conn, member, by=None, now=now)
+        staff_admin.reactivate(
+            conn, member, by=None, now=now, staff_menu=COMMAND_LISTS.menu["staff"]
+        )
         return f"Reactivated {member.name!r} (id {member.id})."
 
     return _change(args, change)

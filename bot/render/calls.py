@@ -178,18 +178,6 @@ def _whole_call(
     )
 
 
-def as_document_upload(params: dict) -> dict:
-    """A sendDocument row's parameters with its stored text as the file to upload."""
-    if "document_text" not in params:
-        return params
-    from telegram import InputFile
-
-    ready = {k: v for k, v in params.items() if k not in ("document_text", "document_name")}
-    content = params["document_text"].encode("utf-8-sig")  # spreadsheets read å, ä, ö right
-    ready["document"] = InputFile(content, filename=params["document_name"])
-    return ready
-
-
 def has_dialogue_buttons(replies: tuple[Reply, ...]) -> bool:
     return any(
         not button.stateless and not button.url

@@ -355,18 +355,3 @@ def render_or_fail(chart: dict) -> bytes:
         error_type = type(error).__name__
     kind = chart.get("kind", SCORES) if isinstance(chart, dict) else "?"
     raise ChartFailed(str(kind)[:40], error_type)
-
-
-async def as_upload(params: dict) -> dict:
-    """A sendPhoto row's parameters with its chart drawn (in a worker thread) as the photo.
-    Raises ChartFailed (only) when the chart cannot be drawn: send the caption as text then."""
-    if "chart" not in params:
-        return params
-    import asyncio
-
-    from telegram import InputFile
-
-    png = await asyncio.to_thread(render_or_fail, params["chart"])
-    ready = {name: value for name, value in params.items() if name != "chart"}
-    ready["photo"] = InputFile(png, filename="chart.png")
-    return ready

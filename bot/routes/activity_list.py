@@ -7,11 +7,10 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.reminders.planning import replan
-from bot.routes import activity_plan as plan_routes
 from bot.turn.context import Turn
-from dialogues import activity_list, general
+from dialogues import activity_list, activity_plan, general
 from dialogues.activity_list import ActivitiesView, Change, DoneLine, PlannedLine
-from dialogues.types import Outcome
+from dialogues.types import Outcome, then_open
 from storage import activities, events, patients, schedules
 
 DIALOGUE = activity_list.DIALOGUE
@@ -58,7 +57,7 @@ def on_button(turn: Turn, action: str) -> Outcome:
     if turn.patient is None:
         return general.stale_button(turn.t)
     if action == "plan":
-        return plan_routes.start(turn)
+        return then_open(activity_plan.DIALOGUE, "start")
     view = _view(turn)
     outcome, change = activity_list.on_button(view, turn.state.data, action, turn.t)
     return _apply(turn, outcome, change)

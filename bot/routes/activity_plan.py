@@ -9,11 +9,10 @@ from zoneinfo import ZoneInfo
 
 from bot.reminders import activity_plans
 from bot.reminders.activity_plans import NewPlan
-from bot.routes import module_steps as module_routes
 from bot.turn.context import Turn
-from dialogues import activity_plan, general
+from dialogues import activity_plan, general, module_steps
 from dialogues.activity_plan import Draft, PlanView
-from dialogues.types import Outcome
+from dialogues.types import Outcome, then_open
 from storage import activities, answers, patients
 
 DIALOGUE = activity_plan.DIALOGUE
@@ -47,8 +46,10 @@ def plan_view(turn: Turn) -> PlanView | None:
 
 
 def start(
-    turn: Turn, *, item: str | None = None, preset_type: str | None = None, text: str | None = None
+    turn: Turn, item: str | None = None, preset_type: str | None = None, text: str | None = None
 ) -> Outcome:
+    """A new plan: from /activities, or from a module's plan exercise (its item, the activity
+    type it asks for, and the text typed as what to do)."""
     view = plan_view(turn) if turn.patient else None
     if view is None:
         return general.stale_button(turn.t)
@@ -61,7 +62,7 @@ def on_button(turn: Turn, action: str) -> Outcome:
         return general.stale_button(turn.t)
     data = turn.state.data
     if action == "module" and data.get("step") == "saved":
-        return module_routes.module_step(turn)
+        return then_open(module_steps.DIALOGUE, "step")
     if action == "again" and data.get("step") == "saved":
         return activity_plan.start(
             view, turn.t, item=data.get("item"), preset_type=data.get("type")

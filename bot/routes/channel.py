@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 # (GroupAnonymousBot) and a linked channel (Channel_Bot). Who really sent it is unknown.
 ANONYMOUS_SENDERS = frozenset({1087968824, 136817688})
 
+DIALOGUE = channel.DIALOGUE
+
 
 def group_command(turn: Turn) -> Outcome:
     """`/channel` (register this group) or `/channel off`, sent in a group."""

@@ -45,9 +45,9 @@ def act_button(turn: Turn, rest: str) -> Outcome:
     return _record(turn, plan, reminder, answer, mood)
 
 
-def open_from_reminder(turn: Turn, reminder) -> Outcome:
+def open_from_reminder(turn: Turn, reminder_id: int) -> Outcome:
     """The reminder's "Berätta hur det gick": the follow-up question at once."""
-    return act_button(turn, f"{reminder.id}:ask")
+    return act_button(turn, f"{reminder_id}:ask")
 
 
 def _record(turn: Turn, plan, reminder, answer: str, mood: int | None) -> Outcome:

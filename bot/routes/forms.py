@@ -6,9 +6,8 @@ from __future__ import annotations
 from bot.escalation.flags import TriggerInfo, raise_flag
 from bot.i18n import Translator
 from bot.render.form_views import form_view
-from bot.routes import module_steps as module_routes
 from bot.turn.context import Turn
-from dialogues import forms, general
+from dialogues import forms, general, module_steps
 from dialogues.numbers import parse_id
 from dialogues.types import Event, Outcome, Reply
 from programs.scoring import reliable_change, score
@@ -30,6 +29,14 @@ def forms_command(turn: Turn) -> Outcome | None:
     return forms.choose([(request.id, _title(turn, request)) for request in due], turn.t)
 
 
+def open_request_by_id(turn: Turn, request_id: int, notice: str = "") -> Outcome:
+    """Open the patient's questionnaire `request_id` (the module's registration, first)."""
+    request = _own_open_request(turn, str(request_id))
+    if request is None:
+        return Outcome(toast=turn.t("form.not_open"))
+    return open_request(turn, request, notice)
+
+
 def open_request(turn: Turn, request: FormRequest, notice: str = "") -> Outcome:
     outcome = forms.resume(_view(turn, request), turn.t)
     if notice:
@@ -37,7 +44,10 @@ def open_request(turn: Turn, request: FormRequest, notice: str = "") -> Outcome:
     return outcome
 
 
-def open_by_id(turn: Turn, raw_id: str) -> Outcome:
+def open_by_id(turn: Turn, raw_id: str) -> Outcome | None:
+    """The patient's stateless `form:<request>` button (None for anyone else)."""
+    if turn.patient is None:
+        return None
     request = _own_open_request(turn, raw_id)
     if request is None:
         return Outcome(toast=turn.t("form.not_open"))
@@ -98,7 +108,7 @@ def _submit(turn: Turn, request: FormRequest, view) -> Outcome:
     _flag_worsening(turn, questionnaire, result.total)
     outcome = forms.submitted(view.title, turn.t)
     if request.reason == "module":
-        return outcome.then(module_routes.module_step(turn))  # the registration opens it
+        return outcome.followed_by(module_steps.DIALOGUE, "step")  # the registration opens it
     following = form_store.open_requests(turn.conn, turn.patient.id, turn.now)
     if following:
         return outcome.then(open_request(turn, following[0]))

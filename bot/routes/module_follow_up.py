@@ -7,27 +7,29 @@ from datetime import timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
+from bot.care.balance import own_balance
 from bot.care.notify import tell_therapist
-from bot.routes import balance as balance_routes
-from bot.routes import module_steps as module_routes
 from bot.turn.context import Turn
 from dialogues import general, module_follow_up, module_steps
 from dialogues.module_follow_up import ModuleWeek, PlannedResult
-from dialogues.types import Outcome, Reply
+from dialogues.types import Outcome, Reply, then_open
 from storage import activities, answers, patients
 from storage import diary as diary_store
 
 DIALOGUE = module_follow_up.DIALOGUE
 
 
-def follow_up(turn: Turn, module) -> Outcome:
-    """Shown once, when the module is finished for the first time."""
+def follow_up(turn: Turn, number: int) -> Outcome:
+    """Shown once, when module `number` is finished for the first time (and on "reflect")."""
+    if turn.patient is None:
+        return general.stale_button(turn.t)
     enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
+    module = turn.world.programs[enrollment.program].module(number, turn.t.language)
     week = _module_week(turn, enrollment, module)
     outcome = Outcome(replies=(Reply(module_follow_up.summary_text(week, turn.t)),))
     program = turn.world.programs[enrollment.program]
     if module.number in program.meta.balance_after_modules:
-        outcome = outcome.then(balance_routes.balance_outcome(turn, turn.patient))
+        outcome = outcome.then(own_balance(turn.conn, turn.world, turn.now, turn.t, turn.patient))
     return outcome.then(module_follow_up.ask(week, turn.t))
 
 
@@ -89,4 +91,4 @@ def on_button(turn: Turn, action: str) -> Outcome:
     if action == "later":
         return module_follow_up.later(turn.t)
     # The module summary's "Läs modulen igen", pressed while the question is open.
-    return module_routes.module_input_from_button(turn, action)
+    return then_open(module_steps.DIALOGUE, "button", action)

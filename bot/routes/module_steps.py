@@ -4,19 +4,21 @@ next module (with the questionnaires the program asks for at its start)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 
+from bot.care.messaging import prompt_feedback
+from bot.care.modules import open_due_module
 from bot.care.self_help import is_self_help
-from bot.routes import activity_plan as plan_routes
-from bot.routes import messages as message_routes
-from bot.routes import module_follow_up as module_follow_up_routes
 from bot.turn.context import Turn
-from dialogues import module_steps
+from dialogues import activity_plan, general, messages, module_follow_up, module_steps
+from dialogues import forms as forms_dialogue
 from dialogues.module_steps import Change, ModuleView, Position
-from dialogues.types import Incoming, Outcome
-from storage import answers, events, forms, patients, progress, reminders, treatment
+from dialogues.numbers import parse_id
+from dialogues.types import Incoming, Outcome, then_open
+from storage import answers, forms, patients, progress, reminders, treatment
 from storage.patients import Enrollment
 from storage.progress import ModuleProgress
+
+DIALOGUE = module_steps.DIALOGUE
 
 
 def module_view(turn: Turn, addon: int | None = None) -> ModuleView | None:
@@ -25,7 +27,7 @@ def module_view(turn: Turn, addon: int | None = None) -> ModuleView | None:
     enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
     if enrollment is None:
         return None
-    enrollment = open_due_module(turn, enrollment)
+    enrollment = open_due_module(turn.conn, turn.world, enrollment, turn.now)
     program = turn.world.programs[enrollment.program]
     number = enrollment.current_module
     if addon in treatment.opened_addons(turn.conn, enrollment.id):
@@ -49,49 +51,6 @@ def _without_hidden(turn: Turn, enrollment: Enrollment, module):
     return module.model_copy(update={"steps": shown})
 
 
-def open_due_module(turn: Turn, enrollment: Enrollment) -> Enrollment:
-    """By default a new module opens once the current one is finished and the program's
-    interval (a week) has passed since it opened; the questionnaires the program asks for
-    at the start of that module become due at the same time."""
-    program = turn.world.programs[enrollment.program]
-    number = enrollment.current_module
-    opens_at = enrollment.module_started_at + timedelta(days=program.meta.module_interval_days)
-    if (
-        number >= program.module_count
-        or turn.now < opens_at
-        or not progress.get(turn.conn, enrollment.id, number).finished
-    ):
-        return enrollment
-    start_module(turn.conn, program, enrollment, number + 1, turn.now)
-    return patients.active_enrollment(turn.conn, enrollment.patient_id)
-
-
-def start_module(
-    conn, program, enrollment: Enrollment, number: int, now, *, by_staff: int | None = None
-) -> None:
-    """Make `number` the patient's current module (the weekly opening, or a therapist's
-    "sätt till aktuell"), with the questionnaires the program asks for at its start."""
-    patients.set_current_module(conn, enrollment.id, number, now)
-    details = {"module": number} if by_staff is None else {"module": number, "by_staff": True}
-    events.record(conn, "module_opened", now, patient_id=enrollment.patient_id, **details)
-    # The therapist's feedback on the modules before comes first, with the new module.
-    message_routes.deliver_waiting_feedback(conn, enrollment.patient_id, now, before=number)
-    for measure in program.meta.measures:
-        if measure.with_modules and number in measure.with_modules:
-            if forms.open_module_request(conn, enrollment.patient_id, number) is not None:
-                continue  # already waiting (a module set current again)
-            forms.create_request(
-                conn,
-                patient_id=enrollment.patient_id,
-                questionnaire=measure.questionnaire,
-                reason="module",
-                module=number,
-                due_at=now,
-                window_ends_at=None,  # it opens the module: it waits for the patient
-                now=now,
-            )
-
-
 def module_step(turn: Turn) -> Outcome:
     """The current (core) module where the patient is."""
     view = module_view(turn)
@@ -110,34 +69,57 @@ def addon_step(turn: Turn, number: int) -> Outcome:
     return replace(outcome, data={"module": number}) if outcome.dialogue else outcome
 
 
+def addon_button(turn: Turn, raw: str) -> Outcome:
+    """The patient's stateless `addon:<n>`: open an add-on module their therapist opened."""
+    number = parse_id(raw)
+    if turn.patient is None or number is None:
+        return general.stale_button(turn.t)
+    return addon_step(turn, number)
+
+
 def module_input(turn: Turn, incoming: Incoming) -> Outcome:
     view = module_view(turn, addon=turn.state.data.get("module"))
     if view is None:
         return Outcome()
     planning = _plan_exercise(view, incoming)
     if planning is not None:
-        return planning(turn)
+        return planning
     at_end = view.position.at_end(len(view.module.steps))
     if incoming.kind == "button" and incoming.action == "reflect" and at_end:
-        return module_follow_up_routes.follow_up(turn, view.module)
+        return then_open(module_follow_up.DIALOGUE, "open", view.module.number)
     if incoming.kind == "button" and incoming.action == "write" and at_end:
-        return message_routes.ask_patient(turn)  # "Skriv till din behandlare"
+        return then_open(messages.DIALOGUE, "ask")  # "Skriv till din behandlare"
     outcome, change = module_steps.handle(view, incoming, turn.t)
     _store(turn, view, change)
     reminders.mark_answered(turn.conn, turn.patient.id, "module", turn.now)
     if any(event.type == "module_finished" for event in outcome.events):
-        outcome = outcome.then(module_follow_up_routes.follow_up(turn, view.module))
-        message_routes.prompt_feedback(turn, view.module.number)
+        prompt_feedback(turn.conn, turn.world, turn.patient, view.module.number, turn.now)
+        outcome = outcome.followed_by(module_follow_up.DIALOGUE, "open", view.module.number)
     return outcome
 
 
-def module_input_from_button(turn: Turn, action: str) -> Outcome:
+def on_button(turn: Turn, action: str) -> Outcome:
+    """A press on the module's own buttons (or "Läs modulen igen" under the follow-up)."""
     return module_input(turn, Incoming(kind="button", action=action))
 
 
-def _plan_exercise(view: ModuleView, incoming: Incoming):
+def current_task(turn: Turn) -> Outcome:
+    """What the patient should do now, when they ask for their module or after input that did
+    not fit: a questionnaire that opens their module comes before its first step."""
+    view = module_view(turn)  # also opens the next module when it is due
+    if view is None:
+        return Outcome()
+    enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
+    registration = forms.open_module_request(turn.conn, turn.patient.id, enrollment.current_module)
+    if registration is not None:
+        notice = turn.t("form.before_module", number=enrollment.current_module)
+        return then_open(forms_dialogue.DIALOGUE, "request", registration.id, notice)
+    return module_step(turn)
+
+
+def _plan_exercise(view: ModuleView, incoming: Incoming) -> Outcome | None:
     """At a plan exercise, "Planera" or typed text starts planning (the typed text is what to
-    do); returns the route to run, or None."""
+    do): the plan dialogue opens next; else None."""
     steps = view.module.steps
     if view.module.status != "complete" or view.position.at_end(len(steps)):
         return None
@@ -149,9 +131,7 @@ def _plan_exercise(view: ModuleView, incoming: Incoming):
         return None
     item = module_steps.item_key(view.module.number, step.id)
     text = incoming.text if incoming.kind == "text" else None
-    return lambda turn: plan_routes.start(
-        turn, item=item, preset_type=exercise.activity_type, text=text
-    )
+    return then_open(activity_plan.DIALOGUE, "start", item, exercise.activity_type, text)
 
 
 def _store(turn: Turn, view: ModuleView, change: Change) -> None:

@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 from bot.care.access import named_patient
 from bot.care.self_help import patient_is_self_help
 from bot.escalation import screening
-from bot.routes.messages import argument_text
 from bot.turn.context import Turn
-from dialogues import general, notes
+from dialogues import general, messages, notes
 from dialogues.notes import NoteLine
 from dialogues.types import Outcome
 from storage import notes as store
@@ -30,7 +29,7 @@ def notes_command(turn: Turn) -> Outcome | None:
 
 def _patient_notes(turn: Turn) -> Outcome:
     self_help = patient_is_self_help(turn.conn, turn.world, turn.patient.id)
-    text = argument_text(turn.incoming.text)
+    text = messages.argument_text(turn.incoming.text)
     if not text:
         zone = ZoneInfo(patients.reminder_settings(turn.conn, turn.patient.id).timezone)
         return notes.show(_lines(turn, turn.patient.id, zone), self_help, turn.t.language, turn.t)

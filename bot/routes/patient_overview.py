@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from bot.care.access import may_see, open_patient, patient_of_dialogue
+from bot.care.modules import start_module
 from bot.care.notify import tell_patient
 from bot.i18n import Translator
-from bot.routes import module_steps as module_routes
 from bot.turn.context import Turn
 from dialogues import general, patient_overview
 from dialogues.numbers import MAX_ID, parse_id, parse_int
@@ -359,9 +359,7 @@ def _record(turn: Turn, patient: Patient, action: str, **details: object) -> Non
 def _set_module(turn: Turn, patient, enrollment, program, number: int) -> str:
     if number == enrollment.current_module:
         return turn.t("patient.module_already", module=number)
-    module_routes.start_module(
-        turn.conn, program, enrollment, number, turn.now, by_staff=turn.staff.id
-    )
+    start_module(turn.conn, program, enrollment, number, turn.now, by_staff=turn.staff.id)
     _record(turn, patient, "module_set_current", module=number)
     title = program.module(number, patient.language).title
     tell_patient(
@@ -409,11 +407,3 @@ def _set_welcome(turn: Turn, patient, enrollment, text: str) -> str:
         turn.conn, patient, turn.now, lambda t: Reply(t("patient.told_welcome", text=escape(text)))
     )
     return turn.t("patient.welcome_saved")
-
-
-def addon_button(turn: Turn, raw: str) -> Outcome:
-    """The patient's stateless `addon:<n>`: open an add-on module their therapist opened."""
-    number = parse_id(raw)
-    if turn.patient is None or number is None:
-        return general.stale_button(turn.t)
-    return module_routes.addon_step(turn, number)

@@ -1,23 +1,16 @@
-"""Routes for reminders: the buttons on a reminder, and the bot being blocked or unblocked."""
+"""Routes for reminders: the buttons on a reminder (open what it reminds of, or snooze it)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.escalation import alerts
-from bot.reminders import reachability
 from bot.reminders.messages import reminder_call
 from bot.reminders.planning import send_time
-from bot.routes import channel as channel_routes
-from bot.routes import current_task as patient_now
-from bot.routes import diary as diary_routes
-from bot.routes import follow_up as follow_up_routes
-from bot.routes import forms as form_routes
 from bot.turn.context import Turn
-from dialogues import general
+from dialogues import diary, follow_up, forms, general
 from dialogues.numbers import parse_id
-from dialogues.types import Outcome
+from dialogues.types import Outcome, then_current_task, then_open
 from storage import outbox, reminders, schedules
 
 SNOOZE = timedelta(hours=1)
@@ -38,17 +31,17 @@ def reminder_button(turn: Turn, rest: str) -> Outcome:
 
 
 def _open(turn: Turn, reminder) -> Outcome:
-    if reminder.kind == "activity":
-        return follow_up_routes.open_from_reminder(turn, reminder)  # answered by the follow-up
+    if reminder.kind == "activity":  # answered by the follow-up
+        return then_open(follow_up.DIALOGUE, "from_reminder", reminder.id)
     if reminder.status == "open":
         reminders.close(turn.conn, reminder.id, "answered", turn.now)
     if reminder.kind == "module":
         reminders.mark_answered(turn.conn, turn.patient.id, "module", turn.now)
-        return patient_now.current_task(turn)
+        return then_current_task()
     if reminder.kind == "diary":
-        return diary_routes.open_day(turn)
+        return then_open(diary.DIALOGUE, "today")
     if reminder.kind == "forms":
-        return form_routes.forms_command(turn)
+        return then_open(forms.DIALOGUE, "list")
     return Outcome(toast=turn.t("reminder.done"))
 
 
@@ -67,22 +60,3 @@ def _snooze(turn: Turn, reminder) -> Outcome:
     )
     local = at.astimezone(ZoneInfo(target.timezone)).strftime("%H:%M")
     return Outcome(toast=turn.t("reminder.snoozed", time=local))
-
-
-def membership(turn: Turn) -> Outcome:
-    """my_chat_member: in a private chat 'kicked' is a block and 'member' an unblock; for a
-    unit's therapist channel, removal means alerts go privately until the bot is back; added
-    to any other group, the bot says how to register it as a channel."""
-    status = turn.incoming.text
-    chat_id = turn.input.chat_id
-    if chat_id < 0:
-        if status in ("left", "kicked"):
-            alerts.channel_lost(turn.conn, chat_id, turn.now)
-        elif status in ("member", "administrator"):
-            alerts.channel_back(turn.conn, chat_id, turn.now)
-            return channel_routes.bot_added(turn)  # a new group: how to register it
-    elif status == "kicked":
-        reachability.mark_unreachable(turn.conn, chat_id, turn.now)
-    elif status == "member":
-        reachability.mark_reachable(turn.conn, chat_id, turn.now)
-    return Outcome()

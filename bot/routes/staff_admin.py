@@ -1,12 +1,12 @@
 """Routes for `/staff` (admins): list the unit's staff, deactivate or reactivate them, set a
-role, add a new one with a one-time bind link. Changes go through bot/care/staff_accounts.py (audited,
-the same as on the command line)."""
+role, add a new one with a one-time bind link. Changes go through bot/care/staff_accounts.py
+(audited, the same as on the command line)."""
 
 from __future__ import annotations
 
 from html import escape
 
-from bot.care import staff_accounts as staff_admin
+from bot.care import staff_accounts
 from bot.turn.context import Turn
 from dialogues import general
 from dialogues import staff_admin as dialogue
@@ -55,15 +55,21 @@ def on_button(turn: Turn, action: str) -> Outcome:
     member = staff_repo.get(turn.conn, member_id)
     name = escape(member.name)
     if change.kind == "deactivate":
-        left = staff_admin.deactivate(turn.conn, member, by=turn.staff, now=turn.now)
+        left = staff_accounts.deactivate(turn.conn, member, by=turn.staff, now=turn.now)
         notice = turn.t("staff_admin.deactivated", name=name)
         if left:
             notice += "\n" + turn.t("staff_admin.move_patients", n=left)
     elif change.kind == "reactivate":
-        staff_admin.reactivate(turn.conn, member, by=turn.staff, now=turn.now)
+        staff_accounts.reactivate(
+            turn.conn,
+            member,
+            by=turn.staff,
+            now=turn.now,
+            staff_menu=turn.world.commands.menu["staff"],
+        )
         notice = turn.t("staff_admin.reactivated", name=name)
     else:
-        staff_admin.set_role(turn.conn, member, role, by=turn.staff, now=turn.now)
+        staff_accounts.set_role(turn.conn, member, role, by=turn.staff, now=turn.now)
         notice = turn.t("staff_admin.role_set", name=name, role=turn.t(f"role.{role}"))
     view = _view(turn)
     return dialogue.member_page(view, view.member(member_id), turn.t, notice)
@@ -71,7 +77,7 @@ def on_button(turn: Turn, action: str) -> Outcome:
 
 def _create(turn: Turn, name: str, role: str) -> Outcome:
     unit = units.get(turn.conn, turn.staff.unit_id)
-    code = staff_admin.add(
+    code = staff_accounts.add(
         turn.conn, unit_name=unit.name, name=name, role=role, by=turn.staff, now=turn.now
     )
     link = f"https://t.me/{turn.world.bot_username}?start={code}"

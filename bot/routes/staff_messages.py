@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.care import messaging
 from bot.care.access import may_see, open_patient, patient_of_dialogue
 from bot.care.notify import tell_patient
 from bot.care.self_help import is_self_help
-from bot.routes import messages as message_routes
 from bot.turn.context import Turn
 from dialogues import general, messages, module_steps, staff_messages
 from dialogues.numbers import parse_int
 from dialogues.staff_messages import AnswerLine
-from dialogues.types import Outcome, Reply
+from dialogues.types import Outcome, Reply, then_open
 from storage import answers, audit, patients, units
 from storage import messages as store
 from storage.patients import Patient
@@ -31,7 +31,7 @@ def msg_button(turn: Turn, rest: str) -> Outcome:
     `msg:comment:<answer>`, `msg:feedback:<patient>:<module>` (staff)."""
     action, _, argument = rest.partition(":")
     if action == "write":
-        return message_routes.ask_patient(turn)
+        return then_open(messages.DIALOGUE, "ask")
     targets = {
         "reply": _reply_target,
         "to": _new_target,
@@ -99,7 +99,7 @@ def _comment_target(turn: Turn, argument: str) -> dict | str:
     enrollment = patients.active_enrollment(turn.conn, patient.id)
     if enrollment is None or enrollment.id != answer.enrollment_id:
         return "unknown"
-    title = message_routes.exercise_title(turn.world, enrollment.program, answer.item_key, turn.t)
+    title = messaging.exercise_title(turn.world, enrollment.program, answer.item_key, turn.t)
     return _target(patient, "comment", item=answer.item_key, exercise=title)
 
 
@@ -181,9 +181,7 @@ def _send_comment(turn: Turn, patient: Patient, item: str, text: str) -> None:
     program = patients.active_enrollment(turn.conn, patient.id).program
 
     def build(t):
-        return messages.comment(
-            message_routes.exercise_title(turn.world, program, item, t), text, t
-        )
+        return messages.comment(messaging.exercise_title(turn.world, program, item, t), text, t)
 
     tell_patient(turn.conn, patient, turn.now, build)
 
@@ -225,7 +223,7 @@ def messages_command(turn: Turn) -> Outcome | None:
     store.mark_read(turn.conn, patient.id, turn.now)
     zone = ZoneInfo(units.get(turn.conn, turn.staff.unit_id).timezone)
     lines = tuple(
-        message_routes.history_line(turn.world, turn.conn, program, message, zone, turn.t)
+        messaging.history_line(turn.world, turn.conn, program, message, zone, turn.t)
         for message in store.of_patient(turn.conn, patient.id, HISTORY_LENGTH)
     )
     self_help = is_self_help(turn.world, enrollment)

@@ -17,11 +17,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import router as routes
-from bot.escalation.after_failure import raise_what_the_update_carried
-from bot.routes import channel as channel_routes
-from bot.routes import reminders as reminder_routes
+from bot import router
 from bot.telegram.runtime import Runtime
+from bot.turn.after_failure import raise_what_the_update_carried
 from bot.turn.context import Route, TurnInput
 from bot.turn.run import run_apology, run_turn
 from dialogues.types import Incoming
@@ -31,44 +29,6 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 GROUPS = filters.ChatType.GROUPS
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
-
-# Every command a person can send, and its route. Staff-only routes check the sender.
-COMMANDS: dict[str, Route] = {
-    "start": routes.start,
-    "help": routes.help_command,
-    "crisis": routes.crisis_command,
-    "language": routes.language_command,
-    "module": routes.module_command,
-    "invite": routes.invite_command,
-    "reminders": routes.reminders_command,
-    "pause": routes.pause_command,
-    "schedule": routes.schedule_command,
-    "unit": routes.unit_command,
-    "diary": routes.diary_command,
-    "balance": routes.balance_command,
-    "activities": routes.activities_command,
-    "plan": routes.plan_command,
-    "patients": routes.patients_command,
-    "patient": routes.patient_command,
-    "forms": routes.forms_command,
-    "results": routes.results_command,
-    "measure": routes.measure_command,
-    "flags": routes.flags_command,
-    "message": routes.message_command,
-    "messages": routes.messages_command,
-    "answers": routes.answers_command,
-    "notes": routes.notes_command,
-    "staff": routes.staff_command,
-    "cover": routes.cover_command,
-    "move": routes.move_command,
-    "audit": routes.audit_command,
-    "channel": routes.channel_command,
-}
-
-
-# Commands whose words are not read for risk here: /message and /notes screen their text
-# themselves (as a message, a note), /start's word is an invite code.
-SCREENS_ITS_OWN_WORDS = frozenset({"message", "notes", "start"})
 
 
 def _incoming(update: Update) -> Incoming:
@@ -184,45 +144,45 @@ def register(application: Application, broken_routes: frozenset[str] = frozenset
     `broken`."""
 
     def make_handler(route: Route) -> Handler:
-        return _make_handler(broken(route) if route.__name__ in broken_routes else route)
+        route = broken(route) if route.__name__ in broken_routes else route
+        return _make_handler(router.routed(route))
 
     in_group = GROUPS & filters.UpdateType.MESSAGE
     application.add_handler(
         CommandHandler(
             "channel",
-            make_handler(channel_routes.anonymous),
+            make_handler(router.channel_from_anonymous),
             filters=in_group & filters.SenderChat.ALL,  # an anonymous admin, or a chat
         )
     )
     application.add_handler(
-        CommandHandler("channel", make_handler(channel_routes.group_command), filters=in_group)
+        CommandHandler("channel", make_handler(router.channel_in_group), filters=in_group)
     )
     application.add_handler(
         MessageHandler(
             in_group & filters.StatusUpdate.NEW_CHAT_MEMBERS,
-            make_handler(channel_routes.members_joined),
+            make_handler(router.members_joined),
         )
     )
     application.add_handler(
-        MessageHandler(filters.UpdateType.EDITED_MESSAGE & PRIVATE, make_handler(routes.edited))
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & PRIVATE, make_handler(router.edited))
     )
-    for name, route in COMMANDS.items():
-        if name not in SCREENS_ITS_OWN_WORDS:
-            route = routes.words_screened(route)
+    for command in router.COMMANDS:
+        route = router.command_route(command)
         application.add_handler(
-            CommandHandler(name, make_handler(route), filters=PRIVATE & filters.UpdateType.MESSAGE)
+            CommandHandler(
+                command.name, make_handler(route), filters=PRIVATE & filters.UpdateType.MESSAGE
+            )
         )
-    application.add_handler(CallbackQueryHandler(make_handler(routes.button)))
+    application.add_handler(CallbackQueryHandler(make_handler(router.button)))
     application.add_handler(
-        ChatMemberHandler(
-            make_handler(reminder_routes.membership), ChatMemberHandler.MY_CHAT_MEMBER
-        )
+        ChatMemberHandler(make_handler(router.membership_changed), ChatMemberHandler.MY_CHAT_MEMBER)
     )
     application.add_handler(
-        MessageHandler(PRIVATE & filters.COMMAND, make_handler(routes.unknown_command))
+        MessageHandler(PRIVATE & filters.COMMAND, make_handler(router.unknown_command))
     )
-    application.add_handler(MessageHandler(PRIVATE & filters.TEXT, make_handler(routes.text)))
+    application.add_handler(MessageHandler(PRIVATE & filters.TEXT, make_handler(router.text)))
     application.add_handler(
-        MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, make_handler(routes.media))
+        MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, make_handler(router.media))
     )
     application.add_error_handler(on_error)

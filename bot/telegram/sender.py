@@ -36,10 +36,10 @@ from bot.escalation.alerts import channel_lost, delivered
 from bot.escalation.undelivered import on_given_up
 from bot.i18n import Translator
 from bot.reminders.reachability import mark_unreachable
-from bot.render import charts
-from bot.render.calls import as_document_upload
 from bot.supervisor import Heartbeat
+from bot.telegram import uploads
 from bot.telegram.rate_limits import RateLimiter
+from bot.telegram.uploads import as_document_upload
 from storage import outbox
 from storage.database import Database, savepoint
 from storage.outbox import OutboxRow
@@ -250,7 +250,7 @@ class Sender:
         """The call to make: a chart drawn (only now, off the event loop), a document's text
         as the file. A chart that cannot be drawn goes as its text instead."""
         try:
-            params = await charts.as_upload(params)
+            params = await uploads.as_photo_upload(params)
         except Exception as error:  # whatever the drawing library made of people's text
             log.error(
                 "outbox %d: chart not drawn (%s); sending its text", row.id, type(error).__name__

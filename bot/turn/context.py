@@ -5,7 +5,7 @@ but i18n, so routes, care rules and escalation can all build on it."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,6 +18,15 @@ from storage.staff import Staff
 
 
 @dataclass(frozen=True)
+class CommandLists:
+    """The commands each audience ("patient", "staff") is shown, in order, as the router's
+    table lists them: in the chat's command menu, and in /help (which may name more)."""
+
+    menu: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    help: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class World:
     """What every turn may consult that is not in the database."""
 
@@ -26,6 +35,7 @@ class World:
     bot_username: str
     invite_valid_days: int
     default_language: str
+    commands: CommandLists = field(default_factory=CommandLists)  # bot.router.COMMAND_LISTS
 
 
 @dataclass(frozen=True)

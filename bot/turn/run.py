@@ -9,6 +9,7 @@ answers the button press and wakes the sender.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
 
 from bot.escalation import screening
@@ -92,12 +93,12 @@ def _next_state(state: DialogueState, outcome: Outcome) -> DialogueState:
 
 
 def store_outcome(turn: Turn, outcome: Outcome) -> None:
+    if outcome.next is not None:  # a route run without the router: a bug, never half-stored
+        raise RuntimeError(f"the outcome's next step {outcome.next} was not carried out")
     # A risk answer raises its flag in this same transaction; the safety message comes first.
     safety = screening.flag_risk_events(turn, outcome.events)
     if safety:
-        outcome = Outcome(
-            safety + outcome.replies, outcome.toast, outcome.events, outcome.dialogue, outcome.data
-        )
+        outcome = replace(outcome, replies=safety + outcome.replies)
     revision = turn.state.revision
     if outcome.dialogue and (has_dialogue_buttons(outcome.replies) or outcome.data is not None):
         revision = dialogue_state.save(
@@ -124,7 +125,7 @@ def run_apology(
 ) -> None:
     """After a turn failed (a bug): close the update and tell the person, kindly, with the
     crisis contacts, so nobody is met with silence. Nothing of the failed turn was stored
-    (its risk signal is raised on its own first: bot/escalation/after_failure.py)."""
+    (its risk signal is raised on its own first: bot/turn/after_failure.py)."""
     inbox.claim(conn, turn_input.update_id, now)
     t = Translator(language_for(turn_input.language_code, world.default_language))
     apology = Reply(t("error.apology") + "\n\n" + t("crisis.text"))

@@ -6,8 +6,9 @@ from itertools import count
 
 import pytest
 
+from bot import router
 from bot.clock import FixedClock
-from bot.router import button, start, text
+from bot.router import button, text
 from bot.telegram.handlers import _incoming  # noqa: F401  (kept: the same parsing as production)
 from bot.turn.context import TurnInput, World
 from bot.turn.run import run_turn
@@ -16,6 +17,7 @@ from programs.loader import load_programs
 from programs.questionnaire_loader import load_questionnaires
 from storage import inbox, staff
 from storage.database import connect_sync, migrate_sync, run_in_transaction
+from tests.bot.commands import start
 
 START = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 
@@ -45,8 +47,9 @@ class Chat:
             callback_data=data,
             pressed_message_id=message_id,
         )
+        routed = router.routed(route)  # what follows an outcome, as the handlers do
         result = run_in_transaction(
-            self.conn, lambda c: run_turn(c, self.world, route, turn_input, now)
+            self.conn, lambda c: run_turn(c, self.world, routed, turn_input, now)
         )
         return result, update_id
 
@@ -101,6 +104,7 @@ def chat(tmp_path):
         bot_username="ikbt_test_bot",
         invite_valid_days=14,
         default_language="sv",
+        commands=router.COMMAND_LISTS,
     )
     return Chat(conn, world, FixedClock(START))
 

@@ -3,10 +3,9 @@ patients, and the audit rows they leave."""
 
 import re
 
-from bot.router import start
-from bot.telegram.handlers import COMMANDS
 from storage import staff
 from storage.database import run_in_transaction
+from tests.bot.commands import COMMANDS, start
 
 
 def bind(chat, name, role, unit, user_id):

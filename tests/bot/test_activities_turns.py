@@ -4,10 +4,11 @@ follow-up, the diary entry it becomes, and forged or repeated follow-up presses.
 from datetime import UTC, datetime, timedelta
 
 from bot.reminders.tick import run_batch
-from bot.router import activities_command, button, media, start
+from bot.router import button, media
 from dialogues.types import Incoming
 from storage import diary, schedules
 from storage.database import run_in_transaction
+from tests.bot.commands import activities_command, start
 from tests.bot.test_enrollment_turns import enrolled, invite_code
 
 

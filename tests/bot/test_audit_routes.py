@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from bot.care.audit_export import safe_cell
 from bot.cli.main import main
-from bot.render.calls import as_document_upload
-from bot.telegram.handlers import COMMANDS
+from bot.telegram.uploads import as_document_upload
+from tests.bot.commands import COMMANDS
 from tests.bot.staff_helpers import audit_rows, bind, enroll, replies_to, staff_id
 
 ADMIN, ANNA, BO, PATIENT = 300, 100, 101, 200

@@ -4,13 +4,13 @@ import json
 import re
 from datetime import date, timedelta
 
+from bot.care.balance import own_balance
 from bot.render import charts
-from bot.router import balance_command, diary_command, invite_command, start
-from bot.routes.balance import balance_outcome
 from bot.turn.context import Turn
 from storage import diary as diary_store
 from storage import patients
 from storage.database import run_in_transaction
+from tests.bot.commands import balance_command, diary_command, invite_command, start
 
 PATIENT = 200
 
@@ -97,7 +97,7 @@ def test_balance_outcome_for_other_routes(chat, therapist):
     write(chat, date(2026, 12, 1), "morning", "Promenad", 6, "vill")
 
     def route(turn: Turn):
-        return balance_outcome(turn, turn.patient)
+        return own_balance(turn.conn, turn.world, turn.now, turn.t, turn.patient)
 
     chat.command(route, PATIENT, "module")
     assert photos(chat, PATIENT)[0]["chart"]["kind"] == "balance"

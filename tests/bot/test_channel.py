@@ -11,10 +11,11 @@ from telegram.ext import Application
 
 from bot.routes import channel as channel_routes
 from bot.telegram import handlers
-from bot.telegram.handlers import COMMANDS, _incoming
+from bot.telegram.handlers import _incoming
 from dialogues.types import Incoming
 from storage import staff, units
 from storage.database import run_in_transaction
+from tests.bot.commands import COMMANDS
 from tests.bot.staff_helpers import audit_rows, bind, enroll, staff_id
 
 ANNA, BO, CECILIA, PATIENT, STRANGER = 100, 101, 102, 200, 300

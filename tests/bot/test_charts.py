@@ -2,6 +2,7 @@
 
 from bot.render import charts
 from bot.render.charts import BalanceChart, ChartSpec, DiaryCell, DiaryWeekChart
+from bot.telegram import uploads
 
 PNG = b"\x89PNG"
 
@@ -169,10 +170,10 @@ async def test_as_upload_draws_the_photo_or_raises_chart_failed():
     from telegram import InputFile
 
     params = {"chart": diary_week().to_json(), "caption": "Veckan", "parse_mode": "HTML"}
-    ready = await charts.as_upload(params)
+    ready = await uploads.as_photo_upload(params)
     assert isinstance(ready["photo"], InputFile) and "chart" not in ready
     assert ready["caption"] == "Veckan"
     with pytest.raises(charts.ChartFailed):
-        await charts.as_upload({"chart": {"kind": "no-such-kind"}, "caption": "x"})
+        await uploads.as_photo_upload({"chart": {"kind": "no-such-kind"}, "caption": "x"})
     with pytest.raises(charts.ChartFailed):
-        await charts.as_upload({"chart": "not a chart", "caption": "x"})
+        await uploads.as_photo_upload({"chart": "not a chart", "caption": "x"})

@@ -6,9 +6,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from bot.care.access import care_team, may_see
-from bot.telegram.handlers import COMMANDS
 from storage import cover, patients, staff
 from storage.database import run_in_transaction
+from tests.bot.commands import COMMANDS
 from tests.bot.staff_helpers import audit_rows, bind, enroll, patient_id, replies_to, staff_id
 
 ANNA, DAVID, BO, ADMIN, PATIENT = 100, 102, 101, 300, 200

@@ -3,8 +3,8 @@ or switches it off with /schedule, also when the diary has already ended."""
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.router import schedule_command
 from storage import schedules
+from tests.bot.commands import schedule_command
 from tests.bot.test_enrollment_turns import enrolled
 
 

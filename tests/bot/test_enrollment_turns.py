@@ -3,8 +3,8 @@
 import re
 from datetime import timedelta
 
-from bot.router import invite_command, module_command, start
 from dialogues.types import Incoming
+from tests.bot.commands import invite_command, module_command, start
 
 
 def invite_code(chat, therapist, label="P1"):

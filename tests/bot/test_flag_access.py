@@ -8,10 +8,10 @@ import pytest
 
 from bot.care.access import may_read_flag
 from bot.router import button
-from bot.telegram.handlers import COMMANDS
 from dialogues.types import Incoming
 from storage import patients, staff, units
 from storage.database import run_in_transaction
+from tests.bot.commands import COMMANDS
 from tests.bot.staff_helpers import audit_rows, bind, enroll, staff_id
 
 ANNA, ERIK, BO, CECILIA, PATIENT, LARS = 100, 103, 101, 102, 200, 500

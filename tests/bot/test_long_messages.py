@@ -110,8 +110,8 @@ def test_a_diary_week_of_long_activities_as_text_arrives_whole_within_the_limit(
     gives the week's chart and its text version, the text in several messages."""
     from datetime import date, timedelta
 
-    from bot.router import diary_command
     from storage import diary, patients
+    from tests.bot.commands import diary_command
 
     patient = enroll(chat, therapist, "P1", 200)
     patient_id = patients.by_telegram_user(chat.conn, patient).id

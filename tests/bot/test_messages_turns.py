@@ -8,9 +8,13 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from bot.care.self_help import is_self_help
-from bot.router import (
+from bot.router import button
+from dialogues.types import Incoming
+from storage import cover, messages, staff
+from storage.database import run_in_transaction
+from storage.patients import Enrollment
+from tests.bot.commands import (
     answers_command,
-    button,
     invite_command,
     message_command,
     messages_command,
@@ -18,10 +22,6 @@ from bot.router import (
     notes_command,
     start,
 )
-from dialogues.types import Incoming
-from storage import cover, messages, staff
-from storage.database import run_in_transaction
-from storage.patients import Enrollment
 from tests.bot.conftest import START
 from tests.bot.test_enrollment_turns import enrolled
 

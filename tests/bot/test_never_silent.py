@@ -445,7 +445,7 @@ def _buttons(chat, user_id):
 
 
 def _after_failure(chat, user_id, incoming, data=None):
-    from bot.escalation.after_failure import raise_what_the_update_carried
+    from bot.turn.after_failure import raise_what_the_update_carried
     from bot.turn.context import TurnInput
 
     turn_input = TurnInput(
@@ -477,8 +477,8 @@ def test_after_a_failed_turn_a_crisis_text_still_raises_its_flag(chat, therapist
 
 
 def test_after_a_failed_turn_a_risk_answer_still_raises_its_flag(chat, therapist):
-    from bot.telegram.handlers import COMMANDS
     from dialogues.types import Incoming
+    from tests.bot.commands import COMMANDS
 
     alice = enroll(chat, therapist, "P1", 200)
     chat.command(COMMANDS["measure"], therapist, "measure", "P1", "phq9")

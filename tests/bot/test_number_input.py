@@ -1,8 +1,9 @@
 """Numbers typed by people or carried in button data: only ASCII digits, within bounds; anything
 else gets the expected format and changes nothing. Driven through the real routes."""
 
-from bot.router import button, pause_command
+from bot.router import button
 from dialogues.types import Incoming
+from tests.bot.commands import pause_command
 from tests.bot.test_enrollment_turns import enrolled
 
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from bot.escalation import on_call_note
 from bot.escalation.office_hours import OfficeHours
-from bot.telegram.handlers import COMMANDS
 from storage import idle, staff, units
 from storage.database import run_in_transaction
+from tests.bot.commands import COMMANDS
 from tests.bot.staff_helpers import bind
 
 ANNA, CECILIA = 100, 102

@@ -2,8 +2,8 @@
 arguments), and a therapist of unit B reads nothing of unit A's patients (each command that
 takes a label tried)."""
 
-from bot.render.menus import PATIENT_COMMANDS
-from bot.telegram.handlers import COMMANDS
+from bot.router import COMMAND_LISTS
+from tests.bot.commands import COMMANDS
 from tests.bot.staff_helpers import audit_rows, bind, count, enroll, patient_id, replies_to
 
 ANNA, BO, CECILIA, PATIENT = 100, 101, 102, 200
@@ -12,7 +12,7 @@ UNKNOWN = "kommandot känner jag inte"
 NO_SUCH = "Ingen patient med den koden"
 
 # Commands patients may send too (their own data, or for everyone).
-SHARED = set(PATIENT_COMMANDS) | {"start"}
+SHARED = set(COMMAND_LISTS.menu["patient"]) | {"start"}
 
 # Staff commands that name a patient: the arguments that reach the patient lookup. Add new
 # ones here (every staff command is also probed below with a label as its argument); one not

@@ -4,10 +4,10 @@ link), every change audited; a deactivated staff member can do nothing."""
 import json
 import re
 
-from bot.router import button, start
-from bot.telegram.handlers import COMMANDS
+from bot.router import button
 from dialogues.types import Incoming
 from storage import staff
+from tests.bot.commands import COMMANDS, start
 from tests.bot.staff_helpers import (
     audit_rows,
     bind,

@@ -26,6 +26,7 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.clock import FixedClock
 from bot.i18n import LANGUAGES, Translator
+from bot.router import COMMAND_LISTS
 from bot.telegram import handlers
 from bot.telegram.polling import InboxPoller
 from bot.telegram.runtime import Runtime
@@ -144,6 +145,7 @@ class InProcessBot:
             bot_username=application.bot.username,
             invite_valid_days=14,
             default_language=default_language,
+            commands=COMMAND_LISTS,
         )
         sender = Sender(application.bot, database, clock, poll_interval=1.0)
         application.bot_data["runtime"] = Runtime(database, clock, world, sender)

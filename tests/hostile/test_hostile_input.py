@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import Translator
-from bot.telegram.handlers import COMMANDS
 from programs.crisis_terms import load_rules
+from tests.bot.commands import COMMANDS
 from tests.harness.inprocess import InProcessBot, Person
 
 # HOSTILE_SCALE=0.1 for a quick look while working; CI runs the full count (>= 1,000 inputs).

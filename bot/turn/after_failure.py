@@ -12,12 +12,11 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from bot import router
 from bot.escalation import screening
 from bot.render.calls import parse_callback_data, reply_call
-from bot.routes import forms as form_routes
 from bot.turn.context import Turn, TurnInput, World
 from bot.turn.run import open_turn
-from dialogues import forms
 from dialogues.types import Reply
 from storage import outbox
 
@@ -45,9 +44,9 @@ def _safety_replies(turn: Turn) -> tuple[Reply, ...]:
 
 def _risk_events(turn: Turn):
     parsed = parse_callback_data(turn.input.callback_data)
-    if parsed is None or turn.patient is None or turn.state.dialogue != forms.DIALOGUE:
+    if parsed is None or turn.patient is None:
         return ()
     revision, action = parsed
     if revision != turn.state.revision:
         return ()  # a stale press records nothing, so it carries no answer
-    return form_routes.risk_events(turn, action)
+    return router.risk_events_of_press(turn, action)

@@ -1,0 +1,30 @@
+"""Stored rows made ready for Telegram: a chart drawn as the photo, a text as the file."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import InputFile
+
+from bot.render import charts
+
+
+def as_document_upload(params: dict) -> dict:
+    """A sendDocument row's parameters with its stored text as the file to upload."""
+    if "document_text" not in params:
+        return params
+    ready = {k: v for k, v in params.items() if k not in ("document_text", "document_name")}
+    content = params["document_text"].encode("utf-8-sig")  # spreadsheets read å, ä, ö right
+    ready["document"] = InputFile(content, filename=params["document_name"])
+    return ready
+
+
+async def as_photo_upload(params: dict) -> dict:
+    """A sendPhoto row's parameters with its chart drawn (in a worker thread) as the photo.
+    Raises ChartFailed (only) when the chart cannot be drawn: send the caption as text then."""
+    if "chart" not in params:
+        return params
+    png = await asyncio.to_thread(charts.render_or_fail, params["chart"])
+    ready = {name: value for name, value in params.items() if name != "chart"}
+    ready["photo"] = InputFile(png, filename="chart.png")
+    return ready
