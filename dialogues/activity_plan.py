@@ -16,11 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from html import escape
-
-from babel.dates import format_date
-
 from typing import ClassVar, Literal
 
+from babel.dates import format_date
 from pydantic import Field
 
 from dialogues.numbers import parse_clock_time
