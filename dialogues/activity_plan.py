@@ -6,9 +6,9 @@ the coming days) → time (a button or typed "17:30") → confirm. The route sto
 one-off schedule of kind 'activity' (a reminder at that time, a follow-up "Blev det av?"
 afterwards) and, for a module exercise, the exercise's answer.
 
-The dialogue's data: {"step": "what"|"type"|"day"|"time"|"confirm", "awaiting": "text"
-(typed text always comes here, so a stray message re-asks the step and keeps the draft),
-"item": exercise key or None, "text", "type", "day", "time"}.
+The dialogue's state is a `PlanState` (dialogues/wizard.py): the step, the answers so far
+and, from a module exercise, its item key; "awaiting" is always "text" while a step is open,
+so a stray message re-asks the step and keeps the draft.
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from html import escape
+from typing import ClassVar, Literal
 
 from babel.dates import format_date
+from pydantic import Field
 
 from dialogues.numbers import parse_clock_time
 from dialogues.types import Button, Outcome, Reply, row
+from dialogues.wizard import ClockTime, Invalid, Wizard, WizardState, restarted
 
 DIALOGUE = "plan"
 TYPES = ("vill", "maste", "kan_vara_utan")
@@ -28,6 +31,7 @@ MAX_TEXT_CHARS = 200
 DAYS_AHEAD = 7  # today and the six days after it
 TIME_CHOICES = (time(8), time(10), time(12), time(15), time(17), time(19))
 MIN_LEAD = timedelta(minutes=5)  # a plan for "now" still gets its reminder
+WIZARD = Wizard(DIALOGUE, cancel_key="plan.button.cancel", use_buttons_key="plan.use_buttons")
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,30 @@ class Draft:
     item: str | None
 
 
+class PlanState(WizardState):
+    """The plan so far ("saved": the plan is stored; "Planera en till" starts another)."""
+
+    NEEDS: ClassVar = {
+        "type": ("text",),
+        "day": ("text",),
+        "time": ("text", "day"),
+        "confirm": ("text", "day", "time"),
+    }
+
+    step: Literal["what", "type", "day", "time", "confirm", "saved"] | None = None
+    item: str | None = None  # the module exercise's item key
+    text: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS)
+    type: Literal["vill", "maste", "kan_vara_utan"] | None = None
+    day: date | None = None
+    time: ClockTime | None = None
+
+    def asking(self, step: str) -> PlanState:
+        return self.but(step=step, awaiting="text")
+
+    def draft(self) -> Draft:
+        return Draft(self.text, self.type, self.day, self.time, self.item)
+
+
 def start(
     view: PlanView,
     t,
@@ -61,37 +89,37 @@ def start(
     preset_type: str | None = None,
     text: str | None = None,
 ) -> Outcome:
-    data = {"item": item, "type": preset_type}
+    state = PlanState(item=item, type=preset_type)
     if text:
-        return _after_what(view, data, text, t)
-    return _ask_what(view, data, t)
+        return _after_what(view, state, text, t)
+    return _ask_what(view, state, t)
 
 
-def _ask_what(view: PlanView, data: dict, t, notice: str = "") -> Outcome:
-    preset = data.get("type")
-    picks = [a for a in view.listed if preset is None or a[2] == preset][:8]
-    keyboard = [(Button(text_of, f"pick:{activity_id}"),) for activity_id, text_of, _ in picks]
-    keyboard.append(row(Button(t("plan.button.cancel"), "cancel")))
-    lines = [notice] if notice else []
-    lines.append(t("plan.ask_what_" + ("listed" if picks else "typed")))
-    return _page(lines, tuple(keyboard), {**data, "step": "what", "awaiting": "text"})
+def _ask_what(view: PlanView, state: PlanState, t, notice: str = "") -> Outcome:
+    picks = [a for a in view.listed if state.type is None or a[2] == state.type][:8]
+    keyboard = tuple((Button(text_of, f"pick:{activity_id}"),) for activity_id, text_of, _ in picks)
+    question = t("plan.ask_what_" + ("listed" if picks else "typed"))
+    return WIZARD.ask(t, state.asking("what"), question, keyboard, notice=notice)
 
 
-def _after_what(view: PlanView, data: dict, text: str, t) -> Outcome:
-    text = text.strip()[:MAX_TEXT_CHARS]
-    if not text:
-        return _ask_what(view, data, t, t("plan.empty"))
-    data = {**data, "text": text}
-    if data.get("type") is None and view.ask_types:
-        return _ask_type(data, t)
-    return _ask_day(view, data, t)
+def _read_what(typed: str) -> str | Invalid:
+    return typed.strip()[:MAX_TEXT_CHARS] or Invalid("plan.empty")
 
 
-def _ask_type(data: dict, t) -> Outcome:
+def _after_what(view: PlanView, state: PlanState, typed: str, t) -> Outcome:
+    what = _read_what(typed)
+    if isinstance(what, Invalid):
+        return _ask_what(view, state, t, what.text(t))
+    state = state.but(text=what)
+    if state.type is None and view.ask_types:
+        return _ask_type(state, t)
+    return _ask_day(view, state, t)
+
+
+def _ask_type(state: PlanState, t) -> Outcome:
     buttons = tuple(Button(t(f"diary.type.{kind}"), f"type:{kind}") for kind in TYPES)
-    lines = [t("plan.ask_type", text=escape(data["text"]))]
-    keyboard = (buttons, row(Button(t("plan.button.cancel"), "cancel")))
-    return _page(lines, keyboard, {**data, "step": "type", "awaiting": "text"})
+    question = t("plan.ask_type", text=escape(state.text))
+    return WIZARD.ask(t, state.asking("type"), question, (buttons,))
 
 
 def _day_label(view: PlanView, day: date, t) -> str:
@@ -106,17 +134,16 @@ def _capitalised(label: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def _ask_day(view: PlanView, data: dict, t) -> Outcome:
+def _ask_day(view: PlanView, state: PlanState, t) -> Outcome:
     days = [view.today + timedelta(days=offset) for offset in range(DAYS_AHEAD)]
     if not _free_times(view, view.today):
         days = days[1:]  # too late today for any offered time
     buttons = [
         Button(_capitalised(_day_label(view, day, t)), f"day:{day.isoformat()}") for day in days
     ]
-    keyboard = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
-    keyboard.append(row(Button(t("plan.button.cancel"), "cancel")))
-    lines = [t("plan.ask_day", text=escape(data["text"]))]
-    return _page(lines, tuple(keyboard), {**data, "step": "day", "awaiting": "text"})
+    keyboard = tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
+    question = t("plan.ask_day", text=escape(state.text))
+    return WIZARD.ask(t, state.asking("day"), question, keyboard)
 
 
 def _free_times(view: PlanView, day: date) -> list[time]:
@@ -140,27 +167,29 @@ def _in_quiet_hours(at: time, start: time, end: time) -> bool:
     return at >= start or at < end  # over midnight, e.g. 21:30–07:30
 
 
-def _ask_time(view: PlanView, data: dict, t, notice: str = "") -> Outcome:
-    day = date.fromisoformat(data["day"])
-    free = _free_times(view, day)
+def _ask_time(view: PlanView, state: PlanState, t, notice: str = "") -> Outcome:
+    free = _free_times(view, state.day)
     buttons = [Button(at.strftime("%H:%M"), f"time:{at.strftime('%H:%M')}") for at in free]
     keyboard = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
-    keyboard.append(
-        row(Button(t("plan.button.other_day"), "days"), Button(t("plan.button.cancel"), "cancel"))
+    keyboard.append(row(Button(t("plan.button.other_day"), "days"), WIZARD.cancel_button(t)))
+    question = t("plan.ask_time", day=_day_label(view, state.day, t))
+    return WIZARD.ask(
+        t, state.asking("time"), question, tuple(keyboard), notice=notice, cancel=False
     )
-    lines = [notice] if notice else []
-    lines.append(t("plan.ask_time", day=_day_label(view, day, t)))
-    return _page(lines, tuple(keyboard), {**data, "step": "time", "awaiting": "text"})
 
 
-def _set_time(view: PlanView, data: dict, at: time, t) -> Outcome:
-    day = date.fromisoformat(data["day"])
+def _checked_time(view: PlanView, day: date, at: time) -> time | Invalid:
     problem = _time_problem(view, day, at)
     if problem is not None:
-        quiet = f"{view.quiet_start:%H:%M}–{view.quiet_end:%H:%M}"
-        return _ask_time(view, data, t, t(problem, quiet=quiet))
-    data = {**data, "time": at.strftime("%H:%M")}
-    return _confirm(view, data, t)
+        return Invalid(problem, {"quiet": f"{view.quiet_start:%H:%M}–{view.quiet_end:%H:%M}"})
+    return at
+
+
+def _set_time(view: PlanView, state: PlanState, at: time, t) -> Outcome:
+    checked = _checked_time(view, state.day, at)
+    if isinstance(checked, Invalid):
+        return _ask_time(view, state, t, checked.text(t))
+    return _confirm(view, state.but(time=checked), t)
 
 
 def describe(draft: Draft, language: str, t) -> str:
@@ -170,29 +199,18 @@ def describe(draft: Draft, language: str, t) -> str:
     return t("plan.description", text=draft.text, day=day, time=draft.at.strftime("%H:%M"))
 
 
-def draft_of(data: dict) -> Draft | None:
-    try:
-        return Draft(
-            text=data["text"],
-            activity_type=data.get("type"),
-            day=date.fromisoformat(data["day"]),
-            at=time.fromisoformat(data["time"]),
-            item=data.get("item"),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _confirm(view: PlanView, data: dict, t) -> Outcome:
-    draft = draft_of(data)
+def _confirm(view: PlanView, state: PlanState, t) -> Outcome:
+    draft = state.draft()
     lines = [t("plan.confirm", plan=escape(describe(draft, view.language, t)))]
     if draft.activity_type:
         lines.append(t(f"diary.type.{draft.activity_type}"))
-    keyboard = (
-        row(Button(t("plan.button.save"), "save")),
-        row(Button(t("plan.button.change"), "restart"), Button(t("plan.button.cancel"), "cancel")),
+    return WIZARD.confirm(
+        t,
+        state.asking("confirm"),
+        "\n\n".join(lines),
+        Button(t("plan.button.save"), "save"),
+        beside_cancel=Button(t("plan.button.change"), "restart"),
     )
-    return _page(lines, keyboard, {**data, "step": "confirm", "awaiting": "text"})
 
 
 def saved(draft: Draft, language: str, t) -> Outcome:
@@ -201,71 +219,68 @@ def saved(draft: Draft, language: str, t) -> Outcome:
     buttons = [row(Button(t("plan.button.another"), "again"))]
     if draft.item:
         buttons.insert(0, row(Button(t("plan.button.to_module"), "module")))
-    return Outcome(
-        replies=(Reply(text, tuple(buttons)),),
-        dialogue=DIALOGUE,
-        data={
-            "step": "saved",
-            "item": draft.item,
-            "type": draft.activity_type if draft.item else None,
-        },
+    state = PlanState(
+        step="saved", item=draft.item, type=draft.activity_type if draft.item else None
     )
+    return Outcome(replies=(Reply(text, tuple(buttons)),), dialogue=DIALOGUE, data=state.dump())
 
 
-def _page(lines: list[str], keyboard, data: dict) -> Outcome:
-    return Outcome(replies=(Reply("\n\n".join(lines), keyboard),), dialogue=DIALOGUE, data=data)
+def restart(view: PlanView, t) -> Outcome:
+    """A stored plan that could not be read: start again, kindly."""
+    return _ask_what(view, PlanState(), t, restarted(t))
 
 
 def on_text(view: PlanView, data: dict, text: str, t) -> Outcome:
-    step = data.get("step")
-    if step == "what":
-        return _after_what(view, data, text, t)
-    if step == "time":
+    state = PlanState.load(data)
+    if state is None:
+        return restart(view, t)
+    if state.step == "what":
+        return _after_what(view, state, text, t)
+    if state.step == "time":
         at = parse_clock_time(text, hour_alone=True)
         if at is None:
-            return _ask_time(view, data, t, t("plan.time_unclear"))
-        return _set_time(view, data, at, t)
-    return _again(view, data, t, t("plan.use_buttons"))
+            return _ask_time(view, state, t, t("plan.time_unclear"))
+        return _set_time(view, state, at, t)
+    return _again(view, state, t)
 
 
 def on_button(view: PlanView, data: dict, action: str, t) -> tuple[Outcome, Draft | None]:
     """Returns the outcome and, on "save", the draft for the route to store (the route then
     replies with `saved`). "module" and "again" after saving are the route's."""
+    state = PlanState.load(data)
+    if state is None:
+        return restart(view, t), None
     name, _, arg = action.partition(":")
-    step = data.get("step")
+    step = state.step
     if name == "cancel":
-        return Outcome(replies=(Reply(t("plan.cancelled")),), dialogue=DIALOGUE, data={}), None
+        return WIZARD.end(t("plan.cancelled")), None
     if name == "restart":
-        return _ask_what(
-            view,
-            {"item": data.get("item"), "type": data.get("type") if data.get("item") else None},
-            t,
-        ), None
+        kept_type = state.type if state.item else None  # an exercise's preset stays
+        return _ask_what(view, PlanState(item=state.item, type=kept_type), t), None
     if name == "pick" and step == "what":
         picked = next((a for a in view.listed if str(a[0]) == arg), None)
         if picked is not None:
-            chosen = {**data, "type": data.get("type") or picked[2]}
+            chosen = state.but(type=state.type or picked[2])
             return _after_what(view, chosen, picked[1], t), None
     if name == "type" and step == "type" and arg in TYPES:
-        return _ask_day(view, {**data, "type": arg}, t), None
+        return _ask_day(view, state.but(type=arg), t), None
     if name == "days" and step == "time":
-        return _ask_day(view, data, t), None
+        return _ask_day(view, state, t), None
     if name == "day" and step == "day":
         chosen = _valid_day(view, arg)
         if chosen is not None:
-            return _ask_time(view, {**data, "day": chosen.isoformat()}, t), None
+            return _ask_time(view, state.but(day=chosen), t), None
     if name == "time" and step == "time":
         try:
-            return _set_time(view, data, time.fromisoformat(arg), t), None
+            return _set_time(view, state, time.fromisoformat(arg), t), None
         except ValueError:
             pass
     if name == "save" and step == "confirm":
-        draft = draft_of(data)
-        if draft is not None and _time_problem(view, draft.day, draft.at) is None:
+        draft = state.draft()
+        if _time_problem(view, draft.day, draft.at) is None:
             return Outcome(), draft
-        if draft is not None:
-            return _ask_time(view, data, t, t("plan.time_past")), None
-    return _again(view, data, t, t("plan.use_buttons")), None
+        return _ask_time(view, state, t, t("plan.time_past")), None
+    return _again(view, state, t), None
 
 
 def _valid_day(view: PlanView, raw: str) -> date | None:
@@ -276,15 +291,15 @@ def _valid_day(view: PlanView, raw: str) -> date | None:
     return day if view.today <= day < view.today + timedelta(days=DAYS_AHEAD) else None
 
 
-def _again(view: PlanView, data: dict, t, notice: str) -> Outcome:
-    """Show the current question again, with a notice."""
-    step = data.get("step")
-    if step == "type" and data.get("text"):
-        return Outcome(replies=(Reply(notice),)).then(_ask_type(data, t))
-    if step == "day" and data.get("text"):
-        return Outcome(replies=(Reply(notice),)).then(_ask_day(view, data, t))
-    if step == "time" and data.get("day"):
-        return _ask_time(view, data, t, notice)
-    if step == "confirm" and draft_of(data):
-        return Outcome(replies=(Reply(notice),)).then(_confirm(view, data, t))
-    return _ask_what(view, {"item": data.get("item"), "type": data.get("type")}, t, notice)
+def _again(view: PlanView, state: PlanState, t) -> Outcome:
+    """The open question again, after "use the buttons" (nothing entered is lost)."""
+    if state.step == "type":
+        return WIZARD.use_buttons(t, _ask_type(state, t))
+    if state.step == "day":
+        return WIZARD.use_buttons(t, _ask_day(view, state, t))
+    if state.step == "confirm":
+        return WIZARD.use_buttons(t, _confirm(view, state, t))
+    if state.step == "time":
+        return _ask_time(view, state, t, t("plan.use_buttons"))
+    fresh = PlanState(item=state.item, type=state.type)
+    return _ask_what(view, fresh, t, t("plan.use_buttons"))

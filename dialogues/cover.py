@@ -7,8 +7,8 @@ absent therapist → the deputy (the unit's other therapists, as buttons) → th
 During the cover the deputy sees the absent therapist's patients and hears what the
 therapist hears (alerts, notes). Moving a patient for good is /move <label>.
 
-The dialogue's data: {} on the page; while a cover is made
-{"step": ..., "awaiting": "text", "draft": {"absent", "deputy", "first", "last"}}.
+The dialogue's state is a `CoverState` (dialogues/wizard.py): no step on the page; while a
+cover is made, the step and the `CoverDraft` so far (absent, deputy, first and last day).
 """
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
+from typing import ClassVar, Literal
 
 from babel.dates import format_date
 
 from dialogues.numbers import parse_id
-from dialogues.types import Button, Outcome, Reply, row
+from dialogues.types import Button, Outcome, row
+from dialogues.wizard import Answers, Invalid, Wizard, WizardState, restarted
 
 DIALOGUE = "cover"
+WIZARD = Wizard(DIALOGUE, cancel_key="cover.button.cancel", use_buttons_key="cover.use_buttons")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,32 @@ class NewCover:
     deputy: int
     first_day: date
     last_day: date
+
+
+class CoverDraft(Answers):
+    absent: int | None = None  # staff ids
+    deputy: int | None = None
+    first: date | None = None
+    last: date | None = None
+
+
+class CoverState(WizardState):
+    NEEDS: ClassVar = {
+        "deputy": ("absent",),
+        "first": ("absent", "deputy"),
+        "last": ("absent", "deputy", "first"),
+        "confirm": ("absent", "deputy", "first", "last"),
+    }
+
+    step: Literal["absent", "deputy", "first", "last", "confirm"] | None = None
+    draft: CoverDraft = CoverDraft()
+
+    def answers(self) -> CoverDraft:
+        return self.draft
+
+
+def _asking(step: str, draft: CoverDraft) -> CoverState:
+    return CoverState(step=step, awaiting="text", draft=draft)
 
 
 @dataclass(frozen=True)
@@ -102,40 +131,27 @@ def page(view: CoverView, t, notice: str = "") -> Outcome:
     keyboard.append(
         row(Button(t("cover.button.new"), "new"), Button(t("cover.button.done"), "done"))
     )
-    return Outcome(
-        replies=(Reply("\n\n".join(lines), tuple(keyboard)),), dialogue=DIALOGUE, data={}
-    )
-
-
-def _ask(text: str, keyboard, step: str, draft: dict, t) -> Outcome:
-    keyboard = tuple(keyboard) + (row(Button(t("cover.button.cancel"), "cancel")),)
-    # Typed text always comes here, so a stray message re-asks the step and keeps the draft.
-    data = {"step": step, "draft": draft, "awaiting": "text"}
-    return Outcome(replies=(Reply(text, keyboard),), dialogue=DIALOGUE, data=data)
-
-
-def _with(notice: str, text: str) -> str:
-    return (notice + "\n\n" if notice else "") + text
+    return WIZARD.ask(t, CoverState(), "\n\n".join(lines), tuple(keyboard), cancel=False)
 
 
 def _ask_absent(view: CoverView, t) -> Outcome:
     buttons = tuple(row(Button(name[:40], f"absent:{sid}")) for sid, name in view.therapists)
-    return _ask(t("cover.ask_absent"), buttons, "absent", {}, t)
+    return WIZARD.ask(t, _asking("absent", CoverDraft()), t("cover.ask_absent"), buttons)
 
 
-def _ask_deputy(view: CoverView, draft: dict, t) -> Outcome:
+def _ask_deputy(view: CoverView, draft: CoverDraft, t) -> Outcome:
     buttons = tuple(
         row(Button(name[:40], f"deputy:{sid}"))
         for sid, name in view.therapists
-        if sid != draft["absent"]
+        if sid != draft.absent
     )
-    text = t("cover.ask_deputy", absent=escape(view.name_of(draft["absent"]) or ""))
+    text = t("cover.ask_deputy", absent=escape(view.name_of(draft.absent) or ""))
     if not buttons:
         text = t("cover.no_deputy")
-    return _ask(text, buttons, "deputy", draft, t)
+    return WIZARD.ask(t, _asking("deputy", draft), text, buttons)
 
 
-def _ask_first(view: CoverView, draft: dict, t, notice: str = "") -> Outcome:
+def _ask_first(view: CoverView, draft: CoverDraft, t, notice: str = "") -> Outcome:
     tomorrow = view.today + timedelta(days=1)
     buttons = (
         row(
@@ -143,36 +159,35 @@ def _ask_first(view: CoverView, draft: dict, t, notice: str = "") -> Outcome:
             Button(t("plan.tomorrow").capitalize(), f"first:{tomorrow.isoformat()}"),
         ),
     )
-    return _ask(_with(notice, t("cover.ask_first")), buttons, "first", draft, t)
+    question = t("cover.ask_first")
+    return WIZARD.ask(t, _asking("first", draft), question, buttons, notice=notice)
 
 
-def _ask_last(view: CoverView, draft: dict, t, notice: str = "") -> Outcome:
-    first = date.fromisoformat(draft["first"])
+def _ask_last(view: CoverView, draft: CoverDraft, t, notice: str = "") -> Outcome:
     buttons = (
         row(
             *(
                 Button(
                     t("cover.button.weeks", n=weeks),
-                    f"last:{(first + timedelta(days=7 * weeks - 1)).isoformat()}",
+                    f"last:{(draft.first + timedelta(days=7 * weeks - 1)).isoformat()}",
                 )
                 for weeks in (1, 2)
             )
         ),
     )
-    text = t("cover.ask_last", first=_day(first, view.language))
-    return _ask(_with(notice, text), buttons, "last", draft, t)
+    question = t("cover.ask_last", first=_day(draft.first, view.language))
+    return WIZARD.ask(t, _asking("last", draft), question, buttons, notice=notice)
 
 
-def _confirm(view: CoverView, draft: dict, t) -> Outcome:
+def _confirm(view: CoverView, draft: CoverDraft, t) -> Outcome:
     text = t(
         "cover.confirm",
-        absent=escape(view.name_of(draft["absent"]) or ""),
-        deputy=escape(view.name_of(draft["deputy"]) or ""),
-        period=period(
-            date.fromisoformat(draft["first"]), date.fromisoformat(draft["last"]), view.language
-        ),
+        absent=escape(view.name_of(draft.absent) or ""),
+        deputy=escape(view.name_of(draft.deputy) or ""),
+        period=period(draft.first, draft.last, view.language),
     )
-    return _ask(text, (row(Button(t("cover.button.save"), "save")),), "confirm", draft, t)
+    save = Button(t("cover.button.save"), "save")
+    return WIZARD.confirm(t, _asking("confirm", draft), text, save)
 
 
 def parse_day(typed: str, today: date, t) -> date | None:
@@ -189,30 +204,43 @@ def parse_day(typed: str, today: date, t) -> date | None:
         return None
 
 
-def _set_first(view: CoverView, draft: dict, raw: str, t) -> Outcome:
+def _read_first(view: CoverView, raw: str, t) -> date | Invalid:
     first = parse_day(raw, view.today, t)
     if first is None:
-        return _ask_first(view, draft, t, t("cover.day_unclear"))
-    if first < view.today:
-        return _ask_first(view, draft, t, t("cover.day_past"))
-    return _ask_last(view, {**draft, "first": first.isoformat()}, t)
+        return Invalid("cover.day_unclear")
+    return first if first >= view.today else Invalid("cover.day_past")
 
 
-def _set_last(view: CoverView, draft: dict, raw: str, t) -> Outcome:
+def _read_last(view: CoverView, draft: CoverDraft, raw: str, t) -> date | Invalid:
     last = parse_day(raw, view.today, t)
     if last is None:
-        return _ask_last(view, draft, t, t("cover.day_unclear"))
-    if last < date.fromisoformat(draft["first"]):
-        return _ask_last(view, draft, t, t("cover.last_before_first"))
-    return _confirm(view, {**draft, "last": last.isoformat()}, t)
+        return Invalid("cover.day_unclear")
+    return last if last >= draft.first else Invalid("cover.last_before_first")
+
+
+def _set_first(view: CoverView, draft: CoverDraft, raw: str, t) -> Outcome:
+    first = _read_first(view, raw, t)
+    if isinstance(first, Invalid):
+        return _ask_first(view, draft, t, first.text(t))
+    return _ask_last(view, draft.but(first=first), t)
+
+
+def _set_last(view: CoverView, draft: CoverDraft, raw: str, t) -> Outcome:
+    last = _read_last(view, draft, raw, t)
+    if isinstance(last, Invalid):
+        return _ask_last(view, draft, t, last.text(t))
+    return _confirm(view, draft.but(last=last), t)
 
 
 def on_button(view: CoverView, data: dict, action: str, t) -> tuple[Outcome, Change | None]:
+    state = CoverState.load(data)
+    if state is None:
+        return page(view, t, restarted(t)), None
     name, _, arg = action.partition(":")
-    step = data.get("step")
-    draft = dict(data.get("draft") or {})
+    step = state.step
+    draft = state.draft
     if name == "done":
-        return Outcome(replies=(Reply(t("cover.closed")),), dialogue=DIALOGUE, data={}), None
+        return WIZARD.end(t("cover.closed")), None
     if name == "cancel":
         return page(view, t, t("cover.cancelled")), None
     if name == "new":
@@ -221,21 +249,16 @@ def on_button(view: CoverView, data: dict, action: str, t) -> tuple[Outcome, Cha
         return Outcome(), Change("end", int(arg))
     chosen = parse_id(arg)
     if name == "absent" and step == "absent" and view.name_of(chosen or 0):
-        return _ask_deputy(view, {"absent": chosen}, t), None
+        return _ask_deputy(view, CoverDraft(absent=chosen), t), None
     if name == "deputy" and step == "deputy" and view.name_of(chosen or 0):
-        if chosen != draft.get("absent"):
-            return _ask_first(view, {**draft, "deputy": chosen}, t), None
+        if chosen != draft.absent:
+            return _ask_first(view, draft.but(deputy=chosen), t), None
     if name == "first" and step == "first":
         return _set_first(view, draft, arg, t), None
     if name == "last" and step == "last":
         return _set_last(view, draft, arg, t), None
     if name == "save" and step == "confirm":
-        cover = NewCover(
-            absent=draft["absent"],
-            deputy=draft["deputy"],
-            first_day=date.fromisoformat(draft["first"]),
-            last_day=date.fromisoformat(draft["last"]),
-        )
+        cover = NewCover(draft.absent, draft.deputy, draft.first, draft.last)
         if cover.first_day < view.today:  # the confirmation waited past midnight
             return _ask_first(view, draft, t, t("cover.day_past")), None
         return Outcome(), Change("create", cover)
@@ -243,17 +266,18 @@ def on_button(view: CoverView, data: dict, action: str, t) -> tuple[Outcome, Cha
 
 
 def on_text(view: CoverView, data: dict, text: str, t) -> Outcome:
-    step = data.get("step")
-    draft = dict(data.get("draft") or {})
+    state = CoverState.load(data)
+    if state is None:
+        return page(view, t, restarted(t))
+    step = state.step
     if step == "first":
-        return _set_first(view, draft, text, t)
+        return _set_first(view, state.draft, text, t)
     if step == "last":
-        return _set_last(view, draft, text, t)
-    notice = Outcome(replies=(Reply(t("cover.use_buttons")),))
+        return _set_last(view, state.draft, text, t)
     if step == "absent":
-        return notice.then(_ask_absent(view, t))
-    if step == "deputy" and draft.get("absent"):
-        return notice.then(_ask_deputy(view, draft, t))
+        return WIZARD.use_buttons(t, _ask_absent(view, t))
+    if step == "deputy":
+        return WIZARD.use_buttons(t, _ask_deputy(view, state.draft, t))
     if step == "confirm":
-        return notice.then(_confirm(view, draft, t))
+        return WIZARD.use_buttons(t, _confirm(view, state.draft, t))
     return page(view, t, t("cover.use_buttons"))

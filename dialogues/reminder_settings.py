@@ -3,8 +3,9 @@
 
 One dialogue serves both: patients move their own reminder times within the bounds staff
 allow, and set their time zone, quiet hours and pauses; staff change any time, the days, or
-switch a schedule off. The dialogue's data remembers what it waits for, e.g.
-{"awaiting": "time", "schedule": 7}.
+switch a schedule off. The dialogue's state is a `SettingsPrompt` (dialogues/wizard.py):
+what it waits for ("awaiting": a time, the days, a zone, quiet hours or a pause), for which
+schedule, and for staff the patient whose settings these are.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 from html import escape
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field
 
 from dialogues.numbers import parse_clock_span, parse_clock_time, parse_int
-from dialogues.types import Button, Outcome, Reply, row
+from dialogues.types import Button, Outcome, row
+from dialogues.wizard import Wizard, WizardState, say
 
 DIALOGUE = "reminders"
 MISSED_WINDOW_DAYS = 14
@@ -23,6 +28,20 @@ MAX_PAUSE_DAYS = 60
 STAFF_HOURS = (6, 22)
 QUICK_ZONES = ("Europe/Stockholm", "Europe/London", "Europe/Helsinki", "America/New_York")
 QUICK_QUIET = (("21:30", "07:30"), ("22:00", "07:00"), ("23:00", "08:00"))
+WIZARD = Wizard(
+    DIALOGUE, cancel_key="settings.button.cancel", use_buttons_key="settings.use_buttons"
+)
+
+
+class SettingsPrompt(WizardState):
+    """What the settings wait for (None: the overview, nothing)."""
+
+    NEEDS: ClassVar = {"time": ("schedule",), "days": ("schedule",)}
+
+    awaiting: Literal["time", "days", "timezone", "quiet", "pause"] | None = None
+    schedule: int | None = None  # the schedule whose time or days are changed
+    days: list[Annotated[int, Field(ge=0, le=6)]] = []  # the weekdays chosen so far
+    patient: int | None = None  # staff: whose settings (bot/access.patient_of_dialogue)
 
 
 @dataclass(frozen=True)
@@ -117,7 +136,7 @@ def overview(view: SettingsView, t, notice: str = "") -> Outcome:
             else Button(t("settings.button.pause"), "pause")
         )
         keyboard.append(row(pause))
-    return Outcome(replies=(Reply("\n".join(lines), tuple(keyboard)),), dialogue=DIALOGUE, data={})
+    return WIZARD.ask(t, SettingsPrompt(), "\n".join(lines), tuple(keyboard), cancel=False)
 
 
 def _schedule_buttons(schedule: ScheduleView, as_staff: bool, t) -> tuple[Button, ...]:
@@ -130,23 +149,15 @@ def _schedule_buttons(schedule: ScheduleView, as_staff: bool, t) -> tuple[Button
     return row(change_time, days, Button(t(switch_key, kind=name), f"switch:{schedule.id}"))
 
 
-def cancel_button(t) -> Button:
-    return Button(t("settings.button.cancel"), "cancel")
-
-
 def hour_picker(
-    text: str, first: time, last: time, action: str, data: dict, dialogue: str, t
+    wizard: Wizard, t, state: WizardState, text: str, first: time, last: time, action: str
 ) -> Outcome:
     """Whole hours from `first` to `last` as buttons (`<action>:HHMM`), four a row, and
-    Avbryt; a typed time is read by whoever waits for it (data["awaiting"] == "time")."""
+    Avbryt; a typed time is read by whoever waits for it (`state.awaiting == "time"`)."""
     hours = [hour for hour in range(first.hour, last.hour + 1) if time(hour) >= first]
     buttons = [Button(f"{hour:02d}:00", f"{action}:{hour:02d}00") for hour in hours]
     keyboard = tuple(tuple(buttons[i : i + 4]) for i in range(0, len(buttons), 4))
-    return Outcome(
-        replies=(Reply(text, keyboard + (row(cancel_button(t)),)),),
-        dialogue=dialogue,
-        data={"awaiting": "time", **data},
-    )
+    return wizard.ask(t, state, text, keyboard)
 
 
 def time_picker(schedule: ScheduleView, as_staff: bool, t) -> Outcome:
@@ -157,9 +168,8 @@ def time_picker(schedule: ScheduleView, as_staff: bool, t) -> Outcome:
         first=first.strftime("%H:%M"),
         last=last.strftime("%H:%M"),
     )
-    return hour_picker(
-        text, first, last, f"settime:{schedule.id}", {"schedule": schedule.id}, DIALOGUE, t
-    )
+    state = SettingsPrompt(awaiting="time", schedule=schedule.id)
+    return hour_picker(WIZARD, t, state, text, first, last, f"settime:{schedule.id}")
 
 
 def _bounds(schedule: ScheduleView, as_staff: bool) -> tuple[time, time]:
@@ -176,7 +186,7 @@ def check_time(schedule: ScheduleView, at: time, as_staff: bool, t) -> Outcome |
     text = t(
         "settings.time_out_of_bounds", first=first.strftime("%H:%M"), last=last.strftime("%H:%M")
     )
-    return Outcome(replies=(Reply(text),))
+    return say(text)
 
 
 def days_picker(schedule: ScheduleView, selected: frozenset[int], t) -> Outcome:
@@ -191,43 +201,29 @@ def days_picker(schedule: ScheduleView, selected: frozenset[int], t) -> Outcome:
             Button(t("settings.button.every_day"), f"alldays:{schedule.id}"),
             Button(t("settings.button.done"), f"daysdone:{schedule.id}"),
         ),
-        row(cancel_button(t)),
     )
     text = t("settings.pick_days", kind=t("kind." + schedule.kind))
-    return Outcome(
-        replies=(Reply(text, keyboard, edit_pressed=True),),
-        dialogue=DIALOGUE,
-        data={"awaiting": "days", "schedule": schedule.id, "days": sorted(selected)},
-    )
+    state = SettingsPrompt(awaiting="days", schedule=schedule.id, days=sorted(selected))
+    return WIZARD.ask(t, state, text, keyboard, edit_pressed=True)
 
 
 def timezone_prompt(t) -> Outcome:
     keyboard = tuple(row(Button(zone, f"settz:{zone}")) for zone in QUICK_ZONES)
-    return Outcome(
-        replies=(Reply(t("settings.ask_timezone"), keyboard + (row(cancel_button(t)),)),),
-        dialogue=DIALOGUE,
-        data={"awaiting": "timezone"},
-    )
+    return WIZARD.ask(t, SettingsPrompt(awaiting="timezone"), t("settings.ask_timezone"), keyboard)
 
 
-def quiet_prompt(t) -> Outcome:
+def quiet_prompt(t, wizard: Wizard = WIZARD, state: WizardState | None = None) -> Outcome:
+    """Quiet hours, for a patient's settings or (another `wizard`, its `state`) a unit's."""
     keyboard = tuple(
         row(Button(f"{start}–{end}", f"setquiet:{start}-{end}")) for start, end in QUICK_QUIET
     )
-    return Outcome(
-        replies=(Reply(t("settings.ask_quiet"), keyboard + (row(cancel_button(t)),)),),
-        dialogue=DIALOGUE,
-        data={"awaiting": "quiet"},
-    )
+    state = state or SettingsPrompt(awaiting="quiet")
+    return wizard.ask(t, state, t("settings.ask_quiet"), keyboard)
 
 
 def pause_prompt(t) -> Outcome:
     buttons = tuple(Button(t("settings.days_n", n=n), f"setpause:{n}") for n in PAUSE_DAYS)
-    return Outcome(
-        replies=(Reply(t("settings.ask_pause"), (buttons, row(cancel_button(t)))),),
-        dialogue=DIALOGUE,
-        data={"awaiting": "pause"},
-    )
+    return WIZARD.ask(t, SettingsPrompt(awaiting="pause"), t("settings.ask_pause"), (buttons,))
 
 
 def parse_pause_days(text: str) -> int | None:
@@ -237,7 +233,7 @@ def parse_pause_days(text: str) -> int | None:
 
 def not_understood(key: str, t) -> Outcome:
     """Typed input the dialogue waits for but could not read: say how, keep waiting."""
-    return Outcome(replies=(Reply(t(key)),))
+    return say(t(key))
 
 
 def resolve_timezone(text: str, available: set[str]) -> str | None:

@@ -7,21 +7,25 @@ each plan can be paused or made active again. "Ny plan" walks through: what → 
 (weekdays, every day or every N days) → times → start → options (grace days, flag when
 missed, comments allowed) → Spara.
 
-The dialogue's data: {"patient": id, "label": label} plus, while a new plan is made,
-{"step": ..., "awaiting": "text", "draft": {...}}.
+The dialogue's state is a `PlansState` (dialogues/wizard.py): the patient of the page and,
+while a new plan is made, the step and the `PlanDraft` so far.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from html import escape
+from typing import Annotated, ClassVar, Literal
 
 from babel.dates import format_date, format_datetime
+from pydantic import Field
 
 from dialogues.numbers import parse_clock_time, parse_int
-from dialogues.types import Button, Outcome, Reply, row
+from dialogues.types import Button, Outcome, row
+from dialogues.wizard import Answers, ClockTime, Invalid, Wizard, WizardState, restarted
 
 DIALOGUE = "staff_plans"
 TYPES = ("vill", "maste", "kan_vara_utan")
@@ -29,6 +33,9 @@ EVERY_DAYS = (2, 3, 7)
 GRACE_DAYS = (0, 1, 2, 3)
 MAX_TEXT_CHARS = 200
 MAX_TIMES = 4
+WIZARD = Wizard(
+    DIALOGUE, cancel_key="staff_plans.button.cancel", use_buttons_key="staff_plans.use_buttons"
+)
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,49 @@ def _follow_up_text(line: FollowUpLine, language: str, t) -> str:
     return text
 
 
-def page(view: PlansView, base: dict, t, notice: str = "") -> Outcome:
+class PlanDraft(Answers):
+    """A new plan so far (grace, flag and comments have their defaults from the start)."""
+
+    text: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS)
+    type: Literal["vill", "maste", "kan_vara_utan"] | None = None
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] | None = None
+    every_days: int | None = Field(default=None, ge=2)
+    times: list[ClockTime] | None = Field(default=None, min_length=1, max_length=MAX_TIMES)
+    start: date | None = None
+    grace_days: Literal[0, 1, 2, 3] = 1
+    flag: bool = False
+    comments: bool = True
+
+
+class PlansPage(WizardState):
+    """The page: whose plans (checked again on every press, bot/access.patient_of_dialogue)."""
+
+    patient: int
+
+
+class PlansState(PlansPage):
+    NEEDS: ClassVar = {
+        "type": ("text",),
+        "days": ("text",),
+        "times": ("text",),
+        "start": ("text", "times"),
+        "options": ("text", "times", "start"),
+    }
+
+    step: Literal["text", "type", "days", "times", "start", "options"] | None = None
+    draft: PlanDraft = PlanDraft()
+
+    def answers(self) -> PlanDraft:
+        return self.draft
+
+    def page(self) -> PlansPage:
+        return PlansPage(patient=self.patient)
+
+    def asking(self, step: str, draft: PlanDraft) -> PlansState:
+        return self.but(step=step, awaiting="text", draft=draft)
+
+
+def page(view: PlansView, base: PlansPage | Mapping, t, notice: str = "") -> Outcome:
     lines = [notice] if notice else []
     lines.append(t("staff_plans.title", label=escape(view.label)))
     if view.plans:
@@ -136,47 +185,23 @@ def page(view: PlansView, base: dict, t, notice: str = "") -> Outcome:
             Button(t("staff_plans.button.new"), "new"), Button(t("staff_plans.button.done"), "done")
         )
     )
-    return Outcome(
-        replies=(Reply("\n\n".join(lines), tuple(keyboard)),),
-        dialogue=DIALOGUE,
-        data=dict(base),
-    )
+    state = PlansPage(patient=PlansPage.model_validate(base).patient)  # no step open
+    return WIZARD.ask(t, state, "\n\n".join(lines), tuple(keyboard), cancel=False)
 
 
-def _base(data: dict) -> dict:
-    return {"patient": data.get("patient"), "label": data.get("label")}
+def _ask_text(view: PlansView, state: PlansState, t) -> Outcome:
+    question = t("staff_plans.ask_text", label=escape(view.label))
+    return WIZARD.ask(t, state.asking("text", PlanDraft()), question)
 
 
-def _ask(text: str, keyboard, data: dict, step: str, draft: dict, awaiting: bool, t) -> Outcome:
-    keyboard = tuple(keyboard) + (row(Button(t("staff_plans.button.cancel"), "cancel")),)
-    # Typed text always comes here (also where buttons are expected), so a stray message
-    # re-asks the step instead of losing the draft.
-    new_data = {**_base(data), "step": step, "draft": draft, "awaiting": "text"}
-    return Outcome(replies=(Reply(text, keyboard),), dialogue=DIALOGUE, data=new_data)
-
-
-def _ask_text(data: dict, t, notice: str = "") -> Outcome:
-    text = (notice + "\n\n" if notice else "") + t(
-        "staff_plans.ask_text", label=escape(data["label"])
-    )
-    return _ask(text, (), data, "text", {}, True, t)
-
-
-def _ask_type(data: dict, draft: dict, t) -> Outcome:
+def _ask_type(state: PlansState, draft: PlanDraft, t) -> Outcome:
     buttons = tuple(Button(t(f"diary.type.{kind}"), f"type:{kind}") for kind in TYPES)
-    return _ask(
-        t("staff_plans.ask_type"),
-        (buttons, row(Button(t("staff_plans.button.no_type"), "type:-"))),
-        data,
-        "type",
-        draft,
-        False,
-        t,
-    )
+    keyboard = (buttons, row(Button(t("staff_plans.button.no_type"), "type:-")))
+    return WIZARD.ask(t, state.asking("type", draft), t("staff_plans.ask_type"), keyboard)
 
 
-def _ask_days(view: PlansView, data: dict, draft: dict, t) -> Outcome:
-    chosen = set(draft.get("weekdays") or [])
+def _ask_days(view: PlansView, state: PlansState, draft: PlanDraft, t) -> Outcome:
+    chosen = set(draft.weekdays or [])
     monday = date(2024, 1, 1)
     day_buttons = [
         Button(
@@ -186,7 +211,7 @@ def _ask_days(view: PlansView, data: dict, draft: dict, t) -> Outcome:
         )
         for day in range(7)
     ]
-    keyboard = [
+    keyboard = (
         tuple(day_buttons[:4]),
         tuple(day_buttons[4:]),
         tuple(Button(t("staff_plans.every_n_days", n=n), f"every:{n}") for n in EVERY_DAYS),
@@ -194,17 +219,18 @@ def _ask_days(view: PlansView, data: dict, draft: dict, t) -> Outcome:
             Button(t("staff_plans.every_day"), "every:1"),
             Button(t("staff_plans.button.days_done"), "days_done") if chosen else None,
         ),
-    ]
-    return _ask(t("staff_plans.ask_days"), keyboard, data, "days", draft, False, t)
+    )
+    return WIZARD.ask(t, state.asking("days", draft), t("staff_plans.ask_days"), keyboard)
 
 
-def _ask_times(data: dict, draft: dict, t, notice: str = "") -> Outcome:
-    text = (notice + "\n\n" if notice else "") + t("staff_plans.ask_times")
-    return _ask(text, (), data, "times", draft, True, t)
+def _ask_times(state: PlansState, draft: PlanDraft, t, notice: str = "") -> Outcome:
+    question = t("staff_plans.ask_times")
+    return WIZARD.ask(t, state.asking("times", draft), question, notice=notice)
 
 
-def _ask_start(view: PlansView, data: dict, draft: dict, t, notice: str = "") -> Outcome:
-    text = (notice + "\n\n" if notice else "") + t("staff_plans.ask_start")
+def _ask_start(
+    view: PlansView, state: PlansState, draft: PlanDraft, t, notice: str = ""
+) -> Outcome:
     keyboard = (
         row(
             Button(t("plan.today").capitalize(), f"start:{view.today.isoformat()}"),
@@ -214,46 +240,42 @@ def _ask_start(view: PlansView, data: dict, draft: dict, t, notice: str = "") ->
             ),
         ),
     )
-    return _ask(text, keyboard, data, "start", draft, True, t)
+    question = t("staff_plans.ask_start")
+    return WIZARD.ask(t, state.asking("start", draft), question, keyboard, notice=notice)
 
 
-def _options(view: PlansView, data: dict, draft: dict, t) -> Outcome:
+def _options(view: PlansView, state: PlansState, draft: PlanDraft, t) -> Outcome:
     summary = _plan_text(_line_of(draft), view.language, t)
-    keyboard = (
-        row(Button(t("staff_plans.button.grace", n=draft["grace_days"]), "grace")),
-        row(
-            Button(
-                t("staff_plans.button.flag_on" if draft["flag"] else "staff_plans.button.flag_off"),
-                "flag",
-            )
-        ),
-        row(
-            Button(
-                t(
-                    "staff_plans.button.comments_on"
-                    if draft["comments"]
-                    else "staff_plans.button.comments_off"
-                ),
-                "comments",
-            )
-        ),
-        row(Button(t("staff_plans.button.save"), "save")),
+    flag_key = "staff_plans.button.flag_on" if draft.flag else "staff_plans.button.flag_off"
+    comments_key = (
+        "staff_plans.button.comments_on" if draft.comments else "staff_plans.button.comments_off"
     )
-    return _ask(t("staff_plans.confirm", plan=summary), keyboard, data, "options", draft, False, t)
+    options = (
+        row(Button(t("staff_plans.button.grace", n=draft.grace_days), "grace")),
+        row(Button(t(flag_key), "flag")),
+        row(Button(t(comments_key), "comments")),
+    )
+    return WIZARD.confirm(
+        t,
+        state.asking("options", draft),
+        t("staff_plans.confirm", plan=summary),
+        Button(t("staff_plans.button.save"), "save"),
+        options=options,
+    )
 
 
-def _line_of(draft: dict) -> PlanLine:
+def _line_of(draft: PlanDraft) -> PlanLine:
     return PlanLine(
         plan_id=0,
-        text=draft["text"],
-        activity_type=draft.get("type"),
-        weekdays=frozenset(draft["weekdays"]) if draft.get("weekdays") else None,
-        every_days=draft.get("every_days"),
-        times=tuple(time.fromisoformat(at) for at in draft["times"]),
-        start=date.fromisoformat(draft["start"]),
-        grace_days=draft["grace_days"],
-        flag_when_missed=draft["flag"],
-        comments_allowed=draft["comments"],
+        text=draft.text,
+        activity_type=draft.type,
+        weekdays=frozenset(draft.weekdays) if draft.weekdays else None,
+        every_days=draft.every_days,
+        times=tuple(draft.times),
+        start=draft.start,
+        grace_days=draft.grace_days,
+        flag_when_missed=draft.flag,
+        comments_allowed=draft.comments,
         active=True,
     )
 
@@ -266,85 +288,101 @@ class Change:
     value: object
 
 
+def restart(view: PlansView, data: object, t) -> Outcome:
+    """A stored state that could not be read: the page again, kindly (its patient, if it
+    can be read, was checked by the route)."""
+    base = PlansPage.load(data)
+    if base is None:
+        return WIZARD.end(restarted(t))
+    return page(view, base, t, restarted(t))
+
+
 def on_button(view: PlansView, data: dict, action: str, t) -> tuple[Outcome, Change | None]:
+    state = PlansState.load(data)
+    if state is None:
+        return restart(view, data, t), None
     name, _, arg = action.partition(":")
-    step = data.get("step")
-    draft = dict(data.get("draft") or {})
+    step = state.step
+    draft = state.draft
     if name == "done":
-        return Outcome(replies=(Reply(t("staff_plans.closed")),), dialogue=DIALOGUE, data={}), None
+        return WIZARD.end(t("staff_plans.closed")), None
     if name == "cancel":
-        return page(view, _base(data), t, t("staff_plans.cancelled")), None
+        return page(view, state.page(), t, t("staff_plans.cancelled")), None
     if name == "toggle" and any(str(line.plan_id) == arg for line in view.plans):
         return Outcome(), Change("toggle", int(arg))
     if name == "new":
-        return _ask_text(data, t), None
+        return _ask_text(view, state, t), None
     if name == "type" and step == "type":
-        draft["type"] = arg if arg in TYPES else None
-        return _ask_days(view, data, draft, t), None
+        return _ask_days(view, state, draft.but(type=arg if arg in TYPES else None), t), None
     number = parse_int(arg, 0, max(EVERY_DAYS))
     if name == "wd" and step == "days" and number is not None and number < 7:
-        chosen = set(draft.get("weekdays") or [])
-        chosen ^= {number}
-        draft.update(weekdays=sorted(chosen), every_days=None)
-        return _ask_days(view, data, draft, t), None
+        chosen = set(draft.weekdays or []) ^ {number}
+        draft = draft.but(weekdays=sorted(chosen), every_days=None)
+        return _ask_days(view, state, draft, t), None
     if name == "every" and step == "days" and number in (1, *EVERY_DAYS):
-        draft.update(weekdays=None, every_days=number if number > 1 else None)
-        return _ask_times(data, draft, t), None
-    if name == "days_done" and step == "days" and draft.get("weekdays"):
-        return _ask_times(data, draft, t), None
+        draft = draft.but(weekdays=None, every_days=number if number > 1 else None)
+        return _ask_times(state, draft, t), None
+    if name == "days_done" and step == "days" and draft.weekdays:
+        return _ask_times(state, draft, t), None
     if name == "start" and step == "start":
-        return _set_start(view, data, draft, arg, t), None
-    if step == "options" and name in ("grace", "flag", "comments"):
-        if name == "grace":
-            draft["grace_days"] = GRACE_DAYS[
-                (GRACE_DAYS.index(draft["grace_days"]) + 1) % len(GRACE_DAYS)
-            ]
-        else:
-            draft[name] = not draft[name]
-        return _options(view, data, draft, t), None
+        return _set_start(view, state, arg, t), None
+    if step == "options" and name == "grace":
+        grace = GRACE_DAYS[(GRACE_DAYS.index(draft.grace_days) + 1) % len(GRACE_DAYS)]
+        return _options(view, state, draft.but(grace_days=grace), t), None
+    if step == "options" and name in ("flag", "comments"):
+        toggled = draft.but(**{name: not getattr(draft, name)})
+        return _options(view, state, toggled, t), None
     if name == "save" and step == "options":
         return Outcome(), Change("create", _line_of(draft))
-    return page(view, _base(data), t, t("staff_plans.use_buttons")), None
+    return page(view, state.page(), t, t("staff_plans.use_buttons")), None
 
 
 def on_text(view: PlansView, data: dict, text: str, t) -> Outcome:
-    step = data.get("step")
-    draft = dict(data.get("draft") or {})
+    state = PlansState.load(data)
+    if state is None:
+        return restart(view, data, t)
+    step = state.step
+    draft = state.draft
     typed = text.strip()
     if step == "text":
         if not typed:
-            return _ask_text(data, t)
-        draft["text"] = typed[:MAX_TEXT_CHARS]
-        return _ask_type(data, draft, t)
+            return _ask_text(view, state, t)
+        return _ask_type(state, draft.but(text=typed[:MAX_TEXT_CHARS]), t)
     if step == "times":
-        return _set_times(view, data, draft, typed, t)
+        return _set_times(view, state, typed, t)
     if step == "start":
-        return _set_start(view, data, draft, typed, t)
-    notice = Outcome(replies=(Reply(t("staff_plans.use_buttons")),))
+        return _set_start(view, state, typed, t)
     if step == "type":
-        return notice.then(_ask_type(data, draft, t))
+        return WIZARD.use_buttons(t, _ask_type(state, draft, t))
     if step == "days":
-        return notice.then(_ask_days(view, data, draft, t))
+        return WIZARD.use_buttons(t, _ask_days(view, state, draft, t))
     if step == "options":
-        return notice.then(_options(view, data, draft, t))
-    return page(view, _base(data), t, t("staff_plans.use_buttons"))
+        return WIZARD.use_buttons(t, _options(view, state, draft, t))
+    return page(view, state.page(), t, t("staff_plans.use_buttons"))
 
 
-def _set_times(view: PlansView, data: dict, draft: dict, typed: str, t) -> Outcome:
+def _read_times(view: PlansView, typed: str) -> list[time] | Invalid:
+    """One to four times of day ("8.00, 18:00"), none in the patient's quiet hours."""
     found = []
     for part in re.split(r"[,\s]+", typed):
         at = parse_clock_time(part) if part else None
         if part and at is None:
-            return _ask_times(data, draft, t, t("staff_plans.times_unclear"))
+            return Invalid("staff_plans.times_unclear")
         if at is not None:
             found.append(at)
     if not found or len(found) > MAX_TIMES:
-        return _ask_times(data, draft, t, t("staff_plans.times_unclear"))
+        return Invalid("staff_plans.times_unclear")
     if any(_in_quiet_hours(at, view.quiet_start, view.quiet_end) for at in found):
         quiet = f"{view.quiet_start:%H:%M}–{view.quiet_end:%H:%M}"
-        return _ask_times(data, draft, t, t("staff_plans.times_quiet", quiet=quiet))
-    draft["times"] = sorted({at.strftime("%H:%M") for at in found})
-    return _ask_start(view, data, draft, t)
+        return Invalid("staff_plans.times_quiet", {"quiet": quiet})
+    return sorted(set(found))
+
+
+def _set_times(view: PlansView, state: PlansState, typed: str, t) -> Outcome:
+    times = _read_times(view, typed)
+    if isinstance(times, Invalid):
+        return _ask_times(state, state.draft, t, times.text(t))
+    return _ask_start(view, state, state.draft.but(times=times), t)
 
 
 def _in_quiet_hours(at: time, start: time, end: time) -> bool:
@@ -353,14 +391,16 @@ def _in_quiet_hours(at: time, start: time, end: time) -> bool:
     return at >= start or at < end
 
 
-def _set_start(view: PlansView, data: dict, draft: dict, raw: str, t) -> Outcome:
+def _read_start(view: PlansView, raw: str) -> date | Invalid:
     try:
         start = date.fromisoformat(raw.strip())
     except ValueError:
-        return _ask_start(view, data, draft, t, t("staff_plans.start_unclear"))
-    if start < view.today:
-        return _ask_start(view, data, draft, t, t("staff_plans.start_past"))
-    draft.update(start=start.isoformat(), grace_days=draft.get("grace_days", 1))
-    draft.setdefault("flag", False)
-    draft.setdefault("comments", True)
-    return _options(view, data, draft, t)
+        return Invalid("staff_plans.start_unclear")
+    return start if start >= view.today else Invalid("staff_plans.start_past")
+
+
+def _set_start(view: PlansView, state: PlansState, raw: str, t) -> Outcome:
+    start = _read_start(view, raw)
+    if isinstance(start, Invalid):
+        return _ask_start(view, state, state.draft, t, start.text(t))
+    return _options(view, state, state.draft.but(start=start), t)

@@ -1,16 +1,33 @@
 """Unit settings for admins (`/unit`): the unit's default quiet hours and each program's
-default reminder times for new patients of the unit. Pure (see unit_settings.mmd)."""
+default reminder times for new patients of the unit. Pure (see unit_settings.mmd).
+
+The dialogue's state is a `UnitPrompt` (dialogues/wizard.py): what it waits for (quiet hours,
+or a program's default time) or nothing (the overview, the on-call list)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
 from html import escape
+from typing import ClassVar, Literal
 
+from dialogues import reminder_settings
 from dialogues.reminder_settings import STAFF_HOURS, hour_picker
-from dialogues.types import Button, Outcome, Reply, row
+from dialogues.types import Button, Outcome, row
+from dialogues.wizard import Wizard, WizardState
 
 DIALOGUE = "unit"
+WIZARD = Wizard(
+    DIALOGUE, cancel_key="settings.button.cancel", use_buttons_key="settings.use_buttons"
+)
+
+
+class UnitPrompt(WizardState):
+    NEEDS: ClassVar = {"time": ("program", "kind")}
+
+    awaiting: Literal["quiet", "time"] | None = None
+    program: str | None = None  # the program and schedule kind whose default time is asked
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,7 +73,7 @@ def overview(
         label = t("unit.button.time", program=escape(default.program_title), kind=kind)
         keyboard.append(row(Button(label, f"time:{default.program}:{default.kind}")))
     lines.append(t("unit.applies_to_new"))
-    return Outcome(replies=(Reply("\n".join(lines), tuple(keyboard)),), dialogue=DIALOGUE, data={})
+    return WIZARD.ask(t, UnitPrompt(), "\n".join(lines), tuple(keyboard), cancel=False)
 
 
 def time_picker(default: ProgramDefault, t) -> Outcome:
@@ -64,8 +81,13 @@ def time_picker(default: ProgramDefault, t) -> Outcome:
         "unit.pick_time", program=escape(default.program_title), kind=t("kind." + default.kind)
     )
     action = f"settime:{default.program}:{default.kind}"
-    data = {"program": default.program, "kind": default.kind}
-    return hour_picker(text, time(STAFF_HOURS[0]), time(STAFF_HOURS[1]), action, data, DIALOGUE, t)
+    state = UnitPrompt(awaiting="time", program=default.program, kind=default.kind)
+    first, last = time(STAFF_HOURS[0]), time(STAFF_HOURS[1])
+    return hour_picker(WIZARD, t, state, text, first, last, action)
+
+
+def quiet_prompt(t) -> Outcome:
+    return reminder_settings.quiet_prompt(t, WIZARD, UnitPrompt(awaiting="quiet"))
 
 
 def on_call_picker(staff: list[tuple[int, str, bool]], t) -> Outcome:
@@ -75,14 +97,7 @@ def on_call_picker(staff: list[tuple[int, str, bool]], t) -> Outcome:
         row(Button(("✓ " if on_call else "") + name, f"oc:{staff_id}"))
         for staff_id, name, on_call in staff
     )
-    return Outcome(
-        replies=(
-            Reply(
-                t("unit.pick_on_call"),
-                keyboard + (row(Button(t("settings.button.done"), "cancel")),),
-                edit_pressed=True,
-            ),
-        ),
-        dialogue=DIALOGUE,
-        data={},
+    keyboard += (row(Button(t("settings.button.done"), "cancel")),)  # "Klar" closes it
+    return WIZARD.ask(
+        t, UnitPrompt(), t("unit.pick_on_call"), keyboard, cancel=False, edit_pressed=True
     )

@@ -11,7 +11,7 @@ from bot.reminders import activity_plans
 from bot.reminders.activity_plans import NewPlan
 from bot.turn.context import Turn
 from dialogues import activity_plan, general, module_steps
-from dialogues.activity_plan import Draft, PlanView
+from dialogues.activity_plan import Draft, PlanState, PlanView
 from dialogues.types import Outcome, then_open
 from storage import activities, answers, patients
 
@@ -60,14 +60,13 @@ def on_button(turn: Turn, action: str) -> Outcome:
     view = plan_view(turn) if turn.patient else None
     if view is None:
         return general.stale_button(turn.t)
-    data = turn.state.data
-    if action == "module" and data.get("step") == "saved":
-        return then_open(module_steps.DIALOGUE, "step")
-    if action == "again" and data.get("step") == "saved":
-        return activity_plan.start(
-            view, turn.t, item=data.get("item"), preset_type=data.get("type")
-        )
-    outcome, draft = activity_plan.on_button(view, data, action, turn.t)
+    state = PlanState.load(turn.state.data)
+    if state is not None and state.step == "saved":
+        if action == "module":
+            return then_open(module_steps.DIALOGUE, "step")
+        if action == "again":
+            return activity_plan.start(view, turn.t, item=state.item, preset_type=state.type)
+    outcome, draft = activity_plan.on_button(view, turn.state.data, action, turn.t)
     if draft is None:
         return outcome
     store_plan(turn, draft)

@@ -14,8 +14,9 @@ from bot.turn.context import Turn
 from dialogues import general
 from dialogues import reminder_settings as settings
 from dialogues.numbers import parse_hhmm, parse_id, parse_int
-from dialogues.reminder_settings import ScheduleView, SettingsView
+from dialogues.reminder_settings import ScheduleView, SettingsPrompt, SettingsView
 from dialogues.types import Outcome
+from dialogues.wizard import restarted
 from storage import audit, events, patients, reminders, schedules
 from storage.patients import Patient
 
@@ -64,6 +65,9 @@ def on_button(turn: Turn, action: str) -> Outcome:
         or (name in PATIENT_ONLY and as_staff)
     ):
         return general.stale_button(turn.t)
+    state = SettingsPrompt.load(turn.state.data)
+    if state is None:
+        return _overview(turn, patient, restarted(turn.t))
     if name == "cancel":
         return _overview(turn, patient)
     if name in ("tz", "quiet", "pause"):
@@ -82,10 +86,12 @@ def on_button(turn: Turn, action: str) -> Outcome:
         return _set_pause(turn, patient, days) if days else _overview(turn, patient)
     if name == "resume":
         return _resume(turn, patient)
-    return _schedule_button(turn, patient, name, arg)
+    return _schedule_button(turn, patient, state, name, arg)
 
 
-def _schedule_button(turn: Turn, patient: Patient, name: str, arg: str) -> Outcome:
+def _schedule_button(
+    turn: Turn, patient: Patient, state: SettingsPrompt, name: str, arg: str
+) -> Outcome:
     raw_id, _, value = arg.partition(":")
     schedule = _schedule(turn, patient, raw_id)
     if schedule is None:
@@ -104,7 +110,7 @@ def _schedule_button(turn: Turn, patient: Patient, name: str, arg: str) -> Outco
         return _change(turn, patient, schedule, "schedule.switched", active=True, **extra)
     if name == "alldays":
         return _set_days(turn, patient, schedule, None)
-    selected = frozenset(turn.state.data.get("days", []))
+    selected = frozenset(state.days)
     if name == "days":
         current = schedule.weekdays or frozenset(range(7))
         return _for(turn, patient, settings.days_picker(schedule, current, turn.t))
@@ -140,13 +146,16 @@ def _set_days(
 def on_text(turn: Turn) -> Outcome:
     """Typed input while the dialogue waits for a time, a zone, quiet hours or a pause."""
     patient = _patient(turn)
-    awaiting = turn.state.data.get("awaiting")
     text = turn.incoming.text
     if patient is None:
         return general.bad_input("text", turn.t)
+    state = SettingsPrompt.load(turn.state.data)
+    if state is None:
+        return _overview(turn, patient, restarted(turn.t))
+    awaiting = state.awaiting
     if awaiting == "time":
         at = settings.parse_time(text)
-        schedule = _schedule(turn, patient, str(turn.state.data.get("schedule")))
+        schedule = _schedule(turn, patient, str(state.schedule))
         if at is None or schedule is None:
             return settings.not_understood("settings.bad_time", turn.t)
         return _set_time(turn, patient, schedule, at)
@@ -302,7 +311,8 @@ def _for(turn: Turn, patient: Patient, outcome: Outcome) -> Outcome:
     """Staff dialogues remember which patient they are about."""
     if turn.patient is not None or outcome.data is None:
         return outcome
-    return replace(outcome, data={**outcome.data, "patient": patient.id})
+    state = SettingsPrompt.model_validate(outcome.data).but(patient=patient.id)
+    return replace(outcome, data=state.dump())
 
 
 def _record(turn: Turn, patient: Patient, action: str, **details: object) -> None:

@@ -16,7 +16,7 @@ from bot.reminders.activity_plans import NewPlan
 from bot.reminders.planning import replan
 from bot.turn.context import Turn
 from dialogues import general, staff_plans
-from dialogues.staff_plans import FollowUpLine, PlanLine, PlansView
+from dialogues.staff_plans import FollowUpLine, PlanLine, PlansPage, PlansView
 from dialogues.types import Outcome, Reply
 from storage import activities, audit, patients, schedules
 from storage.patients import Patient
@@ -31,8 +31,7 @@ def plan_command(turn: Turn) -> Outcome | None:
     patient = named_patient(turn, "staff_plans.usage", "activity_plans_viewed")
     if isinstance(patient, Outcome):
         return patient
-    base = {"patient": patient.id, "label": patient.label}
-    return staff_plans.page(_view(turn, patient), base, turn.t)
+    return staff_plans.page(_view(turn, patient), PlansPage(patient=patient.id), turn.t)
 
 
 def grace_days_of(schedule) -> int:
@@ -96,13 +95,12 @@ def on_button(turn: Turn, action: str) -> Outcome:
     outcome, change = staff_plans.on_button(_view(turn, patient), turn.state.data, action, turn.t)
     if change is None:
         return outcome
-    base = {"patient": patient.id, "label": patient.label}
     if change.kind == "create":
         _create(turn, patient, change.value)
         notice = turn.t("staff_plans.saved")
     else:
         notice = _toggle(turn, patient, change.value)
-    return staff_plans.page(_view(turn, patient), base, turn.t, notice)
+    return staff_plans.page(_view(turn, patient), PlansPage(patient=patient.id), turn.t, notice)
 
 
 def on_text(turn: Turn) -> Outcome:

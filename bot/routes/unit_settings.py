@@ -11,7 +11,8 @@ from dialogues import general, unit_settings
 from dialogues import reminder_settings as settings
 from dialogues.numbers import parse_hhmm, parse_id
 from dialogues.types import Outcome, Reply
-from dialogues.unit_settings import ProgramDefault
+from dialogues.unit_settings import ProgramDefault, UnitPrompt
+from dialogues.wizard import restarted
 from storage import audit, units
 
 DIALOGUE = unit_settings.DIALOGUE
@@ -32,8 +33,7 @@ def on_button(turn: Turn, action: str) -> Outcome:
     if name == "cancel":
         return _overview(turn)
     if name == "quiet":
-        prompt = settings.quiet_prompt(turn.t)
-        return Outcome(prompt.replies, dialogue=DIALOGUE, data={"awaiting": "quiet"})
+        return unit_settings.quiet_prompt(turn.t)
     if name == "setquiet":
         return _set_quiet(turn, arg.replace("-", "–"))
     if name == "oncall":
@@ -53,19 +53,19 @@ def on_button(turn: Turn, action: str) -> Outcome:
 
 
 def on_text(turn: Turn) -> Outcome:
-    awaiting = turn.state.data.get("awaiting")
     if turn.staff is None or not turn.staff.has_role("admin"):
         return general.bad_input("text", turn.t)
-    if awaiting == "quiet":
+    state = UnitPrompt.load(turn.state.data)
+    if state is None:
+        return _overview(turn, restarted(turn.t))
+    if state.awaiting == "quiet":
         quiet = settings.parse_quiet(turn.incoming.text)
         if quiet is None:
             return settings.not_understood("settings.bad_quiet", turn.t)
         return _set_quiet(turn, "–".join(quiet))
-    if awaiting == "time":
+    if state.awaiting == "time":
         at = settings.parse_time(turn.incoming.text)
-        default = _default(
-            turn, turn.state.data.get("program", ""), turn.state.data.get("kind", "")
-        )
+        default = _default(turn, state.program, state.kind)
         if at is None or default is None:
             return settings.not_understood("settings.bad_time", turn.t)
         return _set_time(turn, default, at)
