@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
-from bot import handlers
+from bot import handlers, reminder_routes
 from bot.clock import clock_from_settings
 from bot.commands_menu import default_menus
 from bot.escalation import chain as escalation_chain
@@ -24,6 +24,7 @@ from bot.escalation import diary_missed, on_call_note, screening
 from bot.escalation import missed as missed_forms
 from bot.polling import InboxPoller
 from bot.reminders import tick as reminder_tick
+from bot.reminders.kinds import registry as reminder_kinds
 from bot.reminders.tick import Ticker
 from bot.runtime import Runtime
 from bot.sender import Sender
@@ -59,6 +60,10 @@ async def run_bot(settings: Settings) -> bool:
     screening.load_crisis_rules()  # a broken rules file stops the start, not the first patient
     clock = clock_from_settings(settings.fake_clock_file)
     programs = load_programs(settings.programs_dir or default_programs_dir())
+    # A reminder kind without its texts, or a program asking for a kind we lack, stops the start.
+    reminder_kinds.validate(
+        openable=reminder_routes.OPENERS, programs=[programs[id_] for id_ in programs]
+    )
     questionnaires = load_questionnaires(override_dir=settings.questionnaires_dir)
     database = await Database.open(settings.database_path)
     application = build_application(settings)

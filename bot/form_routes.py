@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from bot import module_routes
 from bot.escalation.flags import TriggerInfo, raise_flag
+from bot.escalation.triggers import TREND
 from bot.form_views import form_view
 from bot.i18n import Translator
+from bot.reminders.kinds.forms import FORMS
 from bot.turns import Turn
 from dialogues import forms, general
 from dialogues.numbers import parse_id
@@ -94,7 +96,7 @@ def _submit(turn: Turn, request: FormRequest, view) -> Outcome:
         questionnaire=request.questionnaire,
         total=result.total,
     )
-    reminders.mark_answered(turn.conn, request.patient_id, "forms", turn.now)
+    reminders.mark_answered(turn.conn, request.patient_id, FORMS.name, turn.now)
     _flag_worsening(turn, questionnaire, result.total)
     outcome = forms.submitted(view.title, turn.t)
     if request.reason == "module":
@@ -125,8 +127,8 @@ def _flag_worsening(turn: Turn, questionnaire, latest: int) -> None:
         first=first,
         latest=latest,
     )
-    trigger = TriggerInfo("trend", summary, {"questionnaire": questionnaire.id})
-    raise_flag(turn.conn, turn.patient, "amber", trigger, turn.now, turn.world.default_language)
+    trigger = TriggerInfo(TREND, summary, {"questionnaire": questionnaire.id})
+    raise_flag(turn.conn, turn.patient, trigger, turn.now, turn.world.default_language)
 
 
 def _own_open_request(turn: Turn, raw_id: str) -> FormRequest | None:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot import message_routes, module_follow_up_routes, plan_routes
+from bot.reminders.kinds.module import MODULE
 from bot.self_help import is_self_help
 from bot.turns import Turn
 from dialogues import module_steps
@@ -122,7 +123,7 @@ def module_input(turn: Turn, incoming: Incoming) -> Outcome:
         return message_routes.ask_patient(turn)  # "Skriv till din behandlare"
     outcome, change = module_steps.handle(view, incoming, turn.t)
     _store(turn, view, change)
-    reminders.mark_answered(turn.conn, turn.patient.id, "module", turn.now)
+    reminders.mark_answered(turn.conn, turn.patient.id, MODULE.name, turn.now)
     if any(event.type == "module_finished" for event in outcome.events):
         outcome = outcome.then(module_follow_up_routes.follow_up(turn, view.module))
         message_routes.prompt_feedback(turn, view.module.number)

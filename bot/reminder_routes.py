@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot import channel_routes, diary_routes, follow_up_routes, form_routes, patient_now
 from bot.escalation import alerts
 from bot.reminders import reachability
+from bot.reminders.kinds.base import CURRENT_TASK, Press
+from bot.reminders.kinds.registry import kind_of
 from bot.reminders.messages import reminder_call
 from bot.reminders.planning import send_time
 from bot.turns import Turn
-from dialogues import general
+from dialogues import diary, follow_up, forms, general
 from dialogues.numbers import parse_id
 from dialogues.types import Outcome
 from storage import outbox, reminders, schedules
+from storage.reminders import Reminder
 
 SNOOZE = timedelta(hours=1)
 
@@ -33,19 +37,24 @@ def reminder_button(turn: Turn, rest: str) -> Outcome:
     return general.stale_button(turn.t)
 
 
-def _open(turn: Turn, reminder) -> Outcome:
-    if reminder.kind == "activity":
-        return follow_up_routes.open_from_reminder(turn, reminder)  # answered by the follow-up
-    if reminder.status == "open":
+# What a press can open (a kind's `opens`); start-up checks every kind's is here.
+OPENERS: dict[str, Callable[[Turn, Reminder], Outcome | None]] = {
+    CURRENT_TASK: lambda turn, reminder: patient_now.current_task(turn),
+    diary.DIALOGUE: lambda turn, reminder: diary_routes.open_day(turn),
+    forms.DIALOGUE: lambda turn, reminder: form_routes.forms_command(turn),
+    follow_up.DIALOGUE: follow_up_routes.open_from_reminder,
+}
+
+
+def _open(turn: Turn, reminder: Reminder) -> Outcome:
+    kind = kind_of(reminder.kind)
+    if kind.press is Press.ANSWERS_ALL:
+        reminders.mark_answered(turn.conn, turn.patient.id, kind.name, turn.now)
+    elif kind.press is Press.ANSWERS and reminder.status == "open":
         reminders.close(turn.conn, reminder.id, "answered", turn.now)
-    if reminder.kind == "module":
-        reminders.mark_answered(turn.conn, turn.patient.id, "module", turn.now)
-        return patient_now.current_task(turn)
-    if reminder.kind == "diary":
-        return diary_routes.open_day(turn)
-    if reminder.kind == "forms":
-        return form_routes.forms_command(turn)
-    return Outcome(toast=turn.t("reminder.done"))
+    if kind.opens is None:
+        return Outcome(toast=turn.t("reminder.done"))
+    return OPENERS[kind.opens](turn, reminder)
 
 
 def _snooze(turn: Turn, reminder) -> Outcome:
