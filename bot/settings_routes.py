@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.access import named_patient, patient_of_dialogue
+from bot.reminders.kinds.registry import kind_of
 from bot.reminders.planning import replan, replan_patient
 from bot.staff_notes import tell_therapist
 from bot.turns import Turn
@@ -185,7 +186,7 @@ def _change(
     replan(turn.conn, schedule.id, turn.now)
     details = {name: str(value) for name, value in fields.items()}
     _record(turn, patient, "schedule_changed", schedule=schedule.id, **details)
-    return _overview(turn, patient, turn.t(notice, kind=turn.t("kind." + schedule.kind)))
+    return _overview(turn, patient, turn.t(notice, kind=turn.t(kind_of(schedule.kind).label_key)))
 
 
 def _set_timezone(turn: Turn, patient: Patient, zone: str) -> Outcome:
