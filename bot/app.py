@@ -21,9 +21,11 @@ from bot.escalation import chain as escalation_chain
 from bot.escalation import diary_missed, on_call_note, screening
 from bot.escalation import missed as missed_forms
 from bot.reminders import tick as reminder_tick
+from bot.reminders.kinds import registry as reminder_kinds
 from bot.reminders.tick import Ticker
 from bot.render.menus import default_menus
 from bot.router import COMMAND_LISTS
+from bot.routes.reminders import OPENERS as REMINDER_OPENERS
 from bot.settings import Settings
 from bot.supervisor import Supervisor
 from bot.telegram import handlers
@@ -60,6 +62,8 @@ async def run_bot(settings: Settings) -> bool:
     screening.load_crisis_rules()  # a broken rules file stops the start, not the first patient
     clock = clock_from_settings(settings.fake_clock_file)
     programs = load_programs(settings.programs_dir or default_programs_dir())
+    # A reminder kind without its texts, or a program asking for a kind we lack, stops the start.
+    reminder_kinds.validate(openable=REMINDER_OPENERS, programs=[programs[id_] for id_ in programs])
     questionnaires = load_questionnaires(override_dir=settings.questionnaires_dir)
     database = await Database.open(settings.database_path)
     application = build_application(settings)

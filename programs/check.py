@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Collection
 from pathlib import Path
 
 from .loader import PROGRAM_FILE, Problem, check_programs, default_programs_dir
@@ -17,8 +18,10 @@ from .questionnaire_loader import (
 )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Check DIR (a folder of programs, or one program folder). Returns 0 when clean."""
+def main(argv: list[str] | None = None, *, schedule_kinds: Collection[str] | None = None) -> int:
+    """Check DIR (a folder of programs, or one program folder). Returns 0 when clean.
+    `schedule_kinds`: the reminder kinds a program may give by default (the bot's registry,
+    bot/reminders/kinds/); None: not checked here."""
     parser = argparse.ArgumentParser(
         prog="python -m bot programs check",
         description="Validate program folders (see docs/program-format.md).",
@@ -45,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     if questionnaires:
         known |= set(questionnaires.questionnaires)
     problems += _unknown_measures(result.programs, known)
+    if schedule_kinds is not None:
+        problems += _unknown_schedule_kinds(result.programs, schedule_kinds)
     for problem in problems:
         print(problem.format(cwd))
     if problems:
@@ -86,5 +91,29 @@ def _unknown_measures(programs, known: set[str]) -> list[Problem]:
                 0,
             )
             message = f"measures: no questionnaire '{measure.questionnaire}'"
+            found.append(Problem(meta_file, line, message))
+    return found
+
+
+def _unknown_schedule_kinds(programs, kinds: Collection[str]) -> list[Problem]:
+    """A program's default schedules must name reminder kinds the bot has."""
+    found = []
+    for program in programs.values():
+        meta_file = program.path / PROGRAM_FILE
+        lines = meta_file.read_text(encoding="utf-8").splitlines()
+        for default in program.meta.schedules:
+            if default.kind in kinds:
+                continue
+            line = next(
+                (
+                    number
+                    for number, text in enumerate(lines, start=1)
+                    if text.strip().removeprefix("- ").startswith(f"kind: {default.kind}")
+                ),
+                0,
+            )
+            message = (
+                f"schedules: no reminder kind '{default.kind}' (known: {', '.join(sorted(kinds))})"
+            )
             found.append(Problem(meta_file, line, message))
     return found

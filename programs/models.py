@@ -100,7 +100,9 @@ WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 class DefaultSchedule(_Model):
     """A reminder schedule every patient of the program gets at enrollment."""
 
-    kind: Literal["diary", "module", "forms", "activity"]
+    # A reminder kind (bot/reminders/kinds/); which ones a program may use is checked
+    # against that registry at start-up and by `python -m bot programs check`.
+    kind: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     times: list[LocalTime] = Field(min_length=1)
     weekdays: list[Weekday] | None = None  # None: every day
     every_days: int | None = Field(default=None, ge=1)

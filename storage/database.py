@@ -46,14 +46,41 @@ def configure_sync(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA busy_timeout=10000")
 
 
+# A migration that rebuilds a table (SQLite's 12-step ALTER) has this line: foreign keys are
+# off while it runs, and checked before its commit.
+FOREIGN_KEYS_OFF = "-- foreign_keys=OFF"
+
+
 def migrate_sync(conn: sqlite3.Connection) -> None:
     """Apply the migrations the database has not seen yet (tracked by PRAGMA user_version)."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     for number, sql in _migrations():
         if number <= current:
             continue
+        if FOREIGN_KEYS_OFF in sql.splitlines():
+            _migrate_rebuild(conn, number, sql)
+            continue
         # executescript commits first; the migration and its version bump go in one script.
         conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version={number};\nCOMMIT;")
+
+
+def _migrate_rebuild(conn: sqlite3.Connection, number: int, sql: str) -> None:
+    """A table rebuild: PRAGMA foreign_keys is a no-op inside a transaction, so it is turned
+    off before; the foreign keys are checked before the commit, and the setting restored."""
+    enforced = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys=OFF")
+    try:
+        conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version={number};")
+        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration {number}: {len(broken)} foreign key(s) broken")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.execute(f"PRAGMA foreign_keys={'ON' if enforced else 'OFF'}")
 
 
 # The database holds health data: readable by the bot's own user only. SQLite gives the -wal

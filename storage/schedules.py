@@ -4,10 +4,20 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from storage.timefmt import from_db, to_db
+
+
+class UnknownKind(ValueError):
+    """A schedule of a kind the code does not know. The kinds are a registry in the code
+    (bot/reminders/kinds/), not a CHECK in the table, so storage is told which exist."""
+
+    def __init__(self, kind: str, known: Collection[str]):
+        super().__init__(f"unknown reminder kind {kind!r} (known: {', '.join(sorted(known))})")
+        self.kind = kind
 
 
 def parse_times(text: str) -> tuple[time, ...]:
@@ -107,6 +117,7 @@ def create(
     *,
     patient_id: int,
     kind: str,
+    known_kinds: Collection[str],
     times: tuple[time, ...],
     start_date: date,
     now: datetime,
@@ -121,6 +132,10 @@ def create(
     source: str = "program",
     questionnaire: str | None = None,
 ) -> int:
+    """A new schedule; `known_kinds` are the kinds the code knows (bot/reminders/kinds/), and
+    any other kind is refused (UnknownKind) before anything is written."""
+    if kind not in known_kinds:
+        raise UnknownKind(kind, known_kinds)
     cursor = conn.execute(
         "INSERT INTO schedules (patient_id, kind, times, weekdays, every_days, start_date,"
         " end_date, grace_minutes, resend_after_minutes, earliest, latest, custom_text, source,"

@@ -47,9 +47,10 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _programs(args: argparse.Namespace) -> int:
+    from bot.reminders.kinds.registry import program_default_names
     from programs.check import main as check_main
 
-    return check_main([args.dir] if args.dir else [])
+    return check_main([args.dir] if args.dir else [], schedule_kinds=program_default_names())
 
 
 def parser() -> argparse.ArgumentParser:

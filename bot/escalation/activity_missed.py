@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from bot.escalation.flags import TriggerInfo, raise_flag
+from bot.escalation.triggers import ACTIVITY_MISSED
 from bot.i18n import Translator
 from storage import activities, patients, units
 from storage.reminders import Reminder
@@ -25,8 +26,8 @@ def on_missed(conn: sqlite3.Connection, reminder: Reminder, now: datetime, langu
     when = format_datetime(reminder.occurrence.astimezone(zone), "EEE d MMM HH:mm", locale=language)
     t = Translator(language)
     trigger = TriggerInfo(
-        "activity_missed",
+        ACTIVITY_MISSED,
         t("flag.trigger.activity_missed", plan=plan.id, when=when),
         {"plan": plan.id, "reminder": reminder.id},
     )
-    raise_flag(conn, patient, "amber", trigger, now, language)
+    raise_flag(conn, patient, trigger, now, language)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.containment import each_contained
 from bot.escalation.flags import TriggerInfo, raise_flag
+from bot.escalation.triggers import DIARY_MISSED
 from bot.i18n import Translator
 from bot.reminders.planning import rule_of
 from bot.reminders.recurrence import local_to_utc
@@ -97,6 +98,7 @@ def _skip_week(conn: sqlite3.Connection, check: WeekCheck) -> None:
 def _check_week(conn: sqlite3.Connection, check: WeekCheck, now: datetime, t: Translator) -> None:
     settings = patients.reminder_settings(conn, check.patient_id)
     zone = ZoneInfo(settings.timezone)
+    # This is the diary kind's own check (bot/reminders/kinds/diary.py starts it).
     diaries = [s for s in schedules.of_patient(conn, check.patient_id) if s.kind == "diary"]
     expected = expected_days(diaries, check.week, zone, check.since, settings.paused_until)
     sunday = check.week + timedelta(days=6)
@@ -130,5 +132,5 @@ def _missed(
     )
     summary = t("flag.trigger.diary_missed", filled=filled, expected=expected, week=week_number)
     details = {"week": check.week.isoformat(), "filled": filled, "expected": expected}
-    trigger = TriggerInfo("diary_missed", summary, details)
-    raise_flag(conn, patients.get(conn, check.patient_id), "amber", trigger, now, t.language)
+    trigger = TriggerInfo(DIARY_MISSED, summary, details)
+    raise_flag(conn, patients.get(conn, check.patient_id), trigger, now, t.language)

@@ -19,6 +19,7 @@ from babel.dates import format_datetime
 
 from bot.escalation.alerts import post_to_channel, tell_privately
 from bot.escalation.office_hours import OfficeHours
+from bot.escalation.triggers import FlagTrigger, declared
 from bot.i18n import Translator
 from dialogues.crisis import crisis_text
 from dialogues.types import Reply
@@ -29,10 +30,14 @@ from storage.units import SafetySettings
 
 @dataclass(frozen=True)
 class TriggerInfo:
-    kind: str  # risk_answer | crisis_terms | unreachable | trend | missed | diary_missed | …
+    trigger: FlagTrigger  # why: one of escalation/triggers.py
     summary: str  # for staff, in the unit's language, e.g. "PHQ-9, fråga 9: Nästan varje dag (3)"
     details: dict
     free_text: str | None = None  # crisis terms: the patient's words, shown only via "Visa"
+
+    @property
+    def kind(self) -> str:
+        return self.trigger.kind
 
 
 def office_hours(settings: SafetySettings) -> OfficeHours:
@@ -47,15 +52,17 @@ def office_hours(settings: SafetySettings) -> OfficeHours:
 def raise_flag(
     conn: sqlite3.Connection,
     patient: Patient,
-    severity: str,
     trigger: TriggerInfo,
     now: datetime,
     language: str,
     *,
-    tell_patient: bool = False,
+    severity: str | None = None,
 ) -> Reply | None:
-    """Raise (or add to) a flag; returns the patient's safety message when `tell_patient`
-    (a risk answer or crisis terms: the patient sees the crisis contacts at once)."""
+    """Raise (or add to) a flag with its trigger's severity (or `severity`, when the trigger
+    allows more than one); returns the patient's safety message when the trigger tells the
+    patient (a risk answer or crisis terms: the patient sees the crisis contacts at once)."""
+    severity = declared(trigger.trigger, severity)
+    tell_patient = trigger.trigger.tells_patient
     settings = units.safety_settings(conn, patient.unit_id)
     hours = office_hours(settings)
     existing = (

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.containment import each_contained
 from bot.escalation.flags import TriggerInfo, raise_flag
+from bot.escalation.triggers import FORM_MISSED
 from bot.i18n import Translator
 from storage import events, forms, patients
 
@@ -52,8 +53,8 @@ def _missed(
     )
     title = titles.get(request.questionnaire, request.questionnaire)
     trigger = TriggerInfo(
-        "missed",
+        FORM_MISSED,
         t("flag.trigger.missed", title=title),
         {"questionnaire": request.questionnaire},
     )
-    raise_flag(conn, patients.get(conn, request.patient_id), "amber", trigger, now, language)
+    raise_flag(conn, patients.get(conn, request.patient_id), trigger, now, language)

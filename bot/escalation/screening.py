@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache
 
 from bot.escalation.flags import TriggerInfo, raise_flag
+from bot.escalation.triggers import AMBER, CRISIS_TERMS, RED, RISK_ANSWER
 from bot.i18n import Translator
 from bot.turn.context import Turn
 from dialogues.types import Event, Outcome, Reply
@@ -38,11 +39,11 @@ def screen_text(turn: Turn, text: str, source: str | None = None) -> Outcome | N
     hits = load_crisis_rules().match(text)
     if not hits:
         return None
-    severity = "red" if any(hit.severity == "red" for hit in hits) else "amber"
+    severity = RED if any(hit.severity == RED for hit in hits) else AMBER
     source = source or SOURCES.get(turn.state.dialogue, "message")
     unit_t = Translator(turn.world.default_language)
     trigger = TriggerInfo(
-        kind="crisis_terms",
+        trigger=CRISIS_TERMS,
         summary=unit_t("flag.trigger.crisis_terms", source=unit_t(f"flag.source.{source}")),
         details={"source": source, "rules": sorted({hit.rule_id for hit in hits})},
         free_text=text,
@@ -50,11 +51,10 @@ def screen_text(turn: Turn, text: str, source: str | None = None) -> Outcome | N
     safety = raise_flag(
         turn.conn,
         turn.patient,
-        severity,
         trigger,
         turn.now,
         turn.world.default_language,
-        tell_patient=True,
+        severity=severity,
     )
     return Outcome(replies=(safety,))
 
@@ -66,16 +66,8 @@ def flag_risk_events(turn: Turn, events: tuple[Event, ...]) -> tuple[Reply, ...]
         if event.type != "risk_answer" or turn.patient is None:
             continue
         summary = _risk_summary(turn, event.details)
-        trigger = TriggerInfo(kind="risk_answer", summary=summary, details=dict(event.details))
-        safety = raise_flag(
-            turn.conn,
-            turn.patient,
-            "red",
-            trigger,
-            turn.now,
-            turn.world.default_language,
-            tell_patient=True,
-        )
+        trigger = TriggerInfo(RISK_ANSWER, summary=summary, details=dict(event.details))
+        safety = raise_flag(turn.conn, turn.patient, trigger, turn.now, turn.world.default_language)
         replies.append(safety)
     return tuple(replies[:1])  # one safety message is enough, however many risk answers
 

@@ -7,6 +7,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from bot.reminders.kinds.activity import ACTIVITY
+from bot.reminders.kinds.registry import KINDS
 from bot.reminders.planning import replan
 from storage import activities, events, schedules
 
@@ -35,7 +37,8 @@ def create(conn: sqlite3.Connection, plan: NewPlan, now: datetime) -> int:
     schedule_id = schedules.create(
         conn,
         patient_id=plan.patient_id,
-        kind="activity",
+        kind=ACTIVITY.name,
+        known_kinds=KINDS,
         times=plan.times,
         weekdays=plan.weekdays,
         every_days=plan.every_days,

@@ -6,7 +6,8 @@ import sqlite3
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.escalation.diary_missed import start_checking
+from bot.reminders.kinds.forms import FORMS
+from bot.reminders.kinds.registry import KINDS, kind_of
 from bot.reminders.planning import replan
 from programs.models import WEEKDAYS, ProgramMeta
 from storage import patients, schedules, units
@@ -29,6 +30,7 @@ def give_program_schedules(
             conn,
             patient_id=patient_id,
             kind=default.kind,
+            known_kinds=KINDS,
             times=schedules.parse_times(times),
             start_date=start,
             end_date=end,
@@ -41,15 +43,17 @@ def give_program_schedules(
             now=now,
         )
         replan(conn, schedule_id, now)
-        if default.kind == "diary":
-            start_checking(conn, patient_id, now)  # the weekly "diary missed" check
+        on_start = kind_of(default.kind).on_start
+        if on_start is not None:
+            on_start(conn, patient_id, now)  # e.g. the diary's weekly "diary missed" check
     for measure in meta.measures:
         if measure.every_days is None:
             continue  # module questionnaires open with their module (module_routes)
         schedule_id = schedules.create(
             conn,
             patient_id=patient_id,
-            kind="forms",
+            kind=FORMS.name,
+            known_kinds=KINDS,
             questionnaire=measure.questionnaire,
             times=(time.fromisoformat(measure.time),),
             start_date=today + timedelta(days=measure.start_after_days),

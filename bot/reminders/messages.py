@@ -8,6 +8,8 @@ from functools import lru_cache
 from html import escape
 
 from bot.i18n import Translator
+from bot.reminders.kinds.base import ReminderKind
+from bot.reminders.kinds.registry import kind_of
 from bot.render.calls import reply_call
 from dialogues import follow_up
 from dialogues.types import Button, Reply, row
@@ -18,19 +20,24 @@ _ID_MARK = "@@reminder-id@@"  # stands for the reminder id in a cached message
 
 
 def reminder_reply(
-    kind: str, custom_text: str | None, reminder_id: int | str, t: Translator, *, repeat: bool
+    kind: ReminderKind,
+    custom_text: str | None,
+    reminder_id: int | str,
+    t: Translator,
+    *,
+    repeat: bool,
 ) -> Reply:
-    if kind == "activity" and repeat:
+    if kind.follow_up_resend and repeat:
         # A planned activity's "re-send" is its follow-up: did it happen?
         return follow_up.question(custom_text or "", reminder_id, t)
-    if kind in ("custom", "activity"):
-        text = t(f"reminder.{kind}", text=escape(custom_text or ""))
+    if kind.carries_text:
+        text = t(kind.text_key, text=escape(custom_text or ""))
     else:
-        text = t(f"reminder.{kind}")
+        text = t(kind.text_key)
     if repeat:
         text = t("reminder.again") + "\n" + text
     buttons = (
-        row(Button(t(f"reminder.open.{kind}"), f"rem:open:{reminder_id}", stateless=True)),
+        row(Button(t(kind.button_key), f"rem:open:{reminder_id}", stateless=True)),
         row(Button(t("reminder.snooze"), f"rem:snooze:{reminder_id}", stateless=True)),
     )
     return Reply(text, buttons)
@@ -40,7 +47,9 @@ def reminder_reply(
 def _template(kind: str, custom_text: str | None, language: str, repeat: bool) -> str:
     """The reminder's sendMessage parameters as JSON with the id left open: the tick sends
     thousands of the same reminder, so each is built once per kind, text and language."""
-    reply = reminder_reply(kind, custom_text, _ID_MARK, Translator(language), repeat=repeat)
+    reply = reminder_reply(
+        kind_of(kind), custom_text, _ID_MARK, Translator(language), repeat=repeat
+    )
     return json.dumps(reply_call(reply, 0, 0).params, ensure_ascii=False)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.care.notify import tell_therapist
 from bot.escalation.flags import TriggerInfo, raise_flag
+from bot.escalation.triggers import UNREACHABLE
 from bot.i18n import Translator
 from bot.reminders.planning import replan_patient
 from storage import events, patients, schedules
@@ -24,7 +25,7 @@ def mark_unreachable(
     events.record(conn, "patient_unreachable", now, patient_id=patient.id)
     tell_therapist(conn, patient, "reachability.unreachable", now)
     summary = Translator(language)("flag.trigger.unreachable")
-    raise_flag(conn, patient, "amber", TriggerInfo("unreachable", summary, {}), now, language)
+    raise_flag(conn, patient, TriggerInfo(UNREACHABLE, summary, {}), now, language)
     return True
 
 

@@ -20,12 +20,12 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.containment import each_contained
-from bot.escalation import activity_missed
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.reminders import messages
+from bot.reminders.kinds.registry import kind_of
 from bot.reminders.planning import next_after, occurrence_to_send, send_time
 from bot.supervisor import Heartbeat
-from storage import diary_weeks, events, forms, outbox, reminders, schedules
+from storage import diary_weeks, events, outbox, reminders, schedules
 from storage.database import Database
 from storage.outbox import OutgoingCall
 from storage.reminders import Reminder
@@ -102,7 +102,7 @@ def _filled(
     days: dict[int, tuple[int, date]] = {
         target.schedule.id: (target.schedule.patient_id, _local_day(occurrence, target))
         for target, occurrence, _ in planned
-        if target.schedule.kind == "diary"
+        if kind_of(target.schedule.kind).skip_filled_day
     }
     if not days or not diary_parts:
         return set()
@@ -209,17 +209,9 @@ def _queue(
     )
     if reminder_id is None:
         return  # queued before: never twice
-    if schedule.kind == "forms" and schedule.questionnaire:
-        forms.create_request(
-            conn,
-            patient_id=schedule.patient_id,
-            questionnaire=schedule.questionnaire,
-            reason="repeat",
-            schedule_id=schedule.id,
-            due_at=occurrence,
-            window_ends_at=occurrence + timedelta(minutes=schedule.grace_minutes),
-            now=now,
-        )
+    on_queued = kind_of(schedule.kind).on_queued
+    if on_queued is not None:
+        on_queued(conn, schedule, occurrence, now)  # e.g. a forms reminder's form request
     call = messages.reminder_call(target, reminder_id, occurrence, repeat=False)
     # The reminders row is the record that it was sent; no separate event is needed.
     batch.calls.append((call, send_at))
@@ -248,7 +240,7 @@ def _check(conn: sqlite3.Connection, reminder: Reminder, now: datetime) -> None:
 
 def record_missed(conn: sqlite3.Connection, reminder: Reminder, now: datetime, **details) -> None:
     """An occurrence nobody acted on (or that never reached the patient): closed as missed,
-    on the timeline, and for a planned activity the amber flag its plan may ask for."""
+    on the timeline, and its kind's missed check (a planned activity's amber flag)."""
     reminders.close(conn, reminder.id, "missed", now)
     events.record(
         conn,
@@ -259,8 +251,9 @@ def record_missed(conn: sqlite3.Connection, reminder: Reminder, now: datetime, *
         kind=reminder.kind,
         **details,
     )
-    if reminder.kind == "activity":
-        activity_missed.on_missed(conn, reminder, now, DEFAULT_LANGUAGE)
+    on_missed = kind_of(reminder.kind).on_missed
+    if on_missed is not None:
+        on_missed(conn, reminder, now, DEFAULT_LANGUAGE)
 
 
 Batch = Callable[[sqlite3.Connection, datetime], int]

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from bot.care.access import named_patient
+from bot.reminders.kinds.diary import DIARY
 from bot.render.charts import CELL_STATES, DiaryCell, DiaryWeekChart
 from bot.turn.context import Turn
 from dialogues import diary, general
@@ -198,4 +199,4 @@ def _store(turn: Turn, day: date, write: Write | None) -> None:
         diary_store.skip(turn.conn, patient_id, day, write.part, turn.now)
     elif write.kind == "clear":
         diary_store.clear(turn.conn, patient_id, day, write.part)
-    reminders.mark_answered(turn.conn, patient_id, "diary", turn.now)
+    reminders.mark_answered(turn.conn, patient_id, DIARY.name, turn.now)

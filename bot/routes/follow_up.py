@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
+from bot.reminders.kinds.diary import DIARY
 from bot.turn.context import Turn
 from dialogues import follow_up, general
 from dialogues.diary import MAX_ACTIVITY_CHARS
@@ -85,7 +86,7 @@ def _into_diary(turn: Turn, plan, occurrence, answer: str, mood: int) -> str | N
         kept = {"mood": existing.mood if existing.mood is not None else mood}
         kept["activity_type"] = existing.activity_type or plan.activity_type
         diary_store.save_detail(turn.conn, turn.patient.id, day, part.id, turn.now, **kept)
-    reminders.mark_answered(turn.conn, turn.patient.id, "diary", turn.now)
+    reminders.mark_answered(turn.conn, turn.patient.id, DIARY.name, turn.now)
     label = part.label.get(turn.t.language) or next(iter(part.label.values()))
     return f"{label}, {format_date(day, 'EEEE d MMMM', locale=turn.t.language)}"
 

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 from bot.escalation.flags import TriggerInfo, raise_flag
+from bot.escalation.triggers import TREND
 from bot.i18n import Translator
+from bot.reminders.kinds.forms import FORMS
 from bot.render.form_views import form_view
 from bot.turn.context import Turn
 from dialogues import forms, general, module_steps
@@ -104,7 +106,7 @@ def _submit(turn: Turn, request: FormRequest, view) -> Outcome:
         questionnaire=request.questionnaire,
         total=result.total,
     )
-    reminders.mark_answered(turn.conn, request.patient_id, "forms", turn.now)
+    reminders.mark_answered(turn.conn, request.patient_id, FORMS.name, turn.now)
     _flag_worsening(turn, questionnaire, result.total)
     outcome = forms.submitted(view.title, turn.t)
     if request.reason == "module":
@@ -135,8 +137,8 @@ def _flag_worsening(turn: Turn, questionnaire, latest: int) -> None:
         first=first,
         latest=latest,
     )
-    trigger = TriggerInfo("trend", summary, {"questionnaire": questionnaire.id})
-    raise_flag(turn.conn, turn.patient, "amber", trigger, turn.now, turn.world.default_language)
+    trigger = TriggerInfo(TREND, summary, {"questionnaire": questionnaire.id})
+    raise_flag(turn.conn, turn.patient, trigger, turn.now, turn.world.default_language)
 
 
 def _own_open_request(turn: Turn, raw_id: str) -> FormRequest | None:

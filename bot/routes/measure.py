@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from bot.care.access import open_patient
 from bot.care.notify import tell_patient
+from bot.reminders.kinds.forms import FORMS
+from bot.reminders.kinds.registry import KINDS
 from bot.reminders.planning import replan
 from bot.turn.context import Turn
 from dialogues.numbers import parse_int
@@ -78,7 +80,7 @@ def _tell_patient(turn: Turn, patient, questionnaire, request_id: int) -> None:
         turn.now,
         lambda t: Reply(
             t("measure.patient_asked", title=title),
-            (row(Button(t("reminder.open.forms"), f"form:{request_id}", stateless=True)),),
+            (row(Button(t(FORMS.button_key), f"form:{request_id}", stateless=True)),),
         ),
     )
 
@@ -88,7 +90,8 @@ def _repeat(turn: Turn, patient, questionnaire_id: str, title: str, days: int) -
     schedule_id = schedules.create(
         turn.conn,
         patient_id=patient.id,
-        kind="forms",
+        kind=FORMS.name,
+        known_kinds=KINDS,
         questionnaire=questionnaire_id,
         times=(time(10, 0),),
         start_date=turn.now.astimezone(zone).date() + timedelta(days=1),
@@ -117,7 +120,7 @@ def _stop(turn: Turn, patient, questionnaire_id: str, title: str) -> Outcome:
     stopped = 0
     for schedule in schedules.of_patient(turn.conn, patient.id):
         if (
-            schedule.kind == "forms"
+            schedule.kind == FORMS.name
             and schedule.questionnaire == questionnaire_id
             and schedule.active
         ):

@@ -8,6 +8,7 @@ from dataclasses import replace
 from bot.care.messaging import prompt_feedback
 from bot.care.modules import open_due_module
 from bot.care.self_help import is_self_help
+from bot.reminders.kinds.module import MODULE
 from bot.turn.context import Turn
 from dialogues import activity_plan, general, messages, module_follow_up, module_steps
 from dialogues import forms as forms_dialogue
@@ -91,7 +92,7 @@ def module_input(turn: Turn, incoming: Incoming) -> Outcome:
         return then_open(messages.DIALOGUE, "ask")  # "Skriv till din behandlare"
     outcome, change = module_steps.handle(view, incoming, turn.t)
     _store(turn, view, change)
-    reminders.mark_answered(turn.conn, turn.patient.id, "module", turn.now)
+    reminders.mark_answered(turn.conn, turn.patient.id, MODULE.name, turn.now)
     if any(event.type == "module_finished" for event in outcome.events):
         prompt_feedback(turn.conn, turn.world, turn.patient, view.module.number, turn.now)
         outcome = outcome.followed_by(module_follow_up.DIALOGUE, "open", view.module.number)

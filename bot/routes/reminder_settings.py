@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from bot.care.access import named_patient, patient_of_dialogue
 from bot.care.notify import tell_therapist
+from bot.reminders.kinds.registry import kind_of
 from bot.reminders.planning import replan, replan_patient
 from bot.turn.context import Turn
 from dialogues import general
@@ -194,7 +195,7 @@ def _change(
     replan(turn.conn, schedule.id, turn.now)
     details = {name: str(value) for name, value in fields.items()}
     _record(turn, patient, "schedule_changed", schedule=schedule.id, **details)
-    return _overview(turn, patient, turn.t(notice, kind=turn.t("kind." + schedule.kind)))
+    return _overview(turn, patient, turn.t(notice, kind=turn.t(kind_of(schedule.kind).label_key)))
 
 
 def _set_timezone(turn: Turn, patient: Patient, zone: str) -> Outcome:

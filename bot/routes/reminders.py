@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from bot.reminders.kinds.base import CURRENT_TASK, Press
+from bot.reminders.kinds.registry import kind_of
 from bot.reminders.messages import reminder_call
 from bot.reminders.planning import send_time
 from bot.turn.context import Turn
-from dialogues import diary, follow_up, forms, general
+from dialogues import diary, follow_up, forms, general, types
 from dialogues.numbers import parse_id
-from dialogues.types import Outcome, then_current_task, then_open
+from dialogues.types import Outcome, then_open
 from storage import outbox, reminders, schedules
+from storage.reminders import Reminder
 
 SNOOZE = timedelta(hours=1)
 
@@ -30,19 +33,26 @@ def reminder_button(turn: Turn, rest: str) -> Outcome:
     return general.stale_button(turn.t)
 
 
-def _open(turn: Turn, reminder) -> Outcome:
-    if reminder.kind == "activity":  # answered by the follow-up
-        return then_open(follow_up.DIALOGUE, "from_reminder", reminder.id)
-    if reminder.status == "open":
+# What a press can open (a kind's `opens`): the router's entry it leads to, and whether that
+# entry takes the reminder's id. Start-up checks that every kind's `opens` is here.
+OPENERS: dict[str, tuple[str, str, bool]] = {
+    CURRENT_TASK: (types.CURRENT_TASK, "open", False),
+    diary.DIALOGUE: (diary.DIALOGUE, "today", False),
+    forms.DIALOGUE: (forms.DIALOGUE, "list", False),
+    follow_up.DIALOGUE: (follow_up.DIALOGUE, "from_reminder", True),  # this reminder's follow-up
+}
+
+
+def _open(turn: Turn, reminder: Reminder) -> Outcome:
+    kind = kind_of(reminder.kind)
+    if kind.press is Press.ANSWERS_ALL:
+        reminders.mark_answered(turn.conn, turn.patient.id, kind.name, turn.now)
+    elif kind.press is Press.ANSWERS and reminder.status == "open":
         reminders.close(turn.conn, reminder.id, "answered", turn.now)
-    if reminder.kind == "module":
-        reminders.mark_answered(turn.conn, turn.patient.id, "module", turn.now)
-        return then_current_task()
-    if reminder.kind == "diary":
-        return then_open(diary.DIALOGUE, "today")
-    if reminder.kind == "forms":
-        return then_open(forms.DIALOGUE, "list")
-    return Outcome(toast=turn.t("reminder.done"))
+    if kind.opens is None:
+        return Outcome(toast=turn.t("reminder.done"))
+    dialogue, entry, with_reminder = OPENERS[kind.opens]
+    return then_open(dialogue, entry, *((reminder.id,) if with_reminder else ()))
 
 
 def _snooze(turn: Turn, reminder) -> Outcome:

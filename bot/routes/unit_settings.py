@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import time
 
+from bot.reminders.kinds.registry import kind_of
 from bot.reminders.planning import replan_patient
 from bot.turn.context import Turn
 from dialogues import general, unit_settings
@@ -124,7 +125,7 @@ def _set_time(turn: Turn, default: ProgramDefault, at: time) -> Outcome:
     notice = turn.t(
         "unit.time_set",
         program=default.program_title,
-        kind=turn.t("kind." + default.kind),
+        kind=turn.t(kind_of(default.kind).label_key),
         time=times,
     )
     return _overview(turn, notice)

@@ -11,6 +11,7 @@ import pytest
 
 from bot.escalation import diary_missed
 from bot.escalation.diary_missed import expected_days
+from bot.reminders.kinds.registry import KINDS
 from bot.reminders.planning import replan
 from bot.reminders.tick import run_batch
 from storage import diary, patients, schedules, staff
@@ -63,7 +64,7 @@ def diary_schedule(conn, patient, **overrides):
     }
     fields.update(overrides)
     schedule_id = schedules.create(
-        conn, patient_id=patient.id, kind="diary", now=ENROLLED, **fields
+        conn, patient_id=patient.id, kind="diary", known_kinds=KINDS, now=ENROLLED, **fields
     )
     replan(conn, schedule_id, ENROLLED)
     return schedule_id

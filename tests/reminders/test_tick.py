@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.reminders import reachability
+from bot.reminders.kinds.registry import KINDS
 from bot.reminders.planning import replan, replan_patient
 from bot.reminders.tick import run_batch
 from storage import patients, reminders, schedules, staff
@@ -55,7 +56,7 @@ def diary(conn, patient, **overrides):
     }
     fields.update(overrides)
     schedule_id = schedules.create(
-        conn, patient_id=patient.id, kind="diary", now=ENROLLED, **fields
+        conn, patient_id=patient.id, kind="diary", known_kinds=KINDS, now=ENROLLED, **fields
     )
     replan(conn, schedule_id, ENROLLED)
     return schedule_id

@@ -1,0 +1,17 @@
+"""A planned activity (bot/reminders/activity_plans.py): the reminder shows the plan's words;
+its "re-send" is the follow-up "Blev det av?", which answers it; missed past its grace, an
+amber flag when the plan asks for one."""
+
+from bot.escalation.activity_missed import on_missed
+from bot.reminders.kinds.base import Press, ReminderKind
+from dialogues import follow_up
+
+ACTIVITY = ReminderKind(
+    name="activity",
+    opens=follow_up.DIALOGUE,
+    press=Press.OPENS_ONLY,
+    carries_text=True,
+    follow_up_resend=True,
+    program_default=True,
+    on_missed=on_missed,
+)

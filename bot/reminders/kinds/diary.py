@@ -1,0 +1,14 @@
+"""The diary's evening reminder: opens the day in the diary; not sent for a day already
+filled in; the weekly "diary missed" check starts with it at enrollment."""
+
+from bot.escalation.diary_missed import start_checking
+from bot.reminders.kinds.base import ReminderKind
+from dialogues import diary
+
+DIARY = ReminderKind(
+    name="diary",
+    opens=diary.DIALOGUE,
+    skip_filled_day=True,
+    program_default=True,
+    on_start=start_checking,  # the weekly check (escalation/diary_missed.py)
+)

@@ -1,0 +1,11 @@
+"""A nudge to keep working on the current module: opens the patient's current task; the
+press itself answers every open module reminder."""
+
+from bot.reminders.kinds.base import CURRENT_TASK, Press, ReminderKind
+
+MODULE = ReminderKind(
+    name="module",
+    opens=CURRENT_TASK,
+    press=Press.ANSWERS_ALL,
+    program_default=True,
+)
