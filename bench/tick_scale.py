@@ -534,7 +534,7 @@ def main() -> None:
         print(f"    RSS now (VmRSS)              {mib(mem['held'].get('VmRSS', 0))}")
         print(f"    RSS after imports only       {mib(mem['after_imports'].get('VmRSS', 0))}")
         print(
-            f"    Ticker.tick via aiosqlite    {secs(mem['tick_s'])}  "
+            f"    Ticker.tick via Database    {secs(mem['tick_s'])}  "
             f"(queued {mem['queued']:,}; cross-check of (b))"
         )
 

@@ -2,7 +2,7 @@
 
 Our own code logs ids and event types only. Libraries are not so careful: python-telegram-bot
 logs whole updates ("Error while parsing updates! Received data was …", "Processing update
-…") and every request's parameters at DEBUG; aiosqlite logs the calls it runs; an exception's
+…") and every request's parameters at DEBUG; any library may log the calls it runs; an exception's
 message may quote what a person typed (`int('²')`); httpx logs request URLs, and the bot's
 URL holds its token. `PrivacyFilter`, on every handler of the root logger (`install`), makes
 each record safe before any handler formats it:

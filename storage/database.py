@@ -8,15 +8,15 @@ functions over a `sqlite3.Connection`.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
-
-import aiosqlite
 
 T = TypeVar("T")
 
@@ -139,29 +139,40 @@ def savepoint(conn: sqlite3.Connection) -> Iterator[None]:
 
 
 class Database:
-    """The bot's connection: one aiosqlite connection, one worker thread."""
+    """The bot's connection: one plain `sqlite3` connection, used only on its own worker
+    thread. A whole step is one hop to that thread (`call`), so a turn's reads and writes
+    cost one thread switch, not one per statement; the event loop never waits on SQLite."""
 
-    def __init__(self, connection: aiosqlite.Connection):
+    def __init__(self, connection: sqlite3.Connection, worker: ThreadPoolExecutor):
         self._connection = connection
+        self._worker = worker
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
         prepare_file(path)
-        connection = await aiosqlite.connect(str(path), timeout=10, isolation_level=None)
-        database = cls(connection)
-        await database.call(configure_sync)
+        worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="database")
+        loop = asyncio.get_running_loop()
+        connection = await loop.run_in_executor(worker, _connect_on_worker, str(path))
+        database = cls(connection, worker)
         await database.call(migrate_sync)
         return database
 
     async def call(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` on the database thread (no transaction of its own)."""
-        # aiosqlite runs every call on its one worker thread; `_execute` is how it runs a
-        # function there. We use it so a whole step costs one thread hop, not one per statement.
-        return await self._connection._execute(lambda: work(self._connection._conn))
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._worker, work, self._connection)
 
     async def transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` on the database thread inside one transaction."""
         return await self.call(lambda conn: run_in_transaction(conn, work))
 
     async def close(self) -> None:
-        await self._connection.close()
+        await self.call(lambda conn: conn.close())
+        self._worker.shutdown(wait=True)
+
+
+def _connect_on_worker(path: str) -> sqlite3.Connection:
+    # Made on the worker thread and used only there (sqlite3's same-thread check holds).
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+    configure_sync(conn)
+    return conn

@@ -55,6 +55,22 @@ def chat_of(update: dict) -> int | None:
     return None
 
 
+def fair_order(updates: list[dict], is_urgent: Callable[[dict], bool]) -> list[dict]:
+    """A fresh batch in the order `unprocessed` would give it: chats with a crisis text first,
+    then chats in turn, within a chat in order (the poller handles a batch it has just stored
+    without reading it back)."""
+    chats: dict[int | None, list[dict]] = {}
+    for update in sorted(updates, key=lambda update: update["update_id"]):
+        chats.setdefault(chat_of(update), []).append(update)
+    urgent = {chat for chat, waiting in chats.items() if any(map(is_urgent, waiting))}
+    placed = [
+        (chat not in urgent, place, update["update_id"], update)
+        for chat, waiting in chats.items()
+        for place, update in enumerate(waiting)
+    ]
+    return [update for *_, update in sorted(placed, key=lambda entry: entry[:3])]
+
+
 def unprocessed(conn: sqlite3.Connection, limit: int = 100) -> list[tuple[int, dict | None]]:
     """The next updates to handle, as (update_id, payload): chats with a crisis text first,
     then chats in turn (each chat's first waiting update, then each chat's second, ...), so

@@ -70,11 +70,15 @@ class InboxPoller:
             raw = await self._fetch(offset)
             if raw is None:
                 continue
+            fresh: list[dict] = []
             if raw:
                 stored = await self._contained(self._store, raw, offset)
                 if stored is not None:
-                    offset = stored
-            if raw or backlog:
+                    offset, fresh = stored
+            if fresh and not backlog:
+                # Just stored and nothing older waiting: handled as fetched, not read back.
+                backlog = not await self._contained(self._handle_fresh, fresh)
+            elif raw or backlog:
                 backlog = not await self._contained(self.handle_stored)
             if not backlog:
                 self._heartbeat.beat()  # reading and handling both work
@@ -134,9 +138,9 @@ class InboxPoller:
             log.error("getUpdates failed unexpectedly: %s; retrying in %d s", name, delay)
         await asyncio.sleep(delay)
 
-    async def _store(self, raw: list, offset: int | None) -> int | None:
-        """Store what can be stored; returns the next offset (past every update seen, also
-        the ones set aside)."""
+    async def _store(self, raw: list, offset: int | None) -> tuple[int | None, list[dict]]:
+        """Store what can be stored in one transaction; returns the next offset (past every
+        update seen, also the ones set aside) and the updates stored."""
         now = self._clock.now()
         good = [item for item in raw if _has_id(item)]
         for item in raw:
@@ -148,8 +152,16 @@ class InboxPoller:
             await self._db.transaction(
                 lambda conn: inbox.add(conn, good, now, is_urgent=has_crisis_terms)
             )
-            return max(item["update_id"] for item in good) + 1
-        return offset
+            return max(item["update_id"] for item in good) + 1, good
+        return offset, []
+
+    async def _handle_fresh(self, updates: list[dict]) -> bool:
+        """Handle a batch just stored, in the inbox's fair order; True when all are done (an
+        update that could not be finished raises, and the inbox has it for the next round)."""
+        for update in inbox.fair_order(updates, has_crisis_terms):
+            await self._handle(update["update_id"], update)
+            self._heartbeat.beat()
+        return True
 
     async def handle_stored(self) -> bool:
         """Handle every update waiting in the inbox; True once none is left."""
