@@ -14,8 +14,9 @@ from bot.escalation.diary_missed import expected_days
 from bot.reminders.kinds.registry import KINDS
 from bot.reminders.planning import replan
 from bot.reminders.tick import run_batch
-from storage import diary, patients, schedules, staff
-from storage.database import connect_sync, migrate_sync, run_in_transaction
+from storage import diary, patients, schedules
+from storage.database import run_in_transaction
+from tests.harness.records import migrated_database, therapists_patient
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ENROLLED = datetime(2026, 11, 30, 8, 0, tzinfo=STOCKHOLM)  # a Monday, ISO week 49
@@ -29,27 +30,12 @@ def local(month, day, hour, minute=0):
 
 @pytest.fixture
 def conn(tmp_path):
-    connection = connect_sync(tmp_path / "t.sqlite3")
-    migrate_sync(connection)
-    return connection
+    return migrated_database(tmp_path / "t.sqlite3")
 
 
 @pytest.fixture
 def patient(conn):
-    code = staff.add_staff_role(
-        conn, name="Anna", role="therapist", unit_name="V", telegram_user_id=None, now=ENROLLED
-    )
-    therapist = staff.bind(conn, code, 100, ENROLLED)
-    created = patients.create(
-        conn,
-        unit_id=therapist.unit_id,
-        therapist_id=therapist.id,
-        label="P1",
-        telegram_user_id=5,
-        chat_id=5,
-        language="sv",
-        now=ENROLLED,
-    )
+    created = therapists_patient(conn, ENROLLED)
     patients.enroll(conn, created.id, "depression", ENROLLED)
     diary_missed.start_checking(conn, created.id, ENROLLED)
     return created

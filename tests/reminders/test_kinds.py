@@ -17,9 +17,9 @@ from bot.reminders.tick import run_batch
 from bot.routes import reminders as reminder_routes
 from programs.check import main as check_programs
 from programs.loader import default_programs_dir, load_programs
-from storage import patients, schedules, staff
-from storage.database import connect_sync, migrate_sync
+from storage import schedules
 from storage.schedules import UnknownKind
+from tests.harness.records import migrated_database, therapists_patient
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ENROLLED = datetime(2026, 12, 1, 8, 0, tzinfo=STOCKHOLM)
@@ -32,27 +32,12 @@ NUDGE_TEXTS = {
 
 @pytest.fixture
 def conn(tmp_path):
-    connection = connect_sync(tmp_path / "t.sqlite3")
-    migrate_sync(connection)
-    return connection
+    return migrated_database(tmp_path / "t.sqlite3")
 
 
 @pytest.fixture
 def patient(conn):
-    code = staff.add_staff_role(
-        conn, name="Anna", role="therapist", unit_name="V", telegram_user_id=None, now=ENROLLED
-    )
-    therapist = staff.bind(conn, code, 100, ENROLLED)
-    return patients.create(
-        conn,
-        unit_id=therapist.unit_id,
-        therapist_id=therapist.id,
-        label="P1",
-        telegram_user_id=5,
-        chat_id=5,
-        language="sv",
-        now=ENROLLED,
-    )
+    return therapists_patient(conn, ENROLLED)
 
 
 @pytest.fixture

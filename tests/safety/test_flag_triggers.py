@@ -10,35 +10,20 @@ from bot.escalation import triggers
 from bot.escalation.flags import TriggerInfo, raise_flag
 from bot.escalation.triggers import FlagTrigger, UnknownTrigger
 from bot.i18n import LANGUAGES, catalogue
-from storage import flags, patients, staff
-from storage.database import connect_sync, migrate_sync
+from storage import flags
+from tests.harness.records import migrated_database, therapists_patient
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def conn(tmp_path):
-    connection = connect_sync(tmp_path / "t.sqlite3")
-    migrate_sync(connection)
-    return connection
+    return migrated_database(tmp_path / "t.sqlite3")
 
 
 @pytest.fixture
 def patient(conn):
-    code = staff.add_staff_role(
-        conn, name="Anna", role="therapist", unit_name="V", telegram_user_id=None, now=NOW
-    )
-    therapist = staff.bind(conn, code, 100, NOW)
-    return patients.create(
-        conn,
-        unit_id=therapist.unit_id,
-        therapist_id=therapist.id,
-        label="P1",
-        telegram_user_id=5,
-        chat_id=5,
-        language="sv",
-        now=NOW,
-    )
+    return therapists_patient(conn, NOW)
 
 
 def test_every_trigger_has_its_summary_in_sv_and_en():

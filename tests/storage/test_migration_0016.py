@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from storage import patients, reminders, schedules, staff
+from storage import reminders, schedules
 from storage.database import _migrations, connect_sync, migrate_sync
+from tests.harness.records import therapists_patient
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 OLD_KINDS = ("diary", "module", "forms", "activity", "custom")
@@ -28,20 +29,7 @@ def old(tmp_path):
     """A database before 0016, with a schedule of every kind and rows pointing at them."""
     conn = connect_sync(tmp_path / "old.sqlite3")
     _migrate_to(conn, 15)
-    code = staff.add_staff_role(
-        conn, name="Anna", role="therapist", unit_name="V", telegram_user_id=None, now=NOW
-    )
-    therapist = staff.bind(conn, code, 100, NOW)
-    patient = patients.create(
-        conn,
-        unit_id=therapist.unit_id,
-        therapist_id=therapist.id,
-        label="P1",
-        telegram_user_id=5,
-        chat_id=5,
-        language="sv",
-        now=NOW,
-    )
+    patient = therapists_patient(conn, NOW)
     for kind in OLD_KINDS:
         schedule_id = schedules.create(
             conn,

@@ -1,0 +1,36 @@
+"""Rows most storage-level tests start from: a migrated database and one therapist's
+patient, made through the real repositories."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from storage import patients, staff
+from storage.database import connect_sync, migrate_sync
+from storage.patients import Patient
+
+
+def migrated_database(path: Path) -> sqlite3.Connection:
+    conn = connect_sync(path)
+    migrate_sync(conn)
+    return conn
+
+
+def therapists_patient(conn: sqlite3.Connection, now: datetime) -> Patient:
+    """Anna, a therapist of unit V (Telegram user 100), and her patient P1 (user and chat 5)."""
+    code = staff.add_staff_role(
+        conn, name="Anna", role="therapist", unit_name="V", telegram_user_id=None, now=now
+    )
+    therapist = staff.bind(conn, code, 100, now)
+    return patients.create(
+        conn,
+        unit_id=therapist.unit_id,
+        therapist_id=therapist.id,
+        label="P1",
+        telegram_user_id=5,
+        chat_id=5,
+        language="sv",
+        now=now,
+    )
