@@ -18,8 +18,9 @@ from telegram.request import HTTPXRequest
 
 from bot.clock import clock_from_settings
 from bot.escalation import chain as escalation_chain
-from bot.escalation import diary_missed, on_call_note, screening
-from bot.escalation import missed as missed_forms
+from bot.escalation import on_call_note, screening
+from bot.reminders import missed_diary as diary_missed
+from bot.reminders import missed_forms
 from bot.reminders import tick as reminder_tick
 from bot.reminders.kinds import registry as reminder_kinds
 from bot.reminders.tick import Ticker

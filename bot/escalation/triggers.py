@@ -46,11 +46,11 @@ CRISIS_TERMS = FlagTrigger(
 )
 # A reliable worsening of a questionnaire's score (form_routes).
 TREND = FlagTrigger("trend", (AMBER,), ("flag.trigger.trend",))
-# A questionnaire left past its window (escalation/missed.py).
+# A questionnaire left past its window (reminders/missed_forms.py).
 FORM_MISSED = FlagTrigger("missed", (AMBER,), ("flag.trigger.missed",))
-# A diary week with fewer days than expected (escalation/diary_missed.py).
+# A diary week with fewer days than expected (reminders/missed_diary.py).
 DIARY_MISSED = FlagTrigger("diary_missed", (AMBER,), ("flag.trigger.diary_missed",))
-# A planned activity missed, when its plan asks for a flag (escalation/activity_missed.py).
+# A planned activity missed, when its plan asks for a flag (reminders/missed_activity.py).
 ACTIVITY_MISSED = FlagTrigger("activity_missed", (AMBER,), ("flag.trigger.activity_missed",))
 # The patient blocked the bot or cannot be reached (reminders/reachability.py).
 UNREACHABLE = FlagTrigger("unreachable", (AMBER,), ("flag.trigger.unreachable",))

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.escalation import diary_missed
-from bot.escalation.diary_missed import expected_days
+from bot.reminders import missed_diary as diary_missed
 from bot.reminders.kinds.registry import KINDS
+from bot.reminders.missed_diary import expected_days
 from bot.reminders.planning import replan
 from bot.reminders.tick import run_batch
 from storage import diary, patients, schedules

@@ -2,8 +2,8 @@
 its "re-send" is the follow-up "Blev det av?", which answers it; missed past its grace, an
 amber flag when the plan asks for one."""
 
-from bot.escalation.activity_missed import on_missed
 from bot.reminders.kinds.base import Press, ReminderKind
+from bot.reminders.missed_activity import on_missed
 from dialogues import follow_up
 
 ACTIVITY = ReminderKind(

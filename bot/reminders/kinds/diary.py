@@ -1,8 +1,8 @@
 """The diary's evening reminder: opens the day in the diary; not sent for a day already
 filled in; the weekly "diary missed" check starts with it at enrollment."""
 
-from bot.escalation.diary_missed import start_checking
 from bot.reminders.kinds.base import ReminderKind
+from bot.reminders.missed_diary import start_checking
 from dialogues import diary
 
 DIARY = ReminderKind(
@@ -10,5 +10,5 @@ DIARY = ReminderKind(
     opens=diary.DIALOGUE,
     skip_filled_day=True,
     program_default=True,
-    on_start=start_checking,  # the weekly check (escalation/diary_missed.py)
+    on_start=start_checking,  # the weekly check (reminders/missed_diary.py)
 )

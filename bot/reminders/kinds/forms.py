@@ -1,6 +1,6 @@
 """A questionnaire due (a `forms` schedule names it): each reminder opens a form request
 whose window is the schedule's grace; a request left past it is missed, with an amber flag
-(escalation/missed.py)."""
+(reminders/missed_forms.py)."""
 
 from __future__ import annotations
 
