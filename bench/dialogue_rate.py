@@ -11,7 +11,7 @@ replaced by the in-process harness's `OfflineRequest` (as python-telegram-bot's 
 consent). Each round, every patient does one diary entry in four updates: /diary, a part
 button, a text, a mood button. Each step's updates (one per patient) go the production way,
 as the InboxPoller does with one getUpdates answer: stored in the inbox in one transaction,
-then `InboxPoller.handle_stored` (read back, `Update.de_json`, `process_update`, the turn).
+then `InboxPoller.handle_fresh` (`Update.de_json`, `process_update`, the turn).
 Reading the buttons' callback data from the outbox to build the next step is not timed.
 
 Bare: an `Application` with one `MessageHandler` echoing text through the same kind of
@@ -48,8 +48,7 @@ if __package__ in (None, ""):  # `python bench/dialogue_rate.py` from the repo r
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
 
-from bot.telegram.polling import InboxPoller, has_crisis_terms  # noqa: E402
-from storage import inbox  # noqa: E402
+from bot.telegram.polling import InboxPoller  # noqa: E402
 from tests.harness.inprocess import (  # noqa: E402
     BOT_USER,
     TOKEN,
@@ -160,13 +159,10 @@ class Ours:
         return made
 
     async def deliver(self, batch: list[dict]) -> None:
-        """What the InboxPoller does with one getUpdates answer: store, then turn."""
-        now = self.bot.clock.now()
-        database = self.bot.database
-        await database.transaction(
-            lambda conn: inbox.add(conn, batch, now, is_urgent=has_crisis_terms)
-        )
-        await self.poller.handle_stored()
+        """What the InboxPoller does with one getUpdates answer: store the batch in one
+        transaction, then hand the parsed updates to their turns (no read back)."""
+        _, stored = await self.poller.store(batch, None)
+        await self.poller.handle_fresh(stored)
 
     def start_round(self) -> int:
         """A fresh day, so every round writes new rows; returns the round's number."""

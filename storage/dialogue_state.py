@@ -24,13 +24,11 @@ def load(conn: sqlite3.Connection, chat_id: int) -> DialogueState:
 
 def save(conn: sqlite3.Connection, chat_id: int, state: DialogueState, now: datetime) -> int:
     """Store the new state; returns the new revision."""
-    conn.execute(
+    return conn.execute(
         "INSERT INTO dialogue_state (chat_id, dialogue, state_json, revision, updated_at)"
         " VALUES (?, ?, ?, 1, ?) ON CONFLICT (chat_id) DO UPDATE SET"
         " dialogue = excluded.dialogue, state_json = excluded.state_json,"
-        " revision = dialogue_state.revision + 1, updated_at = excluded.updated_at",
+        " revision = dialogue_state.revision + 1, updated_at = excluded.updated_at"
+        " RETURNING revision",
         (chat_id, state.dialogue, json.dumps(state.data, sort_keys=True), to_db(now)),
-    )
-    return conn.execute(
-        "SELECT revision FROM dialogue_state WHERE chat_id = ?", (chat_id,)
     ).fetchone()[0]

@@ -16,6 +16,7 @@ class Patient:
     telegram_user_id: int
     chat_id: int
     language: str
+    last_active_at: datetime | None = None  # the latest turn, for the overview
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ def _patient(row: sqlite3.Row | None) -> Patient | None:
         telegram_user_id=row["telegram_user_id"],
         chat_id=row["chat_id"],
         language=row["language"],
+        last_active_at=from_db(row["last_active_at"]) if row["last_active_at"] else None,
     )
 
 

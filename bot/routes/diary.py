@@ -103,7 +103,10 @@ def _as_entries(stored: dict) -> dict[str, Entry]:
 
 
 def _parts(turn: Turn, patient) -> tuple[Part, ...] | None:
-    enrollment = patients.active_enrollment(turn.conn, patient.id)
+    return _parts_of(turn, patients.active_enrollment(turn.conn, patient.id))
+
+
+def _parts_of(turn: Turn, enrollment) -> tuple[Part, ...] | None:
     config = turn.world.programs[enrollment.program].meta.diary if enrollment else None
     if config is None:
         return None
@@ -169,7 +172,7 @@ def _today(turn: Turn) -> date:
 
 def _view(turn: Turn, day: date | None) -> DayView | None:
     enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
-    parts = _parts(turn, turn.patient)
+    parts = _parts_of(turn, enrollment)
     if enrollment is None or parts is None:
         return None
     config = turn.world.programs[enrollment.program].meta.diary

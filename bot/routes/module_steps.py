@@ -25,6 +25,13 @@ DIALOGUE = module_steps.DIALOGUE
 def module_view(turn: Turn, addon: int | None = None) -> ModuleView | None:
     """The module the patient works in: `addon` when it is an add-on module opened for them,
     else their current module; without the steps their therapist has hidden."""
+    place = _place(turn, addon)
+    return place[1] if place else None
+
+
+def _place(turn: Turn, addon: int | None = None) -> tuple[Enrollment, ModuleView] | None:
+    """The patient's enrollment (after opening a module that is due) and `module_view`'s
+    view, read once for the turn."""
     enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
     if enrollment is None:
         return None
@@ -41,7 +48,7 @@ def module_view(turn: Turn, addon: int | None = None) -> ModuleView | None:
     welcome = treatment.welcome(turn.conn, enrollment.id) if number == 1 else None
     position = Position(stored.step_index, stored.finished)
     messaging = not is_self_help(turn.world, enrollment)
-    return ModuleView(module, position, by_step, welcome, messaging=messaging)
+    return enrollment, ModuleView(module, position, by_step, welcome, messaging=messaging)
 
 
 def _without_hidden(turn: Turn, enrollment: Enrollment, module):
@@ -55,8 +62,10 @@ def _without_hidden(turn: Turn, enrollment: Enrollment, module):
 def module_step(turn: Turn) -> Outcome:
     """The current (core) module where the patient is."""
     view = module_view(turn)
-    if view is None:
-        return Outcome()
+    return _show(turn, view) if view is not None else Outcome()
+
+
+def _show(turn: Turn, view: ModuleView) -> Outcome:
     outcome = module_steps.show_current(view, turn.t)
     return replace(outcome, data={}) if outcome.dialogue else outcome
 
@@ -79,9 +88,10 @@ def addon_button(turn: Turn, raw: str) -> Outcome:
 
 
 def module_input(turn: Turn, incoming: Incoming) -> Outcome:
-    view = module_view(turn, addon=turn.state.data.get("module"))
-    if view is None:
+    place = _place(turn, addon=turn.state.data.get("module"))
+    if place is None:
         return Outcome()
+    enrollment, view = place
     planning = _plan_exercise(view, incoming)
     if planning is not None:
         return planning
@@ -91,7 +101,7 @@ def module_input(turn: Turn, incoming: Incoming) -> Outcome:
     if incoming.kind == "button" and incoming.action == "write" and at_end:
         return then_open(messages.DIALOGUE, "ask")  # "Skriv till din behandlare"
     outcome, change = module_steps.handle(view, incoming, turn.t)
-    _store(turn, view, change)
+    _store(turn, enrollment, view, change)
     reminders.mark_answered(turn.conn, turn.patient.id, MODULE.name, turn.now)
     if any(event.type == "module_finished" for event in outcome.events):
         prompt_feedback(turn.conn, turn.world, turn.patient, view.module.number, turn.now)
@@ -107,15 +117,16 @@ def on_button(turn: Turn, action: str) -> Outcome:
 def current_task(turn: Turn) -> Outcome:
     """What the patient should do now, when they ask for their module or after input that did
     not fit: a questionnaire that opens their module comes before its first step."""
-    view = module_view(turn)  # also opens the next module when it is due
-    if view is None:
+    place = _place(turn)  # also opens the next module when it is due
+    if place is None:
         return Outcome()
-    enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
-    registration = forms.open_module_request(turn.conn, turn.patient.id, enrollment.current_module)
+    enrollment, view = place
+    number = enrollment.current_module
+    registration = forms.open_module_request(turn.conn, turn.patient.id, number)
     if registration is not None:
-        notice = turn.t("form.before_module", number=enrollment.current_module)
+        notice = turn.t("form.before_module", number=number)
         return then_open(forms_dialogue.DIALOGUE, "request", registration.id, notice)
-    return module_step(turn)
+    return _show(turn, view)
 
 
 def _plan_exercise(view: ModuleView, incoming: Incoming) -> Outcome | None:
@@ -135,8 +146,7 @@ def _plan_exercise(view: ModuleView, incoming: Incoming) -> Outcome | None:
     return then_open(activity_plan.DIALOGUE, "start", item, exercise.activity_type, text)
 
 
-def _store(turn: Turn, view: ModuleView, change: Change) -> None:
-    enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
+def _store(turn: Turn, enrollment: Enrollment, view: ModuleView, change: Change) -> None:
     number = view.module.number
     if change.position is not None:
         position = ModuleProgress(change.position.step_index, change.position.finished)

@@ -72,12 +72,12 @@ class InboxPoller:
                 continue
             fresh: list[dict] = []
             if raw:
-                stored = await self._contained(self._store, raw, offset)
+                stored = await self._contained(self.store, raw, offset)
                 if stored is not None:
                     offset, fresh = stored
             if fresh and not backlog:
                 # Just stored and nothing older waiting: handled as fetched, not read back.
-                backlog = not await self._contained(self._handle_fresh, fresh)
+                backlog = not await self._contained(self.handle_fresh, fresh)
             elif raw or backlog:
                 backlog = not await self._contained(self.handle_stored)
             if not backlog:
@@ -138,7 +138,7 @@ class InboxPoller:
             log.error("getUpdates failed unexpectedly: %s; retrying in %d s", name, delay)
         await asyncio.sleep(delay)
 
-    async def _store(self, raw: list, offset: int | None) -> tuple[int | None, list[dict]]:
+    async def store(self, raw: list, offset: int | None) -> tuple[int | None, list[dict]]:
         """Store what can be stored in one transaction; returns the next offset (past every
         update seen, also the ones set aside) and the updates stored."""
         now = self._clock.now()
@@ -155,7 +155,7 @@ class InboxPoller:
             return max(item["update_id"] for item in good) + 1, good
         return offset, []
 
-    async def _handle_fresh(self, updates: list[dict]) -> bool:
+    async def handle_fresh(self, updates: list[dict]) -> bool:
         """Handle a batch just stored, in the inbox's fair order; True when all are done (an
         update that could not be finished raises, and the inbox has it for the next round)."""
         for update in inbox.fair_order(updates, has_crisis_terms):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.escalation import screening
 from bot.i18n import Translator, language_for
@@ -21,6 +21,8 @@ from storage import dialogue_state, events, inbox, outbox, patients, staff, trea
 from storage.dialogue_state import DialogueState
 from storage.patients import Patient
 from storage.staff import Staff
+
+LAST_ACTIVE_PRECISION = timedelta(minutes=1)
 
 
 def _language(
@@ -115,9 +117,16 @@ def store_outcome(turn: Turn, outcome: Outcome) -> None:
         outbox.enqueue(turn.conn, call, turn.now)
     patient_id = turn.patient.id if turn.patient else None
     if patient_id is not None and turn.incoming.kind != "membership":
-        treatment.touch(turn.conn, patient_id, turn.now)  # "last active" in the overview
+        _touch(turn)
     for event in outcome.events:
         events.record(turn.conn, event.type, turn.now, patient_id=patient_id, **event.details)
+
+
+def _touch(turn: Turn) -> None:
+    """ "Last active" in the overview, to the minute: no write for a turn soon after another."""
+    last = turn.patient.last_active_at
+    if last is None or not timedelta(0) <= turn.now - last < LAST_ACTIVE_PRECISION:
+        treatment.touch(turn.conn, turn.patient.id, turn.now)
 
 
 def run_apology(
