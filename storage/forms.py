@@ -171,6 +171,13 @@ def measurements(conn: sqlite3.Connection, patient_id: int) -> list[Measurement]
     rows = conn.execute(
         "SELECT * FROM measurements WHERE patient_id = ? ORDER BY submitted_at, id", (patient_id,)
     ).fetchall()
+    by_request: dict[int, dict[str, int]] = {}
+    for answer in conn.execute(  # every measurement's answers in one query, not one each
+        "SELECT a.request_id, a.item, a.value FROM form_answers a"
+        " JOIN measurements m ON m.request_id = a.request_id WHERE m.patient_id = ?",
+        (patient_id,),
+    ):
+        by_request.setdefault(answer["request_id"], {})[answer["item"]] = answer["value"]
     return [
         Measurement(
             request_id=row["request_id"],
@@ -178,7 +185,7 @@ def measurements(conn: sqlite3.Connection, patient_id: int) -> list[Measurement]
             total=row["total"],
             max_total=row["max_total"],
             submitted_at=from_db(row["submitted_at"]),
-            answers=answers(conn, row["request_id"]),
+            answers=by_request.get(row["request_id"], {}),
         )
         for row in rows
     ]

@@ -18,6 +18,7 @@ from dialogues.types import Button, Reply
 from storage import events, flags, outbox, patients, staff, units
 from storage.flags import Flag
 from storage.outbox import LANE_SAFETY
+from storage.units import SafetySettings
 
 log = logging.getLogger(__name__)
 REPEAT_NOTE = outbox.REPEAT_NOTE
@@ -33,12 +34,14 @@ def alert_reply(
     headline_key: str,
     mentions: list[tuple[int, str]] = (),
     readable: bool = True,
+    settings: SafetySettings | None = None,
 ) -> Reply:
     """The alert: label, trigger(s), time; buttons to handle, hide, and (for free text) show.
     Not `readable` (a private listing for someone who may not read this flag, see
     access.may_read_flag): that the flag exists, its colour and label, and Dölj flagga only."""
     patient = patients.get(conn, flag.patient_id)
-    zone = ZoneInfo(units.safety_settings(conn, flag.unit_id).timezone)
+    settings = settings or units.safety_settings(conn, flag.unit_id)
+    zone = ZoneInfo(settings.timezone)
     severity = t(f"flag.severity.{flag.severity}")
     lines = [t(headline_key, severity=severity, label=escape(patient.label), id=flag.id)]
     hide = Button(t("flag.button.hide"), f"flag:hide:{flag.id}", stateless=True)
@@ -70,19 +73,26 @@ def post_to_channel(
     *,
     headline_key: str = "flag.alert",
     mentions=(),
+    settings: SafetySettings | None = None,
 ) -> bool:
     """Post in the unit's channel through the safety lane; False (and a private fan-out) when
-    there is no channel or it is known to be unreachable."""
-    settings = units.safety_settings(conn, flag.unit_id)
+    there is no channel or it is known to be unreachable. `settings`: the unit's, when the
+    caller has read them already."""
+    settings = settings or units.safety_settings(conn, flag.unit_id)
     if settings.therapist_chat_id is None or settings.channel_broken:
         if flag.severity == "red":  # amber flags wait in /flags; their triggers tell people
             why = "no_channel" if settings.therapist_chat_id is None else "channel_lost"
-            fan_out_privately(conn, flag, step, now, why=why)
+            fan_out_privately(conn, flag, step, now, why=why, settings=settings)
         else:
             flags.record(conn, flag.id, "no_channel", now)
         return False
     reply = alert_reply(
-        conn, flag, Translator(language), headline_key=headline_key, mentions=list(mentions)
+        conn,
+        flag,
+        Translator(language),
+        headline_key=headline_key,
+        mentions=list(mentions),
+        settings=settings,
     )
     call = reply_call(
         reply, settings.therapist_chat_id, 0, lane=LANE_SAFETY, dedupe_key=f"flag:{flag.id}:{step}"
@@ -103,12 +113,14 @@ def tell_privately(
     now: datetime,
     *,
     headline_key: str = "flag.alert",
+    settings: SafetySettings | None = None,
 ) -> int:
     """The alert in each of these staff members' private chats, in their language."""
+    settings = settings or units.safety_settings(conn, flag.unit_id)
     for staff_id, chat_id in chats:
         member = staff.get(conn, staff_id)
         t = Translator(member.language or "sv")
-        reply = alert_reply(conn, flag, t, headline_key=headline_key)
+        reply = alert_reply(conn, flag, t, headline_key=headline_key, settings=settings)
         call = _repeatable(
             reply_call(
                 reply, chat_id, 0, lane=LANE_SAFETY, dedupe_key=f"flag:{flag.id}:{step}:{staff_id}"
@@ -122,7 +134,13 @@ def tell_privately(
 
 
 def fan_out_privately(
-    conn: sqlite3.Connection, flag: Flag, step: str, now: datetime, *, why: str = "channel_lost"
+    conn: sqlite3.Connection,
+    flag: Flag,
+    step: str,
+    now: datetime,
+    *,
+    why: str = "channel_lost",
+    settings: SafetySettings | None = None,
 ) -> None:
     """The channel cannot carry the alert (or Telegram refused it there): every therapist and
     patient-admin of the unit gets it privately, and the patient's care team (a deputy too,
@@ -131,7 +149,7 @@ def fan_out_privately(
     team = care_team(conn, patients.get(conn, flag.patient_id), now)
     known = {staff_id for staff_id, _ in chats}
     chats += [(m.id, m.telegram_user_id) for m in team if m.id not in known]
-    told = tell_privately(conn, flag, chats, f"{step}-fanout", now)
+    told = tell_privately(conn, flag, chats, f"{step}-fanout", now, settings=settings)
     # why: "no_channel" (none registered), "channel_lost" or "alert_undelivered"
     log.error("flag %d of unit %d: %s; told %d staff privately", flag.id, flag.unit_id, why, told)
     if why != "alert_undelivered":

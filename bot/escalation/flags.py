@@ -81,6 +81,7 @@ def raise_flag(
                 language,
                 now,
                 headline_key="flag.update",
+                settings=settings,
             )
         return safety_message(patient, hours, now) if tell_patient else None
     deadline = None
@@ -98,7 +99,7 @@ def raise_flag(
     _add_trigger(conn, flag_id, trigger, now)
     flags.record(conn, flag_id, "raised", now, severity=severity, kind=trigger.kind)
     flag = flags.get(conn, flag_id)
-    post_to_channel(conn, flag, "alert", language, now)
+    post_to_channel(conn, flag, "alert", language, now, settings=settings)
     if severity == "red" and not hours.is_open(now):
         tell_privately(conn, flag, units.on_call_chats(conn, patient.unit_id), "oncall-now", now)
     return safety_message(patient, hours, now) if tell_patient else None
