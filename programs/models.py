@@ -32,11 +32,6 @@ Lang = Annotated[str, Field(pattern=LANG_PATTERN)]
 Text = Annotated[str, Field(min_length=1)]
 
 
-def answer_key(module_number: int, step_id: str) -> str:
-    """The key answers are stored under: ``module-<N>/<step id>``."""
-    return f"module-{module_number}/{step_id}"
-
-
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
