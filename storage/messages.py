@@ -192,15 +192,3 @@ def reply_times(conn: sqlite3.Connection, patient_id: int) -> ReplyTimes:
         (patient_id,),
     )
     return _reply_times(rows)
-
-
-def reply_times_of_therapist(conn: sqlite3.Connection, therapist_id: int) -> ReplyTimes:
-    """Reply times over all patients whose therapist this is (replies by a deputy count too:
-    the patient waited for an answer either way)."""
-    rows = conn.execute(
-        "SELECT m.patient_id, m.direction, m.kind, m.created_at FROM messages m"
-        " JOIN patients p ON p.id = m.patient_id WHERE p.therapist_id = ?"
-        " ORDER BY m.created_at, m.id",
-        (therapist_id,),
-    )
-    return _reply_times(rows)

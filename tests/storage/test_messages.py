@@ -72,7 +72,6 @@ def test_reply_times_median_and_the_open_message(conn):
     times = messages.reply_times(conn, patient.id)
     assert (times.last_minutes, times.median_minutes, times.replies) == (600, 90, 3)
     assert times.unanswered_since == open_since
-    assert messages.reply_times_of_therapist(conn, member.id) == times
 
 
 def test_feedback_is_not_a_reply_and_a_message_without_a_question_is_none(conn):
@@ -84,17 +83,6 @@ def test_feedback_is_not_a_reply_and_a_message_without_a_question_is_none(conn):
     times = messages.reply_times(conn, patient.id)
     assert (times.last_minutes, times.replies) == (None, 0)
     assert times.unanswered_since == NOW + timedelta(minutes=1)
-
-
-def test_reply_times_of_therapist_keep_patients_apart(conn):
-    member = _therapist(conn)
-    first = _patient(conn, member, "P1", 5)
-    second = _patient(conn, member, "P2", 6)
-    messages.add_from_patient(conn, first.id, "fråga", NOW)
-    messages.add_from_patient(conn, second.id, "fråga", NOW + timedelta(minutes=10))
-    _reply(conn, second, member, NOW + timedelta(minutes=20))
-    times = messages.reply_times_of_therapist(conn, member.id)
-    assert (times.last_minutes, times.replies, times.unanswered_since) == (10, 1, NOW)
 
 
 def test_feedback_waits_for_the_module_after_it(conn):
