@@ -12,10 +12,6 @@ import os
 import signal
 from functools import partial
 
-from telegram.error import TelegramError
-from telegram.ext import Application
-from telegram.request import HTTPXRequest
-
 from bot.clock import clock_from_settings
 from bot.escalation import chain as escalation_chain
 from bot.escalation import on_call_note, screening
@@ -24,12 +20,12 @@ from bot.reminders import missed_forms
 from bot.reminders import tick as reminder_tick
 from bot.reminders.kinds import registry as reminder_kinds
 from bot.reminders.tick import Ticker
-from bot.render.menus import default_menus
 from bot.router import COMMAND_LISTS
 from bot.routes.reminders import OPENERS as REMINDER_OPENERS
 from bot.settings import Settings
 from bot.supervisor import Supervisor
 from bot.telegram import handlers
+from bot.telegram.application import build_application, set_default_menus
 from bot.telegram.polling import InboxPoller
 from bot.telegram.runtime import Runtime
 from bot.telegram.sender import Sender
@@ -41,20 +37,6 @@ from storage.database import Database
 log = logging.getLogger(__name__)
 
 SHUTDOWN_SECONDS = 15  # at most, for the loops, PTB and the database to close
-
-
-def build_application(settings: Settings) -> Application:
-    timeout = settings.telegram_request_timeout_seconds
-    builder = (
-        Application.builder()
-        .token(settings.require_token())
-        .updater(None)  # our InboxPoller replaces PTB's updater: updates are stored first
-        .request(HTTPXRequest(connect_timeout=timeout, read_timeout=timeout, write_timeout=timeout))
-        .get_updates_request(HTTPXRequest(read_timeout=60, connect_timeout=timeout))
-    )
-    if settings.telegram_api_base_url:
-        builder = builder.base_url(settings.telegram_api_base_url)
-    return builder.build()
 
 
 async def run_bot(settings: Settings) -> bool:
@@ -91,7 +73,7 @@ async def run_bot(settings: Settings) -> bool:
         commands=COMMAND_LISTS,
     )
     application.bot_data["runtime"] = Runtime(database, clock, world, sender, supervisor)
-    await _set_default_menus(application)
+    await set_default_menus(application, COMMAND_LISTS.menu["patient"])
     await sender.recover()
     await application.start()
     poller = InboxPoller(application, database, clock, heartbeat=supervisor.heartbeat("poller"))
@@ -117,7 +99,7 @@ async def run_bot(settings: Settings) -> bool:
     return clean
 
 
-async def _shut_down(supervisor: Supervisor, application: Application, database) -> None:
+async def _shut_down(supervisor: Supervisor, application, database) -> None:
     await supervisor.stop_all()
     await application.stop()
     await application.shutdown()
@@ -151,15 +133,6 @@ def _ticker(settings, database, clock, sender, supervisor, programs, questionnai
         ],
         heartbeat=supervisor.heartbeat("tick"),
     )
-
-
-async def _set_default_menus(application: Application) -> None:
-    """The patients' command menu; a failure here must not stop the bot."""
-    try:
-        for menu in default_menus(COMMAND_LISTS.menu["patient"]):
-            await application.bot.do_api_request("setMyCommands", api_kwargs=menu)
-    except TelegramError as error:
-        log.warning("could not set the command menus: %s", type(error).__name__)
 
 
 def _names(comma_separated: str) -> frozenset[str]:
