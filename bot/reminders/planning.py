@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, time
+from functools import lru_cache
 from itertools import chain
 from zoneinfo import ZoneInfo
 
@@ -31,8 +32,16 @@ def rule_of(schedule: Schedule) -> Rule:
 
 def send_time(occurrence: datetime, target: DueSchedule) -> datetime:
     """When an occurrence is sent: at its time, or at the end of the patient's quiet hours."""
-    quiet = QuietHours(target.quiet_start, target.quiet_end)
-    return after_quiet_hours(occurrence, ZoneInfo(target.timezone), quiet)
+    return _send_time(occurrence, target.timezone, target.quiet_start, target.quiet_end)
+
+
+@lru_cache(maxsize=4096)
+def _send_time(occurrence: datetime, zone: str, quiet_start: time, quiet_end: time) -> datetime:
+    """Pure, and a tick's batch asks it the same few questions thousands of times (the same
+    occurrence, zone and quiet hours for every patient on a program's default). In UTC: equal
+    moments in other zones share the entry."""
+    moment = after_quiet_hours(occurrence, ZoneInfo(zone), QuietHours(quiet_start, quiet_end))
+    return moment.astimezone(UTC)
 
 
 def next_after(
