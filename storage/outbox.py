@@ -51,21 +51,23 @@ class OutboxRow:
     forget_recipient: bool
 
 
-_INSERT = (
+_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_ROWS = (
     "INSERT INTO outbox (lane, chat_id, method, payload_json, dedupe_key, not_before,"
-    " repeat_if_unsure, forget_recipient, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " repeat_if_unsure, forget_recipient, created_at) VALUES {rows}"
     " ON CONFLICT (dedupe_key) DO NOTHING"
 )
+_INSERT = _INSERT_ROWS.format(rows=_ROW)
 
 
-def _values(call: OutgoingCall, not_before: datetime, created: str) -> tuple:
+def _values(call: OutgoingCall, not_before: str, created: str) -> tuple:
     return (
         call.lane,
         call.chat_id,
         call.method,
         call.payload(),
         call.dedupe_key,
-        to_db(not_before),
+        not_before,
         int(call.repeat_if_unsure),
         int(call.forget_recipient),
         created,
@@ -98,7 +100,7 @@ def enqueue(
     call's id, or None when its dedupe key was queued before (its follow-ups too, then)."""
     first_id = None
     for number, row in enumerate(_with_follow_ups(call)):
-        cursor = conn.execute(_INSERT, _values(row, not_before or now, to_db(now)))
+        cursor = conn.execute(_INSERT, _values(row, to_db(not_before or now), to_db(now)))
         if number == 0:
             if cursor.rowcount != 1:
                 return None
@@ -106,19 +108,27 @@ def enqueue(
     return first_id
 
 
+_ROWS_PER_INSERT = 999 // 9  # SQLite's smallest limit on bound values, 9 values a row
+
+
 def enqueue_many(
     conn: sqlite3.Connection, calls: list[tuple[OutgoingCall, datetime]], now: datetime
 ) -> None:
-    """Queue many calls at once, each with its not_before (the tick's batches)."""
+    """Queue many calls at once, each with its not_before (the tick's batches), in this
+    order: one multi-row INSERT per ~100 rows (cheaper than executemany's one statement run
+    per row)."""
     created = to_db(now)
-    conn.executemany(
-        _INSERT,
-        [
-            _values(row, not_before, created)
-            for call, not_before in calls
-            for row in _with_follow_ups(call)
-        ],
-    )
+    rows = [
+        _values(row, to_db(not_before), created)
+        for call, not_before in calls
+        for row in _with_follow_ups(call)
+    ]
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        part = rows[start : start + _ROWS_PER_INSERT]
+        conn.execute(
+            _INSERT_ROWS.format(rows=", ".join([_ROW] * len(part))),
+            [value for row in part for value in row],
+        )
 
 
 def _row(row: sqlite3.Row) -> OutboxRow:

@@ -68,21 +68,13 @@ def open_many(
     patient id, occurrence, check at). Returns {schedule id: reminder id} for the ones not
     queued before; one INSERT ... RETURNING per 500 rows instead of one statement each."""
     created = to_db(now)
-    texts: dict[datetime, str] = {}  # a batch's occurrences mostly share a few times
-
-    def text(moment: datetime) -> str:
-        found = texts.get(moment)
-        if found is None:
-            found = texts[moment] = to_db(moment)
-        return found
-
     opened: dict[int, int] = {}
     for start in range(0, len(occurrences), _ROWS_PER_INSERT):
         part = occurrences[start : start + _ROWS_PER_INSERT]
         values = [
             value
             for schedule_id, patient_id, occurrence, check_at in part
-            for value in (schedule_id, patient_id, text(occurrence), text(check_at), created)
+            for value in (schedule_id, patient_id, to_db(occurrence), to_db(check_at), created)
         ]
         rows = conn.execute(
             "INSERT INTO reminders (schedule_id, patient_id, occurrence, check_at, created_at)"

@@ -263,17 +263,30 @@ def set_next(
     )
 
 
+_ADVANCES_PER_UPDATE = 999 // 3  # SQLite's smallest limit on bound values, 3 values a row
+
+
 def set_next_many(
     conn: sqlite3.Connection, advances: list[tuple[int, datetime | None, datetime | None]]
 ) -> None:
-    """set_next for many schedules at once: (schedule id, occurrence, due at)."""
-    conn.executemany(
-        "UPDATE schedules SET next_occurrence = ?, next_due_at = ? WHERE id = ?",
-        [
-            (to_db(occurrence) if occurrence else None, to_db(due) if due else None, schedule_id)
-            for schedule_id, occurrence, due in advances
-        ],
-    )
+    """set_next for many schedules at once: (schedule id, occurrence, due at); one UPDATE
+    ... FROM (VALUES ...) per ~300 schedules (cheaper than a statement run per row)."""
+    for start in range(0, len(advances), _ADVANCES_PER_UPDATE):
+        part = advances[start : start + _ADVANCES_PER_UPDATE]
+        conn.execute(
+            "UPDATE schedules SET next_occurrence = v.column2, next_due_at = v.column3"
+            " FROM (VALUES " + ", ".join(["(?, ?, ?)"] * len(part)) + ") AS v"
+            " WHERE schedules.id = v.column1",
+            [
+                value
+                for schedule_id, occurrence, due in part
+                for value in (
+                    schedule_id,
+                    to_db(occurrence) if occurrence else None,
+                    to_db(due) if due else None,
+                )
+            ],
+        )
 
 
 def update(conn: sqlite3.Connection, schedule_id: int, now: datetime, **fields: object) -> None:

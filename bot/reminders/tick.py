@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypeVar
@@ -83,7 +83,7 @@ def run_batch(
 
 def _filled_days(
     conn: sqlite3.Connection,
-    planned: list[tuple[DueSchedule, datetime, Iterator[datetime] | None]],
+    planned: list[tuple[DueSchedule, datetime, datetime | None]],
     diary_parts: dict[str, int],
 ) -> set[int]:
     """The ids of the batch's diary schedules whose occurrence falls on a local day the
@@ -98,7 +98,7 @@ def _filled_days(
 
 def _filled(
     conn: sqlite3.Connection,
-    planned: list[tuple[DueSchedule, datetime, Iterator[datetime] | None]],
+    planned: list[tuple[DueSchedule, datetime, datetime | None]],
     diary_parts: dict[str, int],
 ) -> set[int]:
     days: dict[int, tuple[int, date]] = {
@@ -169,7 +169,7 @@ class _Fire:
 def _decide(
     target: DueSchedule,
     occurrence: datetime,
-    upcoming: Iterator[datetime] | None,
+    following: datetime | None,
     now: datetime,
     day_filled: bool,
 ) -> _Fire:
@@ -189,7 +189,7 @@ def _decide(
         skipped = ("reminder_skipped_day_filled", {"schedule": schedule.id})
     else:
         check_at = _check_time(target, occurrence, send_at)
-    planned = next_after(target, occurrence, upcoming)
+    planned = next_after(target, occurrence, following)
     next_occurrence, next_due = planned if planned else (None, None)
     return _Fire(target, occurrence, send_at, check_at, skipped, next_occurrence, next_due)
 
