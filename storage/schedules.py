@@ -32,7 +32,7 @@ def format_weekdays(days: frozenset[int] | None) -> str | None:
     return ",".join(str(day) for day in sorted(days)) if days else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Schedule:
     id: int
     patient_id: int
@@ -54,7 +54,7 @@ class Schedule:
     next_due_at: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DueSchedule:
     """A due schedule with what the tick needs to know about its patient."""
 

@@ -31,9 +31,15 @@ def rule_of(schedule: Schedule) -> Rule:
 
 def send_time(occurrence: datetime, target: DueSchedule) -> datetime:
     """When an occurrence is sent: at its time, or at the end of the patient's quiet hours."""
+    return local_send_time(occurrence, target.timezone, target.quiet_start, target.quiet_end)
+
+
+def local_send_time(
+    occurrence: datetime, zone: str, quiet_start: time, quiet_end: time
+) -> datetime:
+    """send_time from the patient's zone and quiet hours, in UTC."""
     # Keyed by the UTC moment: local times equal across a fold would share an entry.
-    moment = occurrence.astimezone(UTC)
-    return _send_time(moment, target.timezone, target.quiet_start, target.quiet_end)
+    return _send_time(occurrence.astimezone(UTC), zone, quiet_start, quiet_end)
 
 
 @lru_cache(maxsize=4096)

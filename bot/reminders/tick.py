@@ -16,7 +16,8 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,7 @@ from bot.containment import each_contained
 from bot.escalation import activity_missed
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.reminders import messages
-from bot.reminders.planning import next_after, occurrence_to_send, send_time
+from bot.reminders.planning import local_send_time, next_after, occurrence_to_send
 from bot.supervisor import Heartbeat
 from storage import diary_weeks, events, forms, outbox, reminders, schedules
 from storage.database import Database, savepoint
@@ -55,6 +56,7 @@ def run_batch(
     schedule whose pure part fails is set aside alone; if the batch's writes fail, they are
     undone and written again one schedule at a time, each in its own savepoint, so the
     failing one is set aside and the others still go (bot/containment.py)."""
+    now = now.astimezone(UTC)  # the key of what is kept per moment (_timing)
     due = schedules.due(conn, now, limit)
     planned = _each_pure(
         conn,
@@ -174,12 +176,17 @@ def _decide(
     day_filled: bool,
 ) -> _Fire:
     schedule = target.schedule
-    due_at = send_time(occurrence, target)
-    # Late (after downtime) and now in quiet hours: the catch-up waits for their end.
-    send_at = send_time(now, target)
+    send_at, too_old, check_at = _timing(
+        occurrence,
+        now,
+        target.timezone,
+        target.quiet_start,
+        target.quiet_end,
+        schedule.grace_minutes,
+        schedule.resend_after_minutes,
+    )
     paused = target.paused_until is not None and target.paused_until > now
-    too_old = send_at - due_at > timedelta(minutes=schedule.grace_minutes)
-    check_at = skipped = None
+    queued = skipped = None
     if target.unreachable or paused:
         pass  # planned past the pause, or not at all until the patient can be reached again
     elif too_old:
@@ -188,23 +195,38 @@ def _decide(
         # The whole day is already in the diary: a reminder to fill it in would only nag.
         skipped = ("reminder_skipped_day_filled", {"schedule": schedule.id})
     else:
-        check_at = _check_time(target, occurrence, send_at)
+        queued = check_at
     planned = next_after(target, occurrence, following)
     next_occurrence, next_due = planned if planned else (None, None)
-    return _Fire(target, occurrence, send_at, check_at, skipped, next_occurrence, next_due)
+    return _Fire(target, occurrence, send_at, queued, skipped, next_occurrence, next_due)
 
 
-def _check_time(target: DueSchedule, occurrence: datetime, send_at: datetime) -> datetime:
-    """When a queued reminder is looked at again: its re-send, or when it counts as missed."""
-    schedule = target.schedule
-    if schedule.resend_after_minutes:
+@lru_cache(maxsize=1024)
+def _timing(
+    occurrence: datetime,
+    now: datetime,
+    zone: str,
+    quiet_start: time,
+    quiet_end: time,
+    grace_minutes: int,
+    resend_after_minutes: int | None,
+) -> tuple[datetime, bool, datetime]:
+    """For an occurrence due at `now`: when it is sent, whether that is too late to send it
+    at all, and when its reminder is looked at again (its re-send, or when it counts as
+    missed). Pure and kept: a batch asks it the same few questions for thousands of
+    patients (`occurrence` and `now` in UTC, so that equal keys are equal moments)."""
+    due_at = local_send_time(occurrence, zone, quiet_start, quiet_end)
+    # Late (after downtime) and now in quiet hours: the catch-up waits for their end.
+    send_at = local_send_time(now, zone, quiet_start, quiet_end)
+    too_old = send_at - due_at > timedelta(minutes=grace_minutes)
+    if resend_after_minutes:
         # Counted from when it is really sent: a late catch-up is not followed at once by its
         # re-send.
-        resend_after = timedelta(minutes=schedule.resend_after_minutes)
-        check_at = send_time(max(occurrence, send_at) + resend_after, target)
+        resend_at = max(occurrence, send_at) + timedelta(minutes=resend_after_minutes)
+        check_at = local_send_time(resend_at, zone, quiet_start, quiet_end)
     else:
-        check_at = occurrence + timedelta(minutes=schedule.grace_minutes)
-    return max(check_at, send_at)
+        check_at = occurrence + timedelta(minutes=grace_minutes)
+    return send_at, too_old, max(check_at, send_at)
 
 
 def _write_contained(conn: sqlite3.Connection, fires: list[_Fire], now: datetime) -> None:
