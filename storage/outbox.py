@@ -2,6 +2,7 @@
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -16,7 +17,7 @@ LANE_REMINDER = 3
 REPEAT_NOTE = "repeat_note"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OutgoingCall:
     """One Bot API call to make: a method and its parameters (without chat_id)."""
 
@@ -74,9 +75,11 @@ def _values(call: OutgoingCall, not_before: str, created: str) -> tuple:
     )
 
 
-def _with_follow_ups(call: OutgoingCall) -> list[OutgoingCall]:
+def _with_follow_ups(call: OutgoingCall) -> Sequence[OutgoingCall]:
     """A call and the calls that follow it, as rows to queue in this order. A follow-up's
     dedupe key is its call's with the part's number, so a repeated call adds nothing."""
+    if not call.follow_ups:
+        return (call,)
     rows = [call]
     for number, (method, params) in enumerate(call.follow_ups, start=2):
         key = f"{call.dedupe_key}:part{number}" if call.dedupe_key else None

@@ -120,7 +120,13 @@ def _filled(
 
 
 def _local_day(moment: datetime, target: DueSchedule) -> date:
-    return moment.astimezone(ZoneInfo(target.timezone)).date()
+    return _day_in(moment, target.timezone)
+
+
+@lru_cache(maxsize=1024)
+def _day_in(moment: datetime, zone: str) -> date:
+    """Kept: a batch's occurrences share a few moments and zones (moments in UTC)."""
+    return moment.astimezone(ZoneInfo(zone)).date()
 
 
 T = TypeVar("T")
@@ -255,9 +261,10 @@ def _write_contained(conn: sqlite3.Connection, fires: list[_Fire], now: datetime
 
 
 def _write(conn: sqlite3.Connection, fires: list[_Fire], now: datetime) -> None:
-    """Reminders rows (one statement, their ids returned), outbox rows and schedule advances
-    (one executemany each), in the open transaction: queued and advanced together, or
-    neither. An occurrence queued before gets no second reminder (never twice)."""
+    """Reminders rows (their ids returned), outbox rows and schedule advances, each with a
+    multi-row statement per few hundred rows, in the open transaction: queued and advanced
+    together, or neither. An occurrence queued before gets no second reminder (never
+    twice)."""
     queued = [fire for fire in fires if fire.check_at is not None]
     opened = reminders.open_many(
         conn,
