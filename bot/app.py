@@ -91,7 +91,7 @@ async def run_bot(settings: Settings) -> bool:
     ticker = _ticker(settings, database, clock, sender, supervisor, programs, questionnaires)
     supervisor.start("poller", poller.run)
     supervisor.start("sender", sender.run)
-    supervisor.start("tick", ticker.run)
+    supervisor.every("tick", ticker.interval, ticker.tick)  # one job for all, never per patient
     log.info("bot started as @%s", application.bot.username)
     clean = await supervisor.watch(_stop_event())
     try:

@@ -350,10 +350,11 @@ Batch = Callable[[sqlite3.Connection, datetime], int]
 
 
 class Ticker:
-    """Runs the periodic passes every `interval` seconds (30 s in production; in the demo
-    often enough to follow every move of the fake clock). Each pass is a list of batch
-    functions `(conn, now) -> rows handled` with the size of a full batch; each batch is its
-    own transaction, and a full batch runs again."""
+    """The periodic passes, run every `interval` seconds as one APScheduler job by the
+    supervisor (`Supervisor.every`; 30 s in production; in the demo often enough to follow
+    every move of the fake clock). Each pass is a list of batch functions `(conn, now) ->
+    rows handled` with the size of a full batch; each batch is its own transaction, and a
+    full batch runs again."""
 
     def __init__(
         self,
@@ -366,16 +367,10 @@ class Ticker:
     ):
         self._db = database
         self._clock = clock
-        self._interval = interval
+        self.interval = interval
         self._wake_sender = wake_sender
         self._batches = batches if batches is not None else [(run_batch, BATCH_SIZE)]
         self._heartbeat = heartbeat or Heartbeat("tick")
-
-    async def run(self) -> None:
-        while True:
-            await self.tick()
-            self._heartbeat.beat()
-            await asyncio.sleep(self._interval)
 
     async def tick(self) -> None:
         """Every batch in turn; one that fails is an ERROR line and the others still run
