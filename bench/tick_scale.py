@@ -4,6 +4,7 @@
     python -m bench.tick_scale --quick         # 10,000 patients (all of them due)
     python -m bench.tick_scale --patients N    # any N
     python -m bench.tick_scale --profile       # also cProfile the select-and-queue
+    python -m bench.tick_scale --defer-checkpoint   # what-if: WAL checkpoints off the tick
 
 One run measures, and prints as numbers and ratios (no pass/fail):
 (a) set-up: a temp SQLite database (storage.database.migrate_sync), one unit, one therapist,
@@ -219,11 +220,13 @@ def check_planning(conn: sqlite3.Connection, patients: int, sample: int = 500) -
 # ---------------------------------------------------------------------------- (b) the tick
 
 
-def select_and_queue(path: Path, profile: bool) -> dict:
+def select_and_queue(path: Path, profile: bool, defer_checkpoint: bool = False) -> dict:
     from bot.reminders.tick import BATCH_SIZE, run_batch
     from storage.database import connect_sync, run_in_transaction
 
     conn = connect_sync(path)
+    if defer_checkpoint:  # what-if: the connection leaves checkpoints to a job of their own
+        conn.execute("PRAGMA wal_autocheckpoint=0")
     profiler = None
     if profile:
         import cProfile
@@ -246,6 +249,10 @@ def select_and_queue(path: Path, profile: bool) -> dict:
         if handled < BATCH_SIZE:  # as Ticker.tick: a partial batch means nothing more is due
             break
     total = time.perf_counter() - started
+    checkpoint_started = time.perf_counter()
+    if defer_checkpoint:  # the deferred work, timed apart (not in the total)
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    checkpoint = time.perf_counter() - checkpoint_started
     conn.close()
     if profiler:
         import pstats
@@ -260,6 +267,7 @@ def select_and_queue(path: Path, profile: bool) -> dict:
         "max_batch_s": max(batches),
         "median_batch_s": statistics.median(batches),
         "per_reminder_us": total / max(handled_total, 1) * 1e6,
+        "checkpoint_s": checkpoint,
     }
 
 
@@ -441,6 +449,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10,000 patients")
     parser.add_argument("--profile", action="store_true", help="cProfile the select-and-queue")
     parser.add_argument(
+        "--defer-checkpoint",
+        action="store_true",
+        help="what-if: no WAL auto-checkpoint during (b); the checkpoint after it is timed apart",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=3, help="runs of (b), each on a fresh copy (default 3)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp database")
@@ -482,7 +495,7 @@ def main() -> None:
                 for suffix in ("-wal", "-shm"):
                     path.with_name(path.name + suffix).unlink(missing_ok=True)
                 shutil.copyfile(snapshot, path)
-            runs.append(select_and_queue(path, args.profile and run == 0))
+            runs.append(select_and_queue(path, args.profile and run == 0, args.defer_checkpoint))
         totals = sorted(run["total_s"] for run in runs)
         tick = runs[-1]
         tick["total_s"] = statistics.median(totals)
@@ -502,6 +515,12 @@ def main() -> None:
         print(f"    longest batch transaction    {secs(tick['max_batch_s'])}  (of all runs)")
         print(f"    median batch transaction     {secs(tick['median_batch_s'])}")
         print(f"    per reminder                 {tick['per_reminder_us']:8.1f} us")
+        if args.defer_checkpoint:
+            deferred = statistics.median(run["checkpoint_s"] for run in runs)
+            print(
+                f"    checkpoint after the tick    {secs(deferred)}  (median; not in the total:"
+                " --defer-checkpoint)"
+            )
 
         checks = verify(path, due_ids, patients)
         print("\n    correctness at scale")
