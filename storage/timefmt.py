@@ -11,9 +11,11 @@ _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def to_db(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetimes are not stored; pass an aware UTC time")
-    return _utc_text(moment.astimezone(UTC))
+    if moment.tzinfo is not UTC:
+        if moment.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware UTC time")
+        moment = moment.astimezone(UTC)
+    return _utc_text(moment)
 
 
 @lru_cache(maxsize=4096)
