@@ -56,7 +56,8 @@ def open_occurrence(
     return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
-_ROWS_PER_INSERT = 500  # 5 values a row: far below SQLite's limit on bound values
+# RETURNING needs SQLite 3.35 or later, which binds up to 32,766 values a statement.
+_ROWS_PER_INSERT = 500
 
 
 def open_many(

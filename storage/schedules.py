@@ -263,14 +263,15 @@ def set_next(
     )
 
 
-_ADVANCES_PER_UPDATE = 999 // 3  # SQLite's smallest limit on bound values, 3 values a row
+# UPDATE ... FROM needs SQLite 3.33 or later, which binds up to 32,766 values a statement.
+_ADVANCES_PER_UPDATE = 500
 
 
 def set_next_many(
     conn: sqlite3.Connection, advances: list[tuple[int, datetime | None, datetime | None]]
 ) -> None:
     """set_next for many schedules at once: (schedule id, occurrence, due at); one UPDATE
-    ... FROM (VALUES ...) per ~300 schedules (cheaper than a statement run per row)."""
+    ... FROM (VALUES ...) per 500 schedules (cheaper than a statement run per row)."""
     for start in range(0, len(advances), _ADVANCES_PER_UPDATE):
         part = advances[start : start + _ADVANCES_PER_UPDATE]
         conn.execute(
