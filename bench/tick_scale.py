@@ -4,7 +4,7 @@
     python -m bench.tick_scale --quick         # 10,000 patients (all of them due)
     python -m bench.tick_scale --patients N    # any N
     python -m bench.tick_scale --profile       # also cProfile the select-and-queue
-    python -m bench.tick_scale --defer-checkpoint   # what-if: WAL checkpoints off the tick
+    python -m bench.tick_scale --auto-checkpoint    # SQLite's checkpoints inside the commits
 
 One run measures, and prints as numbers and ratios (no pass/fail):
 (a) set-up: a temp SQLite database (storage.database.migrate_sync), one unit, one therapist,
@@ -15,6 +15,9 @@ One run measures, and prints as numbers and ratios (no pass/fail):
 (b) select-and-queue: at that minute, bot.reminders.tick.run_batch repeatedly, each call in
     its own storage.database.run_in_transaction, stopping as the production Ticker does (a
     batch smaller than BATCH_SIZE); total time and the longest single batch transaction.
+    The connection leaves WAL checkpoints to the checkpoint job as the bot's does
+    (storage/checkpoint.py); that job's run after the tick is timed apart
+    (--auto-checkpoint: SQLite's own checkpoints inside the commits, as before the job).
     Then the tick is checked: exactly 10,000 outbox rows with distinct dedupe keys, every
     advanced schedule's next_due_at is the next day's 19:00 local, nothing else changed,
     nothing still due, and a second tick does nothing.
@@ -220,13 +223,14 @@ def check_planning(conn: sqlite3.Connection, patients: int, sample: int = 500) -
 # ---------------------------------------------------------------------------- (b) the tick
 
 
-def select_and_queue(path: Path, profile: bool, defer_checkpoint: bool = False) -> dict:
+def select_and_queue(path: Path, profile: bool, auto_checkpoint: bool = False) -> dict:
     from bot.reminders.tick import BATCH_SIZE, run_batch
+    from storage.checkpoint import checkpoint, leave_checkpoints_to_the_job
     from storage.database import connect_sync, run_in_transaction
 
     conn = connect_sync(path)
-    if defer_checkpoint:  # what-if: the connection leaves checkpoints to a job of their own
-        conn.execute("PRAGMA wal_autocheckpoint=0")
+    if not auto_checkpoint:  # as bot/app.py: the checkpoint job copies the log, not a commit
+        leave_checkpoints_to_the_job(conn)
     profiler = None
     if profile:
         import cProfile
@@ -250,9 +254,9 @@ def select_and_queue(path: Path, profile: bool, defer_checkpoint: bool = False) 
             break
     total = time.perf_counter() - started
     checkpoint_started = time.perf_counter()
-    if defer_checkpoint:  # the deferred work, timed apart (not in the total)
-        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-    checkpoint = time.perf_counter() - checkpoint_started
+    if not auto_checkpoint:  # the job's next run, timed apart: it does not hold up the writer
+        checkpoint(path)
+    checkpointed = time.perf_counter() - checkpoint_started
     conn.close()
     if profiler:
         import pstats
@@ -267,7 +271,7 @@ def select_and_queue(path: Path, profile: bool, defer_checkpoint: bool = False) 
         "max_batch_s": max(batches),
         "median_batch_s": statistics.median(batches),
         "per_reminder_us": total / max(handled_total, 1) * 1e6,
-        "checkpoint_s": checkpoint,
+        "checkpoint_s": checkpointed,
     }
 
 
@@ -377,12 +381,14 @@ def child_memory(db: str) -> dict:
 
     from bot.clock import FixedClock
     from bot.reminders.tick import BATCH_SIZE, Ticker, run_batch
+    from storage.checkpoint import leave_checkpoints_to_the_job
     from storage.database import Database
 
     after_imports = memory()
 
     async def main() -> tuple[float, int, dict]:
         database = await Database.open(db)
+        await database.call(leave_checkpoints_to_the_job)  # as bot/app.py
         wakes = []
         batches = [(partial(run_batch, diary_parts=DIARY_PARTS), BATCH_SIZE)]
         ticker = Ticker(
@@ -449,9 +455,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10,000 patients")
     parser.add_argument("--profile", action="store_true", help="cProfile the select-and-queue")
     parser.add_argument(
-        "--defer-checkpoint",
+        "--auto-checkpoint",
         action="store_true",
-        help="what-if: no WAL auto-checkpoint during (b); the checkpoint after it is timed apart",
+        help="(b) with SQLite's own checkpoints inside the commits, as before the checkpoint job",
     )
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of (b), each on a fresh copy (default 3)"
@@ -495,7 +501,7 @@ def main() -> None:
                 for suffix in ("-wal", "-shm"):
                     path.with_name(path.name + suffix).unlink(missing_ok=True)
                 shutil.copyfile(snapshot, path)
-            runs.append(select_and_queue(path, args.profile and run == 0, args.defer_checkpoint))
+            runs.append(select_and_queue(path, args.profile and run == 0, args.auto_checkpoint))
         totals = sorted(run["total_s"] for run in runs)
         tick = runs[-1]
         tick["total_s"] = statistics.median(totals)
@@ -515,11 +521,11 @@ def main() -> None:
         print(f"    longest batch transaction    {secs(tick['max_batch_s'])}  (of all runs)")
         print(f"    median batch transaction     {secs(tick['median_batch_s'])}")
         print(f"    per reminder                 {tick['per_reminder_us']:8.1f} us")
-        if args.defer_checkpoint:
-            deferred = statistics.median(run["checkpoint_s"] for run in runs)
+        if not args.auto_checkpoint:
+            job = statistics.median(run["checkpoint_s"] for run in runs)
             print(
-                f"    checkpoint after the tick    {secs(deferred)}  (median; not in the total:"
-                " --defer-checkpoint)"
+                f"    checkpoint job after it      {secs(job)}  (median; its own connection"
+                " and thread, beside the writer)"
             )
 
         checks = verify(path, due_ids, patients)
