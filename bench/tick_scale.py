@@ -4,6 +4,7 @@
     python -m bench.tick_scale --quick         # 10,000 patients (all of them due)
     python -m bench.tick_scale --patients N    # any N
     python -m bench.tick_scale --profile       # also cProfile the select-and-queue
+    python -m bench.tick_scale --auto-checkpoint    # SQLite's checkpoints inside the commits
 
 One run measures, and prints as numbers and ratios (no pass/fail):
 (a) set-up: a temp SQLite database (storage.database.migrate_sync), one unit, one therapist,
@@ -14,6 +15,9 @@ One run measures, and prints as numbers and ratios (no pass/fail):
 (b) select-and-queue: at that minute, bot.reminders.tick.run_batch repeatedly, each call in
     its own storage.database.run_in_transaction, stopping as the production Ticker does (a
     batch smaller than BATCH_SIZE); total time and the longest single batch transaction.
+    The connection leaves WAL checkpoints to the checkpoint job as the bot's does
+    (storage/checkpoint.py); that job's run after the tick is timed apart
+    (--auto-checkpoint: SQLite's own checkpoints inside the commits, as before the job).
     Then the tick is checked: exactly 10,000 outbox rows with distinct dedupe keys, every
     advanced schedule's next_due_at is the next day's 19:00 local, nothing else changed,
     nothing still due, and a second tick does nothing.
@@ -219,11 +223,14 @@ def check_planning(conn: sqlite3.Connection, patients: int, sample: int = 500) -
 # ---------------------------------------------------------------------------- (b) the tick
 
 
-def select_and_queue(path: Path, profile: bool) -> dict:
+def select_and_queue(path: Path, profile: bool, auto_checkpoint: bool = False) -> dict:
     from bot.reminders.tick import BATCH_SIZE, run_batch
+    from storage.checkpoint import checkpoint, leave_checkpoints_to_the_job
     from storage.database import connect_sync, run_in_transaction
 
     conn = connect_sync(path)
+    if not auto_checkpoint:  # as bot/app.py: the checkpoint job copies the log, not a commit
+        leave_checkpoints_to_the_job(conn)
     profiler = None
     if profile:
         import cProfile
@@ -246,6 +253,10 @@ def select_and_queue(path: Path, profile: bool) -> dict:
         if handled < BATCH_SIZE:  # as Ticker.tick: a partial batch means nothing more is due
             break
     total = time.perf_counter() - started
+    checkpoint_started = time.perf_counter()
+    if not auto_checkpoint:  # the job's next run, timed apart: it does not hold up the writer
+        checkpoint(path)
+    checkpointed = time.perf_counter() - checkpoint_started
     conn.close()
     if profiler:
         import pstats
@@ -260,6 +271,7 @@ def select_and_queue(path: Path, profile: bool) -> dict:
         "max_batch_s": max(batches),
         "median_batch_s": statistics.median(batches),
         "per_reminder_us": total / max(handled_total, 1) * 1e6,
+        "checkpoint_s": checkpointed,
     }
 
 
@@ -369,12 +381,14 @@ def child_memory(db: str) -> dict:
 
     from bot.clock import FixedClock
     from bot.reminders.tick import BATCH_SIZE, Ticker, run_batch
+    from storage.checkpoint import leave_checkpoints_to_the_job
     from storage.database import Database
 
     after_imports = memory()
 
     async def main() -> tuple[float, int, dict]:
         database = await Database.open(db)
+        await database.call(leave_checkpoints_to_the_job)  # as bot/app.py
         wakes = []
         batches = [(partial(run_batch, diary_parts=DIARY_PARTS), BATCH_SIZE)]
         ticker = Ticker(
@@ -441,6 +455,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10,000 patients")
     parser.add_argument("--profile", action="store_true", help="cProfile the select-and-queue")
     parser.add_argument(
+        "--auto-checkpoint",
+        action="store_true",
+        help="(b) with SQLite's own checkpoints inside the commits, as before the checkpoint job",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=3, help="runs of (b), each on a fresh copy (default 3)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp database")
@@ -482,7 +501,7 @@ def main() -> None:
                 for suffix in ("-wal", "-shm"):
                     path.with_name(path.name + suffix).unlink(missing_ok=True)
                 shutil.copyfile(snapshot, path)
-            runs.append(select_and_queue(path, args.profile and run == 0))
+            runs.append(select_and_queue(path, args.profile and run == 0, args.auto_checkpoint))
         totals = sorted(run["total_s"] for run in runs)
         tick = runs[-1]
         tick["total_s"] = statistics.median(totals)
@@ -502,6 +521,12 @@ def main() -> None:
         print(f"    longest batch transaction    {secs(tick['max_batch_s'])}  (of all runs)")
         print(f"    median batch transaction     {secs(tick['median_batch_s'])}")
         print(f"    per reminder                 {tick['per_reminder_us']:8.1f} us")
+        if not args.auto_checkpoint:
+            job = statistics.median(run["checkpoint_s"] for run in runs)
+            print(
+                f"    checkpoint job after it      {secs(job)}  (median; its own connection"
+                " and thread, beside the writer)"
+            )
 
         checks = verify(path, due_ids, patients)
         print("\n    correctness at scale")

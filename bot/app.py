@@ -32,6 +32,7 @@ from bot.telegram.sender import Sender
 from bot.turn.context import World
 from programs.loader import default_programs_dir, load_programs
 from programs.questionnaire_loader import load_questionnaires
+from storage import checkpoint
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ async def run_bot(settings: Settings) -> bool:
     reminder_kinds.validate(openable=REMINDER_OPENERS, programs=[programs[id_] for id_ in programs])
     questionnaires = load_questionnaires(override_dir=settings.questionnaires_dir)
     database = await Database.open(settings.database_path)
+    await database.call(checkpoint.leave_checkpoints_to_the_job)
     application = build_application(settings)
     handlers.register(application, broken_routes=_names(settings.break_routes))
     await application.initialize()
@@ -80,7 +82,12 @@ async def run_bot(settings: Settings) -> bool:
     ticker = _ticker(settings, database, clock, sender, supervisor, programs, questionnaires)
     supervisor.start("poller", poller.run)
     supervisor.start("sender", sender.run)
-    supervisor.start("tick", ticker.run)
+    supervisor.every("tick", ticker.interval, ticker.tick)  # one job for all, never per patient
+    supervisor.every(
+        "checkpoint",
+        checkpoint.CHECKPOINT_EVERY_SECONDS,
+        partial(_checkpoint, settings.database_path),
+    )
     log.info("bot started as @%s", application.bot.username)
     clean = await supervisor.watch(_stop_event())
     try:
@@ -133,6 +140,12 @@ def _ticker(settings, database, clock, sender, supervisor, programs, questionnai
         ],
         heartbeat=supervisor.heartbeat("tick"),
     )
+
+
+async def _checkpoint(path) -> None:
+    """The write-ahead log into the database file, in a worker thread with a connection of
+    its own: the bot's connection never waits for it (storage/checkpoint.py)."""
+    await asyncio.to_thread(checkpoint.checkpoint, path)
 
 
 def _names(comma_separated: str) -> frozenset[str]:

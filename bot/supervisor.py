@@ -1,9 +1,15 @@
-"""The supervisor: the bot's long-running loops (poller, sender, tick) under one watch.
+"""The supervisor: the bot's long-running loops (poller, sender) and periodic jobs (the tick)
+under one watch.
 
 Each loop contains its own failures (one update, one outbox row, one batch) and goes on; what
-it cannot contain ends the loop. A loop that ends, or stops beating its heartbeat (hung), is
-logged CRITICAL and marks the process unhealthy; after a short grace (so the other loops can
-still send what waits, a safety alert above all) the supervisor returns and the process exits
+it cannot contain ends the loop. Periodic jobs are APScheduler interval jobs (one job per
+kind of work, never one per patient): a run that finishes beats the job's heartbeat; a run
+that raises is an ERROR line and the next run still comes; runs missed while one was still
+running, or while the event loop was blocked, are coalesced into one.
+
+A loop that ends, or a loop or job that stops beating its heartbeat (hung), is logged
+CRITICAL and marks the process unhealthy; after a short grace (so the other loops can still
+send what waits, a safety alert above all) the supervisor returns and the process exits
 non-zero, so systemd or Docker starts a fresh one. Never a half-alive process: reading without
 sending, or sending without reading.
 
@@ -15,9 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +55,10 @@ class Supervisor:
         self._exit_grace = exit_grace_seconds
         self._heartbeats: dict[str, Heartbeat] = {}
         self._tasks: dict[str, asyncio.Task] = {}
+        self._scheduler: AsyncIOScheduler | None = None
+        self._jobs: set[str] = set()  # the periodic jobs' names
+        self._runs: dict[str, asyncio.Task] = {}  # a periodic job's run in progress
+        self._stopping = False
         self._unhealthy_since: float | None = None
         self.problems: list[str] = []  # why the process is unhealthy, for /healthz and the log
 
@@ -56,6 +70,55 @@ class Supervisor:
         """Run a loop as a task, under watch."""
         self.heartbeat(name).beat()
         self._tasks[name] = asyncio.create_task(loop(), name=name)
+
+    def every(self, name: str, seconds: float, job: Callable[[], Awaitable[None]]) -> None:
+        """Run `job` every `seconds` (the first run at once) as an APScheduler interval job,
+        under watch: at most one run at a time, late runs coalesced into one. A run that
+        raises does not beat: one that keeps failing, like one that hangs, makes the job
+        "hung" after hung_after_seconds."""
+        if self._scheduler is None:
+            _quiet_scheduler_log()
+            self._scheduler = AsyncIOScheduler(timezone=UTC)
+            self._scheduler.start()
+        self.heartbeat(name).beat()
+        self._jobs.add(name)
+        self._scheduler.add_job(
+            self._run,
+            "interval",
+            args=(name, job),
+            seconds=seconds,
+            id=name,
+            name=name,
+            next_run_time=datetime.now(UTC),
+            coalesce=True,
+            max_instances=1,
+            # A run up to one interval late still runs (a later one would come no sooner).
+            misfire_grace_time=max(1, math.ceil(seconds)),
+        )
+
+    def scheduled(self, name: str) -> bool:
+        """Whether periodic job `name` is scheduled (for the watch and for tests)."""
+        return self._scheduler is not None and self._scheduler.get_job(name) is not None
+
+    async def _run(self, name: str, job: Callable[[], Awaitable[None]]) -> None:
+        """One run of a periodic job. Its work runs as a task of its own, so that stopping
+        can cancel it without APScheduler reporting the cancellation as the job's error."""
+        if self._stopping:
+            return
+        run = asyncio.create_task(job(), name=f"{name} run")
+        self._runs[name] = run
+        try:
+            await run
+        except asyncio.CancelledError:
+            if self._stopping:
+                return
+            raise
+        except Exception as error:  # the type only: its message may carry a person's text
+            log.error("periodic job %s failed: %s", name, type(error).__name__)
+            return
+        finally:
+            self._runs.pop(name, None)
+        self.heartbeat(name).beat()
 
     @property
     def healthy(self) -> bool:
@@ -93,6 +156,11 @@ class Supervisor:
                 self._unhealthy(f"{name} ended", _ended_because(task))
             elif self._heartbeats[name].silent_for() > self._hung_after:
                 self._unhealthy(f"{name} hung", "")
+        for name in self._jobs:
+            if not self.scheduled(name):
+                self._unhealthy(f"{name} ended", " (no longer scheduled)")
+            elif self._heartbeats[name].silent_for() > self._hung_after:
+                self._unhealthy(f"{name} hung", "")
 
     def _unhealthy(self, problem: str, cause: str) -> None:
         if problem in self.problems:
@@ -103,9 +171,22 @@ class Supervisor:
             self._unhealthy_since = time.monotonic()
 
     async def stop_all(self) -> None:
-        for task in self._tasks.values():
+        self._stopping = True
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)  # no new runs
+        runs = list(self._runs.values())
+        for task in [*self._tasks.values(), *runs]:
             task.cancel()
-        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        await asyncio.gather(*self._tasks.values(), *runs, return_exceptions=True)
+        await asyncio.sleep(0)  # APScheduler's shutdown runs on the loop's next turn
+
+
+def _quiet_scheduler_log() -> None:
+    """APScheduler says "Running job ..." at INFO for every run (every 50 ms in the demo);
+    its warnings (a run missed, or skipped because the last one still runs) are kept."""
+    scheduler_log = logging.getLogger("apscheduler")
+    if scheduler_log.getEffectiveLevel() < logging.WARNING:
+        scheduler_log.setLevel(logging.WARNING)
 
 
 def _ended_because(task: asyncio.Task) -> str:

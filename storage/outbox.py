@@ -2,6 +2,7 @@
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -16,7 +17,7 @@ LANE_REMINDER = 3
 REPEAT_NOTE = "repeat_note"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OutgoingCall:
     """One Bot API call to make: a method and its parameters (without chat_id)."""
 
@@ -51,30 +52,34 @@ class OutboxRow:
     forget_recipient: bool
 
 
-_INSERT = (
+_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_ROWS = (
     "INSERT INTO outbox (lane, chat_id, method, payload_json, dedupe_key, not_before,"
-    " repeat_if_unsure, forget_recipient, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " repeat_if_unsure, forget_recipient, created_at) VALUES {rows}"
     " ON CONFLICT (dedupe_key) DO NOTHING"
 )
+_INSERT = _INSERT_ROWS.format(rows=_ROW)
 
 
-def _values(call: OutgoingCall, not_before: datetime, created: str) -> tuple:
+def _values(call: OutgoingCall, not_before: str, created: str) -> tuple:
     return (
         call.lane,
         call.chat_id,
         call.method,
         call.payload(),
         call.dedupe_key,
-        to_db(not_before),
+        not_before,
         int(call.repeat_if_unsure),
         int(call.forget_recipient),
         created,
     )
 
 
-def _with_follow_ups(call: OutgoingCall) -> list[OutgoingCall]:
+def _with_follow_ups(call: OutgoingCall) -> Sequence[OutgoingCall]:
     """A call and the calls that follow it, as rows to queue in this order. A follow-up's
     dedupe key is its call's with the part's number, so a repeated call adds nothing."""
+    if not call.follow_ups:
+        return (call,)
     rows = [call]
     for number, (method, params) in enumerate(call.follow_ups, start=2):
         key = f"{call.dedupe_key}:part{number}" if call.dedupe_key else None
@@ -98,7 +103,7 @@ def enqueue(
     call's id, or None when its dedupe key was queued before (its follow-ups too, then)."""
     first_id = None
     for number, row in enumerate(_with_follow_ups(call)):
-        cursor = conn.execute(_INSERT, _values(row, not_before or now, to_db(now)))
+        cursor = conn.execute(_INSERT, _values(row, to_db(not_before or now), to_db(now)))
         if number == 0:
             if cursor.rowcount != 1:
                 return None
@@ -106,19 +111,27 @@ def enqueue(
     return first_id
 
 
+_ROWS_PER_INSERT = 500  # 9 values a row; SQLite 3.32 or later binds up to 32,766
+
+
 def enqueue_many(
     conn: sqlite3.Connection, calls: list[tuple[OutgoingCall, datetime]], now: datetime
 ) -> None:
-    """Queue many calls at once, each with its not_before (the tick's batches)."""
+    """Queue many calls at once, each with its not_before (the tick's batches), in this
+    order: one multi-row INSERT per 500 rows (cheaper than executemany's one statement run
+    per row)."""
     created = to_db(now)
-    conn.executemany(
-        _INSERT,
-        [
-            _values(row, not_before, created)
-            for call, not_before in calls
-            for row in _with_follow_ups(call)
-        ],
-    )
+    rows = [
+        _values(row, to_db(not_before), created)
+        for call, not_before in calls
+        for row in _with_follow_ups(call)
+    ]
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        part = rows[start : start + _ROWS_PER_INSERT]
+        conn.execute(
+            _INSERT_ROWS.format(rows=", ".join([_ROW] * len(part))),
+            [value for row in part for value in row],
+        )
 
 
 def _row(row: sqlite3.Row) -> OutboxRow:

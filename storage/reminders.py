@@ -56,6 +56,37 @@ def open_occurrence(
     return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
+# RETURNING needs SQLite 3.35 or later, which binds up to 32,766 values a statement.
+_ROWS_PER_INSERT = 500
+
+
+def open_many(
+    conn: sqlite3.Connection,
+    occurrences: list[tuple[int, int, datetime, datetime]],
+    now: datetime,
+) -> dict[int, int]:
+    """open_occurrence for many schedules at once, one occurrence each: (schedule id,
+    patient id, occurrence, check at). Returns {schedule id: reminder id} for the ones not
+    queued before; one INSERT ... RETURNING per 500 rows instead of one statement each."""
+    created = to_db(now)
+    opened: dict[int, int] = {}
+    for start in range(0, len(occurrences), _ROWS_PER_INSERT):
+        part = occurrences[start : start + _ROWS_PER_INSERT]
+        values = [
+            value
+            for schedule_id, patient_id, occurrence, check_at in part
+            for value in (schedule_id, patient_id, to_db(occurrence), to_db(check_at), created)
+        ]
+        rows = conn.execute(
+            "INSERT INTO reminders (schedule_id, patient_id, occurrence, check_at, created_at)"
+            " VALUES " + ", ".join(["(?, ?, ?, ?, ?)"] * len(part)) + " ON CONFLICT"
+            " (schedule_id, occurrence) DO NOTHING RETURNING schedule_id, id",
+            values,
+        )
+        opened.update((row[0], row[1]) for row in rows)
+    return opened
+
+
 def get(conn: sqlite3.Connection, reminder_id: int) -> Reminder | None:
     row = conn.execute(_SELECT + " WHERE r.id = ?", (reminder_id,)).fetchone()
     return _reminder(row) if row else None

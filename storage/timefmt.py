@@ -5,15 +5,25 @@ indexes order times correctly.
 """
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def to_db(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetimes are not stored; pass an aware UTC time")
+    if moment.tzinfo is not UTC:
+        if moment.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware UTC time")
+        moment = moment.astimezone(UTC)
+    return _utc_text(moment)
+
+
+@lru_cache(maxsize=4096)
+def _utc_text(moment: datetime) -> str:
+    """Kept once written: the tick writes the same few times for thousands of rows. Keyed
+    by the UTC moment (local times equal across a fold would share an entry)."""
     # isoformat gives exactly _FORMAT and is several times faster than strftime (hot path).
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def from_db(text: str) -> datetime:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 SEARCH_DAYS = 400  # far enough for any weekly or every-N-days rule
@@ -35,9 +36,11 @@ class Rule:
         return self.weekdays is None or day.weekday() in self.weekdays
 
 
+@lru_cache(maxsize=8192)
 def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     """A local wall-clock time as UTC: a missing time moves forward by the gap, an ambiguous
-    one is its first occurrence."""
+    one is its first occurrence. Kept once computed: the tick asks for the same day, time and
+    zone for thousands of patients."""
     return datetime.combine(day, at, tzinfo=zone).replace(fold=0).astimezone(UTC)
 
 

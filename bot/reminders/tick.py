@@ -14,8 +14,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -23,11 +26,10 @@ from bot.containment import each_contained
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.reminders import messages
 from bot.reminders.kinds.registry import kind_of
-from bot.reminders.planning import next_after, occurrence_to_send, send_time
+from bot.reminders.planning import local_send_time, next_after, occurrence_to_send
 from bot.supervisor import Heartbeat
 from storage import diary_weeks, events, outbox, reminders, schedules
-from storage.database import Database
-from storage.outbox import OutgoingCall
+from storage.database import Database, savepoint
 from storage.reminders import Reminder
 from storage.schedules import DueSchedule
 
@@ -46,28 +48,30 @@ def run_batch(
     """One batch inside one transaction: due schedules, then due re-send/missed checks.
     `diary_parts`: how many diary parts a day has, per program id (the diary reminder is
     skipped for a day with all of them done; None: never skipped).
-    Returns how many rows it handled (a full batch means: run again)."""
+    Returns how many rows it handled (a full batch means: run again).
+
+    The due schedules go in three steps: each one's occurrence is worked out (pure), the
+    filled diary days are read in one query, then what each one does is decided (pure) and
+    written for the whole batch at once (a few statements, not a few per reminder). A
+    schedule whose pure part fails is set aside alone; if the batch's writes fail, they are
+    undone and written again one schedule at a time, each in its own savepoint, so the
+    failing one is set aside and the others still go (bot/containment.py)."""
+    now = now.astimezone(UTC)  # the key of what is kept per moment (_timing)
     due = schedules.due(conn, now, limit)
-    planned: list[tuple[DueSchedule, datetime, Iterator[datetime] | None]] = []
-    each_contained(
+    planned = _each_pure(
         conn,
         due,
-        lambda target: planned.append((target, *occurrence_to_send(target, now))),
-        set_aside=lambda target: schedules.set_next(conn, target.schedule.id, None, None),
-        what="tick: schedule",
+        lambda target: (target, *occurrence_to_send(target, now)),
         id_of=lambda target: target.schedule.id,
     )
     filled = _filled_days(conn, planned, diary_parts or {})
-    batch = _Writes()
-    each_contained(
+    fires = _each_pure(
         conn,
         planned,
-        lambda plan: batch.keep_if_done(lambda: _fire(conn, *plan, now, batch, filled)),
-        set_aside=lambda plan: schedules.set_next(conn, plan[0].schedule.id, None, None),
-        what="tick: schedule",
+        lambda plan: _decide(*plan, now, plan[0].schedule.id in filled),
         id_of=lambda plan: plan[0].schedule.id,
     )
-    batch.flush(conn, now)
+    _write_contained(conn, fires, now)
     checks = reminders.due_checks(conn, now, limit)
     each_contained(
         conn,
@@ -81,7 +85,7 @@ def run_batch(
 
 def _filled_days(
     conn: sqlite3.Connection,
-    planned: list[tuple[DueSchedule, datetime, Iterator[datetime] | None]],
+    planned: list[tuple[DueSchedule, datetime, datetime | None]],
     diary_parts: dict[str, int],
 ) -> set[int]:
     """The ids of the batch's diary schedules whose occurrence falls on a local day the
@@ -96,7 +100,7 @@ def _filled_days(
 
 def _filled(
     conn: sqlite3.Connection,
-    planned: list[tuple[DueSchedule, datetime, Iterator[datetime] | None]],
+    planned: list[tuple[DueSchedule, datetime, datetime | None]],
     diary_parts: dict[str, int],
 ) -> set[int]:
     days: dict[int, tuple[int, date]] = {
@@ -116,105 +120,184 @@ def _filled(
 
 
 def _local_day(moment: datetime, target: DueSchedule) -> date:
-    return moment.astimezone(ZoneInfo(target.timezone)).date()
+    return _day_in(moment, target.timezone)
 
 
-class _Writes:
-    """The batch's outbox rows and schedule advances, written with one executemany each
-    (the tick's hot path: thousands of reminders in the same minute)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[OutgoingCall, datetime]] = []
-        self.advances: list[tuple[int, datetime | None, datetime | None]] = []
-
-    def keep_if_done(self, work: Callable[[], None]) -> None:
-        """Run one schedule's part; if it fails, what it added to the batch goes too."""
-        calls, advances = len(self.calls), len(self.advances)
-        try:
-            work()
-        except BaseException:
-            del self.calls[calls:], self.advances[advances:]
-            raise
-
-    def flush(self, conn: sqlite3.Connection, now: datetime) -> None:
-        outbox.enqueue_many(conn, self.calls, now)
-        schedules.set_next_many(conn, self.advances)
+@lru_cache(maxsize=1024)
+def _day_in(moment: datetime, zone: str) -> date:
+    """Kept: a batch's occurrences share a few moments and zones (moments in UTC)."""
+    return moment.astimezone(ZoneInfo(zone)).date()
 
 
-def _fire(
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _each_pure(
     conn: sqlite3.Connection,
+    items: list[T],
+    work: Callable[[T], R],
+    id_of: Callable[[T], int],
+) -> list[R]:
+    """`work` for each item, without the database (so without a savepoint): an item whose
+    work fails is logged with its schedule's id and set aside; the others go on."""
+    done = []
+    for item in items:
+        try:
+            done.append(work(item))
+        except Exception as error:
+            schedule_id = id_of(item)
+            log.error("tick: schedule %s set aside: %s", schedule_id, type(error).__name__)
+            _set_aside(conn, schedule_id)
+    return done
+
+
+def _set_aside(conn: sqlite3.Connection, schedule_id: int) -> None:
+    """No next due time: the next tick does not trip on it again (as each_contained does)."""
+    try:
+        with savepoint(conn):
+            schedules.set_next(conn, schedule_id, None, None)
+    except Exception as error:
+        log.error("tick: schedule %s could not be set aside: %s", schedule_id, type(error).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Fire:
+    """What one due schedule does in this batch, decided without the database."""
+
+    target: DueSchedule
+    occurrence: datetime
+    send_at: datetime
+    check_at: datetime | None  # a reminder is queued, with its check time; None: nothing sent
+    skipped: tuple[str, dict] | None  # the event recorded instead: (type, details)
+    next_occurrence: datetime | None
+    next_due: datetime | None
+
+
+def _decide(
     target: DueSchedule,
     occurrence: datetime,
-    upcoming: Iterator[datetime] | None,
+    following: datetime | None,
     now: datetime,
-    batch: _Writes,
-    filled: set[int],
-) -> None:
+    day_filled: bool,
+) -> _Fire:
     schedule = target.schedule
-    due_at = send_time(occurrence, target)
-    # Late (after downtime) and now in quiet hours: the catch-up waits for their end.
-    send_at = send_time(now, target)
+    send_at, too_old, check_at = _timing(
+        occurrence,
+        now,
+        target.timezone,
+        target.quiet_start,
+        target.quiet_end,
+        schedule.grace_minutes,
+        schedule.resend_after_minutes,
+    )
     paused = target.paused_until is not None and target.paused_until > now
-    too_old = send_at - due_at > timedelta(minutes=schedule.grace_minutes)
+    queued = skipped = None
     if target.unreachable or paused:
         pass  # planned past the pause, or not at all until the patient can be reached again
     elif too_old:
-        events.record(
-            conn,
-            "reminder_skipped_too_old",
-            now,
-            patient_id=schedule.patient_id,
-            schedule=schedule.id,
-            kind=schedule.kind,
-        )
-    elif schedule.id in filled:
+        skipped = ("reminder_skipped_too_old", {"schedule": schedule.id, "kind": schedule.kind})
+    elif day_filled:
         # The whole day is already in the diary: a reminder to fill it in would only nag.
-        events.record(
-            conn,
-            "reminder_skipped_day_filled",
-            now,
-            patient_id=schedule.patient_id,
-            schedule=schedule.id,
-        )
+        skipped = ("reminder_skipped_day_filled", {"schedule": schedule.id})
     else:
-        _queue(conn, target, occurrence, now, send_at, batch)
-    planned = next_after(target, occurrence, upcoming)
+        queued = check_at
+    planned = next_after(target, occurrence, following)
     next_occurrence, next_due = planned if planned else (None, None)
-    batch.advances.append((schedule.id, next_occurrence, next_due))
+    return _Fire(target, occurrence, send_at, queued, skipped, next_occurrence, next_due)
 
 
-def _queue(
-    conn: sqlite3.Connection,
-    target: DueSchedule,
+@lru_cache(maxsize=1024)
+def _timing(
     occurrence: datetime,
     now: datetime,
-    send_at: datetime,
-    batch: _Writes,
-) -> None:
-    schedule = target.schedule
-    if schedule.resend_after_minutes:
+    zone: str,
+    quiet_start: time,
+    quiet_end: time,
+    grace_minutes: int,
+    resend_after_minutes: int | None,
+) -> tuple[datetime, bool, datetime]:
+    """For an occurrence due at `now`: when it is sent, whether that is too late to send it
+    at all, and when its reminder is looked at again (its re-send, or when it counts as
+    missed). Pure and kept: a batch asks it the same few questions for thousands of
+    patients (`occurrence` and `now` in UTC, so that equal keys are equal moments)."""
+    due_at = local_send_time(occurrence, zone, quiet_start, quiet_end)
+    # Late (after downtime) and now in quiet hours: the catch-up waits for their end.
+    send_at = local_send_time(now, zone, quiet_start, quiet_end)
+    too_old = send_at - due_at > timedelta(minutes=grace_minutes)
+    if resend_after_minutes:
         # Counted from when it is really sent: a late catch-up is not followed at once by its
         # re-send.
-        resend_after = timedelta(minutes=schedule.resend_after_minutes)
-        check_at = send_time(max(occurrence, send_at) + resend_after, target)
+        resend_at = max(occurrence, send_at) + timedelta(minutes=resend_after_minutes)
+        check_at = local_send_time(resend_at, zone, quiet_start, quiet_end)
     else:
-        check_at = occurrence + timedelta(minutes=schedule.grace_minutes)
-    reminder_id = reminders.open_occurrence(
+        check_at = occurrence + timedelta(minutes=grace_minutes)
+    return send_at, too_old, max(check_at, send_at)
+
+
+def _write_contained(conn: sqlite3.Connection, fires: list[_Fire], now: datetime) -> None:
+    """The batch's writes at once; if they fail, again one schedule at a time, so that only
+    the failing one is set aside."""
+    if not fires:
+        return
+    try:
+        with savepoint(conn):
+            _write(conn, fires, now)
+        return
+    except Exception as error:
+        log.warning(
+            "tick: writing a batch of %d schedules failed (%s); one at a time",
+            len(fires),
+            type(error).__name__,
+        )
+    each_contained(
         conn,
-        schedule_id=schedule.id,
-        patient_id=schedule.patient_id,
-        occurrence=occurrence,
-        check_at=max(check_at, send_at),
-        now=now,
+        fires,
+        lambda fire: _write(conn, [fire], now),
+        set_aside=lambda fire: schedules.set_next(conn, fire.target.schedule.id, None, None),
+        what="tick: schedule",
+        id_of=lambda fire: fire.target.schedule.id,
     )
-    if reminder_id is None:
-        return  # queued before: never twice
-    on_queued = kind_of(schedule.kind).on_queued
-    if on_queued is not None:
-        on_queued(conn, schedule, occurrence, now)  # e.g. a forms reminder's form request
-    call = messages.reminder_call(target, reminder_id, occurrence, repeat=False)
-    # The reminders row is the record that it was sent; no separate event is needed.
-    batch.calls.append((call, send_at))
+
+
+def _write(conn: sqlite3.Connection, fires: list[_Fire], now: datetime) -> None:
+    """Reminders rows (their ids returned), outbox rows and schedule advances, each with a
+    multi-row statement per few hundred rows, in the open transaction: queued and advanced
+    together, or neither. An occurrence queued before gets no second reminder (never
+    twice)."""
+    queued = [fire for fire in fires if fire.check_at is not None]
+    opened = reminders.open_many(
+        conn,
+        [
+            (
+                fire.target.schedule.id,
+                fire.target.schedule.patient_id,
+                fire.occurrence,
+                fire.check_at,
+            )
+            for fire in queued
+        ],
+        now,
+    )
+    calls = []
+    for fire in fires:
+        schedule = fire.target.schedule
+        if fire.skipped is not None:
+            event, details = fire.skipped
+            events.record(conn, event, now, patient_id=schedule.patient_id, **details)
+        reminder_id = opened.get(schedule.id) if fire.check_at is not None else None
+        if reminder_id is None:
+            continue
+        on_queued = kind_of(schedule.kind).on_queued
+        if on_queued is not None:
+            on_queued(conn, schedule, fire.occurrence, now)  # e.g. a forms reminder's request
+        call = messages.reminder_call(fire.target, reminder_id, fire.occurrence, repeat=False)
+        # The reminders row is the record that it was sent; no separate event is needed.
+        calls.append((call, fire.send_at))
+    outbox.enqueue_many(conn, calls, now)
+    schedules.set_next_many(
+        conn, [(fire.target.schedule.id, fire.next_occurrence, fire.next_due) for fire in fires]
+    )
 
 
 def _check(conn: sqlite3.Connection, reminder: Reminder, now: datetime) -> None:
@@ -260,10 +343,11 @@ Batch = Callable[[sqlite3.Connection, datetime], int]
 
 
 class Ticker:
-    """Runs the periodic passes every `interval` seconds (30 s in production; in the demo
-    often enough to follow every move of the fake clock). Each pass is a list of batch
-    functions `(conn, now) -> rows handled` with the size of a full batch; each batch is its
-    own transaction, and a full batch runs again."""
+    """The periodic passes, run every `interval` seconds as one APScheduler job by the
+    supervisor (`Supervisor.every`; 30 s in production; in the demo often enough to follow
+    every move of the fake clock). Each pass is a list of batch functions `(conn, now) ->
+    rows handled` with the size of a full batch; each batch is its own transaction, and a
+    full batch runs again."""
 
     def __init__(
         self,
@@ -276,16 +360,10 @@ class Ticker:
     ):
         self._db = database
         self._clock = clock
-        self._interval = interval
+        self.interval = interval
         self._wake_sender = wake_sender
         self._batches = batches if batches is not None else [(run_batch, BATCH_SIZE)]
         self._heartbeat = heartbeat or Heartbeat("tick")
-
-    async def run(self) -> None:
-        while True:
-            await self.tick()
-            self._heartbeat.beat()
-            await asyncio.sleep(self._interval)
 
     async def tick(self) -> None:
         """Every batch in turn; one that fails is an ERROR line and the others still run

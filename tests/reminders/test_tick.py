@@ -1,6 +1,7 @@
 """The tick against a real database: queue once, catch up once, re-send then missed, pauses,
 quiet hours, unreachable patients, batches."""
 
+import logging
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -169,7 +170,7 @@ def test_end_date_stops_the_schedule(conn):
 
 
 def test_a_form_not_answered_in_its_window_is_missed_and_raises_an_amber_flag(conn):
-    from bot.escalation import missed
+    from bot.reminders import missed_forms as missed
     from storage import forms
 
     patient = make_patient(conn)
@@ -189,3 +190,48 @@ def test_a_form_not_answered_in_its_window_is_missed_and_raises_an_amber_flag(co
     assert tuple(flag) == ("amber", None)  # amber: no deadline chain
     summary = conn.execute("SELECT details_json FROM flag_triggers").fetchone()[0]
     assert "PHQ-9 besvarades inte" in summary
+
+
+def test_each_queued_message_carries_its_own_reminder(conn):
+    """The batch's reminders are written at once and their ids read back: every outbox row
+    goes to the chat of the patient whose reminder id its buttons carry."""
+    for user_id in range(10, 16):
+        diary(conn, make_patient(conn, user_id))
+    assert run_batch(conn, local(1, 19)) == 6
+    rows = conn.execute(
+        "SELECT r.id, p.chat_id FROM reminders r JOIN patients p ON p.id = r.patient_id"
+    ).fetchall()
+    assert len(rows) == 6
+    for reminder_id, chat_id in rows:
+        (payload,) = conn.execute(
+            "SELECT payload_json FROM outbox WHERE dedupe_key = ?",
+            (f"reminder:{reminder_id}:first",),
+        ).fetchone()
+        assert f"rem:open:{reminder_id}" in payload
+        assert (
+            conn.execute(
+                "SELECT chat_id FROM outbox WHERE dedupe_key = ?",
+                (f"reminder:{reminder_id}:first",),
+            ).fetchone()[0]
+            == chat_id
+        )
+
+
+def test_a_schedule_the_batch_cannot_write_is_set_aside_alone(conn, caplog):
+    """The database refuses one schedule's reminder (here a trigger): the batch's writes are
+    undone and done again one schedule at a time; only that one is set aside."""
+    schedule_ids = [diary(conn, make_patient(conn, user_id)) for user_id in range(10, 14)]
+    refused = schedule_ids[2]
+    conn.execute(
+        f"CREATE TEMP TRIGGER refuse BEFORE INSERT ON reminders WHEN NEW.schedule_id = {refused}"
+        " BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    )
+    with caplog.at_level(logging.WARNING):
+        assert run_batch(conn, local(1, 19)) == 4
+    queued = {row[0] for row in conn.execute("SELECT schedule_id FROM reminders")}
+    assert queued == set(schedule_ids) - {refused}
+    assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 3
+    assert next_due(conn, refused) is None  # set aside: the next tick does not trip on it
+    assert all(next_due(conn, other) == local(2, 19) for other in queued)
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors == [f"tick: schedule {refused} set aside: IntegrityError"]
