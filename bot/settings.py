@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     tick_interval_seconds: float = Field(default=30.0, gt=0)
     fake_clock_file: Path | None = None
     break_routes: str = ""  # development only: routes that fail on purpose (comma-separated)
+    # Development only (with a fake clock): transport waits (send limits, retry_after,
+    # back-off) pass this many times faster; the test suite runs its scripts with it.
+    transport_speedup: float = Field(default=1.0, ge=1.0, le=1000.0)
     log_level: str = "INFO"
     # The supervisor (bot/supervisor.py): a loop silent this long is hung; an unhealthy
     # process exits after the grace, so systemd or Docker starts a fresh one.
@@ -83,6 +86,13 @@ class Settings(BaseSettings):
         least = max(self.tick_interval_seconds, LONGEST_POLL_SECONDS) * 2
         if self.loop_hung_seconds < least:
             raise ValueError(f"LOOP_HUNG_SECONDS must be at least {least:.0f}")
+        return self
+
+    @model_validator(mode="after")
+    def _speedup_only_with_a_fake_clock(self) -> Settings:
+        # Telegram keeps its limits in real time: only the emulator may be sent to faster.
+        if self.transport_speedup != 1.0 and self.fake_clock_file is None:
+            raise ValueError("TRANSPORT_SPEEDUP is for development only (with FAKE_CLOCK_FILE)")
         return self
 
     def require_token(self) -> str:

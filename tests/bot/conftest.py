@@ -11,10 +11,9 @@ from bot.handlers import _incoming  # noqa: F401  (kept: the same parsing as pro
 from bot.routes import button, start, text
 from bot.turns import TurnInput, World, run_turn
 from dialogues.types import Incoming
-from programs.loader import load_programs
-from programs.questionnaire_loader import load_questionnaires
 from storage import inbox, staff
 from storage.database import connect_sync, migrate_sync, run_in_transaction
+from tests.harness.bundled import bundled_programs, bundled_questionnaires
 
 START = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 
@@ -95,8 +94,8 @@ def chat(tmp_path):
     conn = connect_sync(tmp_path / "bot.sqlite3")
     migrate_sync(conn)
     world = World(
-        programs=load_programs(),
-        questionnaires=load_questionnaires(),
+        programs=bundled_programs(),
+        questionnaires=bundled_questionnaires(),
         bot_username="ikbt_test_bot",
         invite_valid_days=14,
         default_language="sv",

@@ -7,12 +7,16 @@ import io
 import sys
 import textwrap
 
+import pytest
+
 from bot.devtools.demo import run_interactive, run_script
 from bot.devtools.script.parser import ScriptLine
 from bot.devtools.script.runner import LineFailed, ScriptSession, SessionOptions
 from bot.devtools.script.transcript import Transcript
 
 STAND_IN = (sys.executable, "-m", "tests.devtools.standin_bot")
+
+pytestmark = pytest.mark.scripts
 
 
 def play(tmp_path, script: str) -> tuple[int, str]:
