@@ -5,6 +5,7 @@ from datetime import datetime
 from bot.i18n import Translator
 from dialogues import patient_overview
 from dialogues.patient_overview import ModuleChoice, PatientLine, PatientPage, TimelineItem
+from tests.harness.catalogue import says
 
 T = Translator("sv")
 
@@ -85,6 +86,6 @@ def test_changes_only_for_what_the_page_offers():
 
 def test_welcome_text_only_when_asked_for():
     outcome, change = patient_overview.on_text(page(), {}, "Hej", T)
-    assert change is None and "Använd knapparna" in outcome.replies[0].text
+    assert change is None and says(outcome.replies[0].text, "patient.use_buttons")
     _, change = patient_overview.on_text(page(), {"awaiting": "welcome"}, "  Hej  ", T)
     assert (change.kind, change.value) == ("welcome", "Hej")
