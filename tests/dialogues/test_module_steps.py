@@ -34,7 +34,7 @@ def test_show_current_has_progress_and_navigation(module):
     step = outcome.replies[-1]
     assert f"Steg 3 av {len(module.steps)}" in step.text
     labels = [button.label for row in step.buttons for button in row]
-    assert labels[-2:] == ["Tillbaka", "Nästa"]
+    assert labels[-2:] == [T("module.button.back"), T("module.button.next")]
     assert outcome.dialogue == module_steps.DIALOGUE
 
 
