@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 from zoneinfo import available_timezones
 
@@ -13,6 +14,11 @@ _TOKEN_PATTERN = re.compile(r"^[0-9]{3,}:[A-Za-z0-9_-]{30,}$")
 
 
 LONGEST_POLL_SECONDS = 35  # getUpdates' long poll (25 s) and its read margin
+
+
+@cache
+def _known_zones() -> set[str]:
+    return available_timezones()  # reads the whole zone database: once per process is enough
 
 
 class SettingsError(Exception):
@@ -69,7 +75,7 @@ class Settings(BaseSettings):
     @field_validator("default_timezone")
     @classmethod
     def _timezone_known(cls, value: str) -> str:
-        if value not in available_timezones():
+        if value not in _known_zones():
             raise ValueError("must be an IANA time zone, e.g. Europe/Stockholm")
         return value
 
