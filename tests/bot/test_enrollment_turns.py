@@ -117,19 +117,19 @@ def enrolled(chat, therapist, user=200):
 
 def test_agree_enrolls_and_shows_step_one(chat, therapist):
     patient = enrolled(chat, therapist)
-    assert "Steg 1 av 9" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "module.step_of", current=1, total=9)
     assert chat.conn.execute("SELECT label FROM patients").fetchone()[0] == "P1"
 
 
 def test_steps_next_back_and_answers(chat, therapist):
     patient = enrolled(chat, therapist)
     chat.press(patient, "Nästa")
-    assert "Steg 2 av 9" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "module.step_of", current=2, total=9)
     chat.press(patient, "Tillbaka")
-    assert "Steg 1 av 9" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "module.step_of", current=1, total=9)
     for _ in range(5):
         chat.press(patient, "Nästa")
-    assert "Steg 6 av 9" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "module.step_of", current=6, total=9)
     chat.text(patient, "Jag flyttade och slutade träna.")
     assert "sparat" in chat.last_text(patient)
     chat.text(patient, "Jag flyttade.")
@@ -152,7 +152,7 @@ def test_stale_button_does_not_move_twice(chat, therapist):
         button, patient, Incoming(kind="button"), data=data, message_id=first["id"]
     )
     assert result.toast == sv("button.stale")
-    assert "Steg 2 av 9" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "module.step_of", current=2, total=9)
 
 
 def test_forged_callback_is_answered_kindly(chat, therapist):
@@ -162,16 +162,16 @@ def test_forged_callback_is_answered_kindly(chat, therapist):
     for data in ("garbage", "99999|next", "-|consent:yes:", "-|lang:xx", None):
         result, _ = chat.turn(button, patient, Incoming(kind="button"), data=data)
         assert result.toast
-    assert "Steg 1 av 9" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "module.step_of", current=1, total=9)
 
 
 def test_module_resumes_and_finishes_with_summary(chat, therapist):
     patient = enrolled(chat, therapist)
     for _ in range(8):
         chat.press(patient, "Nästa")
-    assert "Steg 9 av 9" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "module.step_of", current=9, total=9)
     chat.command(module_command, patient, "module")
-    assert "Steg 9 av 9" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "module.step_of", current=9, total=9)
     chat.press(patient, "Nästa")
     summary, follow_up, reflection = chat.texts(patient)[-3:]
     assert says(summary, "module.finished_title", number=1)

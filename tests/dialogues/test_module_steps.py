@@ -32,7 +32,7 @@ def write(v, text):
 def test_show_current_has_progress_and_navigation(module):
     outcome = module_steps.show_current(view(module, 2), T)
     step = outcome.replies[-1]
-    assert f"Steg 3 av {len(module.steps)}" in step.text
+    assert says(step.text, "module.step_of", current=3, total=len(module.steps))
     labels = [button.label for row in step.buttons for button in row]
     assert labels[-2:] == [T("module.button.back"), T("module.button.next")]
     assert outcome.dialogue == module_steps.DIALOGUE
@@ -104,7 +104,7 @@ def test_text_on_a_reading_step_explains_and_shows_the_step(module):
     outcome, change = write(view(module, index), "hej")
     assert change.answer is None
     assert outcome.replies[0].text == T("module.no_text_here")
-    assert f"Steg {index + 1} av" in outcome.replies[-1].text
+    assert says(outcome.replies[-1].text, "module.step_of", current=index + 1)
 
 
 def test_finishing_shows_summary_once_and_lists_unanswered(module):
@@ -130,6 +130,6 @@ def test_reading_again_reaches_the_last_step_before_the_summary(module):
     _, change = press(view(module, last + 1, finished=True), "again")
     assert change.position == Position(0, True)
     outcome = module_steps.show_current(view(module, last, finished=True), T)
-    assert f"Steg {last + 1} av {last + 1}" in outcome.replies[-1].text
+    assert says(outcome.replies[-1].text, "module.step_of", current=last + 1, total=last + 1)
     outcome, change = press(view(module, last + 1, finished=True), "next")
     assert change.position is None and outcome.toast
