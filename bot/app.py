@@ -65,6 +65,7 @@ async def run_bot(settings: Settings) -> bool:
         poll_interval=settings.tick_interval_seconds,
         heartbeat=supervisor.heartbeat("sender"),
         language=settings.default_language,
+        transport_speedup=settings.transport_speedup,
     )
     world = World(
         programs=programs,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 from zoneinfo import available_timezones
 
@@ -13,6 +14,11 @@ _TOKEN_PATTERN = re.compile(r"^[0-9]{3,}:[A-Za-z0-9_-]{30,}$")
 
 
 LONGEST_POLL_SECONDS = 35  # getUpdates' long poll (25 s) and its read margin
+
+
+@cache
+def _known_zones() -> set[str]:
+    return available_timezones()  # reads the whole zone database: once per process is enough
 
 
 class SettingsError(Exception):
@@ -36,6 +42,9 @@ class Settings(BaseSettings):
     tick_interval_seconds: float = Field(default=30.0, gt=0)
     fake_clock_file: Path | None = None
     break_routes: str = ""  # development only: routes that fail on purpose (comma-separated)
+    # Development only (with a fake clock): transport waits (send limits, retry_after,
+    # back-off) pass this many times faster; the test suite runs its scripts with it.
+    transport_speedup: float = Field(default=1.0, ge=1.0, le=1000.0)
     log_level: str = "INFO"
     # The supervisor (bot/supervisor.py): a loop silent this long is hung; an unhealthy
     # process exits after the grace, so systemd or Docker starts a fresh one.
@@ -66,7 +75,7 @@ class Settings(BaseSettings):
     @field_validator("default_timezone")
     @classmethod
     def _timezone_known(cls, value: str) -> str:
-        if value not in available_timezones():
+        if value not in _known_zones():
             raise ValueError("must be an IANA time zone, e.g. Europe/Stockholm")
         return value
 
@@ -83,6 +92,13 @@ class Settings(BaseSettings):
         least = max(self.tick_interval_seconds, LONGEST_POLL_SECONDS) * 2
         if self.loop_hung_seconds < least:
             raise ValueError(f"LOOP_HUNG_SECONDS must be at least {least:.0f}")
+        return self
+
+    @model_validator(mode="after")
+    def _speedup_only_with_a_fake_clock(self) -> Settings:
+        # Telegram keeps its limits in real time: only the emulator may be sent to faster.
+        if self.transport_speedup != 1.0 and self.fake_clock_file is None:
+            raise ValueError("TRANSPORT_SPEEDUP is for development only (with FAKE_CLOCK_FILE)")
         return self
 
     def require_token(self) -> str:

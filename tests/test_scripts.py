@@ -13,6 +13,7 @@ import pytest
 from bot.devtools.demo import run_script
 from bot.devtools.emulator.conformance import check_request, load_api
 from tests.bot_api_reference import require_api_json
+from tests.harness.script_env import SCRIPT_BOT_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = sorted((ROOT / "tests" / "scripts").glob("*.chat")) + sorted(
@@ -20,8 +21,10 @@ SCRIPTS = sorted((ROOT / "tests" / "scripts").glob("*.chat")) + sorted(
 )
 
 
-# Scripts spend most of their time waiting (Telegram's send limits run in real time, as the
-# script spec requires), so they run side by side; each still gets its own test and result.
+pytestmark = pytest.mark.scripts
+
+# Each script runs the bot in a child process; they run side by side (the bot's start and the
+# idle waits leave a core free), and each still gets its own test and result.
 WORKERS = int(os.environ.get("SCRIPT_WORKERS", "3"))
 
 
@@ -37,7 +40,9 @@ def _run(script: Path, folder: Path) -> ScriptRun:
     out = StringIO()
     recorded: list = []
     db_path = folder / "bot.sqlite3"
-    code = run_script(script, db_path=db_path, out=out, recorded_requests=recorded)
+    code = run_script(
+        script, db_path=db_path, out=out, recorded_requests=recorded, bot_env=SCRIPT_BOT_ENV
+    )
     return ScriptRun(code, out.getvalue(), db_path, recorded)
 
 

@@ -63,11 +63,14 @@ def run_script(
     out: TextIO = sys.stdout,
     bot_command: Sequence[str] = DEFAULT_COMMAND,
     recorded_requests: list[RecordedRequest] | None = None,
+    bot_env: dict[str, str] | None = None,
 ) -> int:
     """Run a script file and print its transcript to `out`; returns the exit code.
 
     `bot_command` replaces `python -m bot run` (tests use a stand-in); `recorded_requests`,
-    when given, receives every request the bot made (for the conformance check)."""
+    when given, receives every request the bot made (for the conformance check); `bot_env`
+    adds settings for the bot's process (the test suite's TRANSPORT_SPEEDUP; the script's own
+    `# bot-env:` lines win)."""
     transcript = Transcript(out)
     try:
         source = Path(path).read_text(encoding="utf-8")
@@ -79,7 +82,8 @@ def run_script(
     except ScriptError as error:
         transcript.error(error.number, error.line, error.reason)
         return EXIT_INVALID
-    options = _options(db_path, programs_dir, bot_command, bot_env=script_bot_env(source))
+    env = (bot_env or {}) | script_bot_env(source)
+    options = _options(db_path, programs_dir, bot_command, bot_env=env)
     return asyncio.run(_play(lines, options, transcript, recorded_requests))
 
 

@@ -10,7 +10,9 @@ passed over, its rows staying 'pending' and due, and other chats go meanwhile; s
 spaced to the overall limit. The outbox is read in batches, one query per lane, so a safety
 alert is found at once however many reminders wait; a wake (a new row) looks again.
 
-Transport waits (RetryAfter, back-off, rate limits) are real time, not the bot's clock.
+Transport waits (RetryAfter, back-off, rate limits) are real time, not the bot's clock. In
+development only, `transport_speedup` makes that time pass faster (the script suite: the
+emulator has no limits to break, and scripts need not wait out Telegram's).
 
 Never silent: whatever goes wrong with one row stays with that row. A row Telegram refuses, or
 whose retries run out, is given up with an ERROR line and someone is told
@@ -86,14 +88,16 @@ class Sender:
         limiter: RateLimiter | None = None,
         heartbeat: Heartbeat | None = None,
         language: str = "sv",
+        transport_speedup: float = 1.0,
     ):
         self._bot = bot
+        self._speedup = transport_speedup
         self._heartbeat = heartbeat or Heartbeat("sender")
         self._t = Translator(language)  # for the note on a file sent as text
         self._db = database
         self._clock = clock
         self._poll_interval = poll_interval
-        self._limiter = limiter or RateLimiter()
+        self._limiter = limiter or RateLimiter(monotonic=self._transport_now)
         self._wake = asyncio.Event()
         self._held_chats: dict[int, float] = {}  # chat -> monotonic time it may send again
         self._paused_until = 0.0  # a global RetryAfter
@@ -103,6 +107,10 @@ class Sender:
         self._candidates: list[tuple[int, OutboxRow]] = []
         self._candidates_at = float("-inf")
         self._stale = True
+
+    def _transport_now(self) -> float:
+        """Seconds of transport time: real (monotonic), faster only by the development setting."""
+        return time.monotonic() * self._speedup
 
     def wake(self) -> None:
         self._stale = True
@@ -137,7 +145,9 @@ class Sender:
 
     async def _sleep(self, seconds: float | None = None) -> None:
         self._wake.clear()
-        timeout = self._poll_interval if seconds is None else min(seconds, self._poll_interval)
+        timeout = self._poll_interval
+        if seconds is not None:  # transport seconds, as real ones
+            timeout = min(seconds / self._speedup, self._poll_interval)
         try:
             await asyncio.wait_for(self._wake.wait(), timeout=max(timeout, 0.001))
         except TimeoutError:
@@ -148,7 +158,7 @@ class Sender:
 
         A row its chat's limit holds back stays 'pending' and due (never moved to a later
         time): the outbox shows it as work to do, and it goes as soon as the limit allows."""
-        now_real = time.monotonic()
+        now_real = self._transport_now()
         if now_real < self._paused_until:
             return None, self._paused_until - now_real
         overall = self._limiter.overall_wait()
@@ -199,7 +209,7 @@ class Sender:
                 per_lane=CANDIDATES_PER_LANE,
             )
         )
-        self._candidates_at = time.monotonic()
+        self._candidates_at = self._transport_now()
         self._stale = False
 
     async def _send(self, row: OutboxRow) -> None:
@@ -214,7 +224,7 @@ class Sender:
             method, params = await self._ready(row, params)
             result = await self._call(row, method, params)
         except RetryAfter as error:
-            self._paused_until = time.monotonic() + _seconds(error.retry_after)
+            self._paused_until = self._transport_now() + _seconds(error.retry_after)
             await self._retry(row, "retry_after", hold=False)
         except ChatMigrated as migrated:
             new_chat_id = migrated.new_chat_id
@@ -269,7 +279,7 @@ class Sender:
     async def _retry(self, row: OutboxRow, reason: str, *, hold: bool) -> None:
         if hold:
             delay = BACKOFF_SECONDS[min(row.attempts, len(BACKOFF_SECONDS) - 1)]
-            self._held_chats[row.chat_id] = time.monotonic() + delay
+            self._held_chats[row.chat_id] = self._transport_now() + delay
         await self._db.transaction(
             lambda conn: outbox.retry_later(conn, row.id, self._clock.now(), reason)
         )

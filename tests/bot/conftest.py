@@ -13,11 +13,10 @@ from bot.telegram.handlers import _incoming  # noqa: F401  (kept: the same parsi
 from bot.turn.context import TurnInput, World
 from bot.turn.run import run_turn
 from dialogues.types import Incoming
-from programs.loader import load_programs
-from programs.questionnaire_loader import load_questionnaires
 from storage import inbox, staff
 from storage.database import connect_sync, migrate_sync, run_in_transaction
 from tests.bot.commands import start
+from tests.harness.bundled import bundled_programs, bundled_questionnaires
 
 START = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 
@@ -99,8 +98,8 @@ def chat(tmp_path):
     conn = connect_sync(tmp_path / "bot.sqlite3")
     migrate_sync(conn)
     world = World(
-        programs=load_programs(),
-        questionnaires=load_questionnaires(),
+        programs=bundled_programs(),
+        questionnaires=bundled_questionnaires(),
         bot_username="ikbt_test_bot",
         invite_valid_days=14,
         default_language="sv",

@@ -10,6 +10,7 @@ from storage import diary, schedules
 from storage.database import run_in_transaction
 from tests.bot.commands import activities_command, start
 from tests.bot.test_enrollment_turns import enrolled, invite_code
+from tests.harness.catalogue import says, sv
 
 
 def tick(chat):
@@ -44,7 +45,7 @@ def _reminded(chat, patient):
     plan_walk(chat, patient)
     chat.clock.advance(datetime(2026, 12, 1, 16, 30, tzinfo=UTC) - chat.clock.now())
     tick(chat)
-    assert "Dags för det du har planerat: <b>Promenad</b>" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "reminder.activity", text="Promenad")
     chat.clock.advance(timedelta(hours=2))
     tick(chat)
     assert "Blev det av? <b>Promenad</b>" in chat.last_text(patient)
@@ -86,7 +87,7 @@ def test_a_forged_press_for_another_patients_reminder_is_refused(chat, therapist
     reminder_id = chat.conn.execute("SELECT id FROM reminders ORDER BY id DESC").fetchone()[0]
     result, _ = chat.turn(button, 201, Incoming(kind="button"), data=f"-|act:{reminder_id}:ja:9")
     assert chat.conn.execute("SELECT COUNT(*) FROM activity_outcomes").fetchone()[0] == 0
-    assert "inte längre aktiv" in result.toast
+    assert result.toast == sv("button.stale")
 
 
 def test_a_sticker_halfway_through_a_plan_keeps_the_plan(chat, therapist):
@@ -95,7 +96,7 @@ def test_a_sticker_halfway_through_a_plan_keeps_the_plan(chat, therapist):
     chat.press(patient, "Planera en aktivitet")
     chat.text(patient, "Promenad")
     chat.turn(media, patient, Incoming(kind="media"))
-    assert "bara läsa text" in chat.last_text(patient)
+    assert chat.last_text(patient) == sv("input.media")
     chat.press(patient, "I dag")  # the day question's buttons still work
     chat.text(patient, "17:30")
     chat.press(patient, "Spara planen")

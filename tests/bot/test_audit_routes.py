@@ -11,6 +11,7 @@ from bot.cli.main import main
 from bot.telegram.uploads import as_document_upload
 from tests.bot.commands import COMMANDS
 from tests.bot.staff_helpers import audit_rows, bind, enroll, replies_to, staff_id
+from tests.harness.catalogue import says, sv
 
 ADMIN, ANNA, BO, PATIENT = 300, 100, 101, 200
 
@@ -29,11 +30,12 @@ def test_audit_shows_who_did_what_newest_first_in_the_units_zone(chat):
     chat.command(COMMANDS["diary"], ANNA, "diary", "P1")
     chat.clock.advance(timedelta(minutes=30))
     page = replies_to(chat, ADMIN, COMMANDS["audit"], "audit", "P1")[0]
-    assert "Granskningslogg för P1" in page and "sida 1 av 1" in page
+    assert says(page, "audit.title", label="P1", page=1, pages=1)
     lines = [line for line in page.splitlines() if line.startswith("• ")]
-    assert "2026-12-01 09:00 · Cecilia · läste granskningsloggen" in lines[0]
-    assert "2026-12-01 08:30 · Anna · läste veckodagboken" in lines[1]
-    assert "2026-12-01 08:00 · Anna · läste resultat" in lines[2]
+    # who and when, in the unit's zone, newest first (what was done: the catalogue's words)
+    assert f"2026-12-01 09:00 · Cecilia · {sv('audit_action.audit_viewed')}" in lines[0]
+    assert f"2026-12-01 08:30 · Anna · {sv('audit_action.diary_viewed')}" in lines[1]
+    assert f"2026-12-01 08:00 · Anna · {sv('audit_action.results_viewed')}" in lines[2]
     (row,) = audit_rows(chat, "audit_viewed")
     assert row["staff_id"] == staff_id(chat, ADMIN)
 
@@ -44,23 +46,24 @@ def test_audit_pages_ten_at_a_time(chat):
         chat.clock.advance(timedelta(minutes=1))
         chat.command(COMMANDS["results"], ANNA, "results", "P1")
     first = replies_to(chat, ADMIN, COMMANDS["audit"], "audit", "P1")[0]
-    assert "sida 1 av 3" in first  # 23 reads + this one
-    assert "Nyare" not in chat.outbox(ADMIN)[-1]["params"]["reply_markup"]
-    chat.press(ADMIN, "Äldre ▶")
-    chat.press(ADMIN, "Äldre ▶")
+    assert says(first, "audit.title", page=1, pages=3)  # 23 reads + this one
+    newer, older = sv("audit.button.newer"), sv("audit.button.older")
+    assert newer not in chat.outbox(ADMIN)[-1]["params"]["reply_markup"]
+    chat.press(ADMIN, older)
+    chat.press(ADMIN, older)
     last = chat.last_text(ADMIN)
-    assert "sida 3 av 3" in last
+    assert says(last, "audit.title", page=3, pages=3)
     assert last.count("• ") == 4
-    assert "Äldre" not in chat.outbox(ADMIN)[-1]["params"]["reply_markup"]
-    chat.press(ADMIN, "◀ Nyare")
-    assert "sida 2 av 3" in chat.last_text(ADMIN)
+    assert older not in chat.outbox(ADMIN)[-1]["params"]["reply_markup"]
+    chat.press(ADMIN, newer)
+    assert says(chat.last_text(ADMIN), "audit.title", page=2, pages=3)
 
 
 def test_audit_is_for_admins_only(chat):
     _unit(chat)
     for member in (ANNA, BO):
         reply = replies_to(chat, member, COMMANDS["audit"], "audit", "P1")[0]
-        assert "Bara administratörer kan läsa granskningsloggen" in reply
+        assert reply == sv("audit.admins_only")
     assert not audit_rows(chat, "audit_viewed")
 
 

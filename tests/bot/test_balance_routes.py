@@ -11,6 +11,7 @@ from storage import diary as diary_store
 from storage import patients
 from storage.database import run_in_transaction
 from tests.bot.commands import balance_command, diary_command, invite_command, start
+from tests.harness.catalogue import says, sv
 
 PATIENT = 200
 
@@ -40,7 +41,7 @@ def test_no_types_yet_is_said_kindly_without_a_chart(chat, therapist):
     enrol(chat, therapist)
     write(chat, date(2026, 12, 1), "morning", "Promenad", 7, None)
     chat.command(balance_command, PATIENT, "balance")
-    assert "Från modul 3" in chat.last_text(PATIENT)
+    assert chat.last_text(PATIENT) == sv("balance.no_types")
     assert photos(chat, PATIENT) == []
 
 
@@ -83,7 +84,7 @@ def test_staff_balance_is_audited_and_only_for_their_patients(chat, therapist):
     chat.command(balance_command, therapist, "balance", "P1")
     (photo,) = photos(chat, therapist)
     assert photo["chart"]["title"].startswith("P1")
-    assert "Balansen för P1" in chat.last_text(therapist)
+    assert says(chat.last_text(therapist), "balance.title_staff", label="P1")
     audited = chat.conn.execute("SELECT action FROM audit_log WHERE action = 'balance_viewed'")
     assert len(audited.fetchall()) == 1
     chat.command(balance_command, therapist, "balance", "P2")

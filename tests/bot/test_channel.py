@@ -17,6 +17,7 @@ from storage import staff, units
 from storage.database import run_in_transaction
 from tests.bot.commands import COMMANDS
 from tests.bot.staff_helpers import audit_rows, bind, enroll, staff_id
+from tests.harness.catalogue import says, sv
 
 ANNA, BO, CECILIA, PATIENT, STRANGER = 100, 101, 102, 200, 300
 LENA = 500
@@ -51,9 +52,8 @@ def _channel_of(chat, unit="Växjö"):
 def test_an_admin_registers_the_group_and_it_is_audited(chat):
     _unit(chat)
     (reply,) = channel_command(chat, CECILIA)
-    assert "terapeutkanal för <b>Växjö</b>" in reply
-    assert "röda och gula flaggor" in reply
-    assert "jourlistan" in reply  # who reads a flag's text
+    assert says(reply, "channel.registered", unit="Växjö")
+    assert says(reply, "channel.who_reads")  # who reads a flag's text
     assert _channel_of(chat) == GROUP
     (row,) = audit_rows(chat, "channel_registered")
     assert row["staff_id"] == staff_id(chat, CECILIA)
@@ -64,7 +64,7 @@ def test_a_patient_admin_may_register_and_a_new_group_replaces_the_old(chat):
     _unit(chat)
     channel_command(chat, BO)
     (reply,) = channel_command(chat, BO, group=OTHER_GROUP)
-    assert "Den tidigare kanalen får inga flaggor längre" in reply
+    assert says(reply, "channel.replaced")
     assert _channel_of(chat) == OTHER_GROUP
 
 
@@ -72,7 +72,7 @@ def test_a_patient_admin_may_register_and_a_new_group_replaces_the_old(chat):
 def test_anyone_but_admins_and_patient_admins_is_refused(chat, who):
     _unit(chat)
     (reply,) = channel_command(chat, who)
-    assert "Bara en administratör eller patientadministratör" in reply
+    assert reply == sv("channel.not_allowed")
     assert _channel_of(chat) is None
     assert audit_rows(chat, "channel_registered") == []
 
@@ -80,7 +80,7 @@ def test_anyone_but_admins_and_patient_admins_is_refused(chat, who):
 def test_an_anonymous_group_admin_is_refused_with_why(chat):
     _unit(chat)
     (reply,) = channel_command(chat, ANONYMOUS_ADMIN)
-    assert "anonym gruppadministratör" in reply
+    assert reply == sv("channel.anonymous")
     assert _channel_of(chat) is None
 
 
@@ -89,7 +89,7 @@ def test_a_deactivated_admin_is_told_in_the_group(chat):
     member = staff.by_telegram_user(chat.conn, CECILIA)
     run_in_transaction(chat.conn, lambda c: staff.set_active(c, member.id, False))
     (reply,) = channel_command(chat, CECILIA)
-    assert "inaktiverat" in reply
+    assert reply == sv("staff.deactivated")
     assert _channel_of(chat) is None
 
 
@@ -97,7 +97,7 @@ def test_another_units_channel_cannot_be_taken(chat):
     _unit(chat)
     channel_command(chat, CECILIA)
     (reply,) = channel_command(chat, LENA)
-    assert "redan terapeutkanal för en annan mottagning" in reply
+    assert reply == sv("channel.other_unit")
     assert _channel_of(chat) == GROUP
     assert _channel_of(chat, "Lund") is None
 
@@ -106,10 +106,10 @@ def test_channel_off_unregisters_only_the_units_own_channel(chat):
     _unit(chat)
     channel_command(chat, CECILIA)
     (reply,) = channel_command(chat, CECILIA, "off", group=OTHER_GROUP)
-    assert "inte terapeutkanal för Växjö" in reply
+    assert says(reply, "channel.off_not_channel", unit="Växjö")
     assert _channel_of(chat) == GROUP
     (reply,) = channel_command(chat, BO, "OFF")
-    assert "inte längre terapeutkanal" in reply
+    assert says(reply, "channel.off", unit="Växjö")
     assert _channel_of(chat) is None
     (row,) = audit_rows(chat, "channel_unregistered")
     assert row["staff_id"] == staff_id(chat, BO)
@@ -130,15 +130,15 @@ def test_registering_clears_the_unreachable_mark(chat):
 def test_channel_in_a_private_chat_explains_it_to_staff_only(chat):
     _unit(chat)
     chat.command(COMMANDS["channel"], ANNA, "channel")
-    assert "skicka /channel i gruppen" in chat.last_text(ANNA)
-    assert "Växjö har ingen terapeutkanal" in chat.last_text(ANNA)
+    assert says(chat.last_text(ANNA), "channel.private_help")
+    assert says(chat.last_text(ANNA), "channel.status_none", unit="Växjö")
     channel_command(chat, CECILIA)
     chat.command(COMMANDS["channel"], ANNA, "channel")
-    assert "Växjö har en terapeutkanal." in chat.last_text(ANNA)
+    assert says(chat.last_text(ANNA), "channel.status_set", unit="Växjö")
     before = len(chat.texts(PATIENT))
     chat.command(COMMANDS["channel"], PATIENT, "channel")
     replies = chat.texts(PATIENT)[before:]
-    assert "kommandot känner jag inte" in replies[0]
+    assert says(replies[0], "input.unknown_command")
     assert not any("terapeutkanal" in reply for reply in replies)
 
 
@@ -146,9 +146,10 @@ def test_amber_and_red_flags_reach_the_registered_channel(chat):
     _unit(chat)
     channel_command(chat, CECILIA)
     chat.text(PATIENT, "jag vill inte dö")
-    assert any("GUL FLAGGA</b> · P1" in body for body in chat.texts(GROUP))
+    amber, red = sv("flag.severity.amber"), sv("flag.severity.red")
+    assert any(amber in body and "P1" in body for body in chat.texts(GROUP))
     chat.text(PATIENT, "jag vill inte leva längre")
-    assert any("RÖD FLAGGA</b> · P1" in body for body in chat.texts(GROUP))
+    assert any(red in body and "P1" in body for body in chat.texts(GROUP))
     assert not any("vill inte" in body for body in chat.texts(GROUP))  # the text: Visa only
 
 

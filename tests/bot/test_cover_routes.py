@@ -10,8 +10,10 @@ from storage import cover, patients, staff
 from storage.database import run_in_transaction
 from tests.bot.commands import COMMANDS
 from tests.bot.staff_helpers import audit_rows, bind, enroll, patient_id, replies_to, staff_id
+from tests.harness.catalogue import says, sv
 
 ANNA, DAVID, BO, ADMIN, PATIENT = 100, 102, 101, 300, 200
+NO_PATIENT = sv("staff.no_such_patient")  # the refusal of a patient one may not see
 
 
 def _unit(chat):
@@ -35,9 +37,9 @@ def test_patient_admin_sets_a_cover_with_typed_dates(chat):
     _unit(chat)  # the clock: 2026-12-01 08:00 Stockholm
     _set_cover(chat, BO, "2026-12-03", "2026-12-04")
     page = chat.last_text(BO)
-    assert "Ersättaren är inlagd" in page
-    assert "Anna → ersättare David: 3 dec. 2026 – 4 dec. 2026" in page
-    assert "(pågår)" not in page
+    assert says(page, "cover.saved")
+    assert "Anna → ersättare David: 3 dec. 2026 – 4 dec. 2026" in page  # the dates, as shown
+    assert not says(page, "cover.current")
     (row,) = audit_rows(chat, "cover_set")
     details = json.loads(row["details_json"])
     assert details["first_day"] == "2026-12-03" and details["last_day"] == "2026-12-04"
@@ -46,8 +48,8 @@ def test_patient_admin_sets_a_cover_with_typed_dates(chat):
     # Midnight to midnight in Stockholm (UTC+1 in December).
     assert saved.starts_at == datetime(2026, 12, 2, 23, 0, tzinfo=UTC)
     assert saved.ends_at == datetime(2026, 12, 4, 23, 0, tzinfo=UTC)
-    assert "Du ersätter Anna" in chat.last_text(DAVID)
-    assert "David ersätter dig" in chat.last_text(ANNA)
+    assert says(chat.last_text(DAVID), "cover.told_deputy", name="Anna")
+    assert says(chat.last_text(ANNA), "cover.told_absent", name="David")
 
 
 def test_today_can_be_typed_or_pressed_and_past_days_are_refused(chat):
@@ -57,14 +59,14 @@ def test_today_can_be_typed_or_pressed_and_past_days_are_refused(chat):
     chat.press(BO, "Anna")
     chat.press(BO, "David")
     chat.text(BO, "2026-11-30")
-    assert "redan varit" in chat.last_text(BO)
+    assert says(chat.last_text(BO), "cover.day_past")
     chat.text(BO, "idag")
     chat.text(BO, "2026-11-30")
-    assert "före den första" in chat.last_text(BO)
+    assert says(chat.last_text(BO), "cover.last_before_first")
     chat.press(BO, "1 v")
     assert "1 dec. 2026 – 7 dec. 2026" in chat.last_text(BO)
     chat.press(BO, "Spara")
-    assert "(pågår)" in chat.last_text(BO)
+    assert says(chat.last_text(BO), "cover.current")
 
 
 def test_a_deputy_sees_the_covered_patient_only_during_the_period(chat):
@@ -84,35 +86,35 @@ def test_a_deputy_sees_the_covered_patient_only_during_the_period(chat):
         assert (david.id in in_team) is seen, moment
 
     # And through a real command.
-    assert "Ingen patient" in replies_to(chat, DAVID, COMMANDS["results"], "results", "P1")[0]
+    assert NO_PATIENT in replies_to(chat, DAVID, COMMANDS["results"], "results", "P1")[0]
     chat.clock.advance(timedelta(days=2))
-    assert "Ingen patient" not in replies_to(chat, DAVID, COMMANDS["results"], "results", "P1")[0]
+    assert NO_PATIENT not in replies_to(chat, DAVID, COMMANDS["results"], "results", "P1")[0]
     chat.clock.advance(timedelta(days=3))
-    assert "Ingen patient" in replies_to(chat, DAVID, COMMANDS["results"], "results", "P1")[0]
+    assert NO_PATIENT in replies_to(chat, DAVID, COMMANDS["results"], "results", "P1")[0]
 
 
 def test_ending_a_cover_takes_access_away_at_once(chat):
     _unit(chat)
     _set_cover(chat, BO, "i dag", "2026-12-10")
-    assert "Ingen patient" not in replies_to(chat, DAVID, COMMANDS["diary"], "diary", "P1")[0]
+    assert NO_PATIENT not in replies_to(chat, DAVID, COMMANDS["diary"], "diary", "P1")[0]
     chat.command(COMMANDS["cover"], BO, "cover")
     chat.press(BO, "Avsluta: Anna → David")
-    assert "avslutad" in chat.last_text(BO)
-    assert "Inga ersättare" in chat.last_text(BO)
-    assert "Din ersättning för Anna är avslutad" in chat.last_text(DAVID)
+    assert says(chat.last_text(BO), "cover.ended")
+    assert says(chat.last_text(BO), "cover.none")
+    assert says(chat.last_text(DAVID), "cover.told_ended", name="Anna")
     assert audit_rows(chat, "cover_ended")
-    assert "Ingen patient" in replies_to(chat, DAVID, COMMANDS["diary"], "diary", "P1")[0]
+    assert NO_PATIENT in replies_to(chat, DAVID, COMMANDS["diary"], "diary", "P1")[0]
 
 
 def test_cover_is_for_patient_admins_and_admins(chat):
     _unit(chat)
     bind(chat, "Cecilia", "admin", "Växjö", ADMIN)
-    assert "Ersättare vid frånvaro" in replies_to(chat, ADMIN, COMMANDS["cover"], "cover")[0]
+    assert says(replies_to(chat, ADMIN, COMMANDS["cover"], "cover")[0], "cover.title")
     for therapist in (ANNA, DAVID):
         refusal = replies_to(chat, therapist, COMMANDS["cover"], "cover")[0]
-        assert "Bara patientadministratörer och administratörer" in refusal
+        assert refusal == sv("cover.not_allowed")
         refusal = replies_to(chat, therapist, COMMANDS["move"], "move", "P1")[0]
-        assert "Bara patientadministratörer och administratörer" in refusal
+        assert refusal == sv("cover.not_allowed")
 
 
 def test_only_active_therapists_of_the_unit_are_offered(chat):
@@ -124,38 +126,38 @@ def test_only_active_therapists_of_the_unit_are_offered(chat):
     markup = chat.outbox(BO)[-1]["params"]["reply_markup"]
     assert "Anna" in markup and "David" not in markup and "Lars" not in markup
     chat.press(BO, "Anna")
-    assert "ingen annan aktiv behandlare" in chat.last_text(BO)
+    assert says(chat.last_text(BO), "cover.no_deputy")
 
 
 def test_move_gives_the_patient_another_therapist(chat):
     _unit(chat)
     chat.command(COMMANDS["move"], BO, "move", "P1")
-    assert "<b>P1</b> har Anna som behandlare" in chat.last_text(BO)
+    assert says(chat.last_text(BO), "move.title", label="P1", therapist="Anna")
     patient_texts = len(chat.texts(PATIENT))
     chat.press(BO, "David")
-    assert "P1 har nu David som behandlare" in chat.last_text(BO)
+    assert says(chat.last_text(BO), "move.done", label="P1", therapist="David")
     assert patients.get(chat.conn, patient_id(chat, "P1")).therapist_id == staff_id(chat, DAVID)
-    assert "P1 har flyttats till David" in chat.last_text(ANNA)
-    assert "P1 har flyttats till dig från Anna" in chat.last_text(DAVID)
+    assert says(chat.last_text(ANNA), "move.told_old", label="P1", name="David")
+    assert says(chat.last_text(DAVID), "move.told_new", label="P1", name="Anna")
     told = chat.texts(PATIENT)[patient_texts:]
-    assert told == [told[0]] and "ny behandlare" in told[0]
+    assert told == [sv("move.told_patient")]
     assert "Anna" not in told[0] and "David" not in told[0]  # no staff names to patients
     (row,) = audit_rows(chat, "patient_moved")
     assert row["patient_id"] == patient_id(chat, "P1")
     details = json.loads(row["details_json"])
     assert details == {"before": staff_id(chat, ANNA), "after": staff_id(chat, DAVID)}
     # Anna no longer sees P1; David does.
-    assert "Ingen patient" in replies_to(chat, ANNA, COMMANDS["results"], "results", "P1")[0]
-    assert "Ingen patient" not in replies_to(chat, DAVID, COMMANDS["results"], "results", "P1")[0]
+    assert NO_PATIENT in replies_to(chat, ANNA, COMMANDS["results"], "results", "P1")[0]
+    assert NO_PATIENT not in replies_to(chat, DAVID, COMMANDS["results"], "results", "P1")[0]
 
 
 def test_move_needs_a_label_the_mover_may_see(chat):
     _unit(chat)
     assert "Skriv: /move" in replies_to(chat, BO, COMMANDS["move"], "move")[0]
-    assert "Ingen patient" in replies_to(chat, BO, COMMANDS["move"], "move", "P9")[0]
+    assert NO_PATIENT in replies_to(chat, BO, COMMANDS["move"], "move", "P9")[0]
     chat.command(COMMANDS["move"], BO, "move", "P1")
     chat.press(BO, "Avbryt")
-    assert "behåller sin behandlare" in chat.last_text(BO) or "har kvar" in chat.last_text(BO)
+    assert says(chat.last_text(BO), "move.cancelled")
     assert not audit_rows(chat, "patient_moved")
 
 
@@ -176,5 +178,6 @@ def test_without_a_channel_a_red_alert_reaches_the_deputy_whatever_their_role(ch
         ),
     )
     chat.text(PATIENT, "Jag vill inte leva längre")
-    assert any("RÖD FLAGGA" in text and "P1" in text for text in chat.texts(ADMIN))
-    assert any("RÖD FLAGGA" in text and "P1" in text for text in chat.texts(ANNA))
+    red = sv("flag.severity.red")
+    assert any(red in text and "P1" in text for text in chat.texts(ADMIN))
+    assert any(red in text and "P1" in text for text in chat.texts(ANNA))

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from storage import schedules
 from tests.bot.commands import schedule_command
 from tests.bot.test_enrollment_turns import enrolled
+from tests.harness.catalogue import says
 
 
 def diary_of(chat):
@@ -19,12 +20,12 @@ def test_choosing_days_after_the_diary_ended_goes_on_without_end_date(chat, ther
     chat.clock.advance(timedelta(days=25))  # Saturday 26 December: the diary has ended
     chat.command(schedule_command, therapist, "schedule", "P1")
     assert "varje dag kl. 19:00 (slutade 2026-12-21)" in chat.last_text(therapist)
-    assert "Välj dagar (📅) för att fortsätta tills vidare" in chat.last_text(therapist)
+    assert says(chat.last_text(therapist), "settings.end_hint_staff")
     chat.press(therapist, "📅 Veckodagbok: dagar")
     chat.press(therapist, "✓ lör")
     chat.press(therapist, "✓ sön")
     chat.press(therapist, "Klar")
-    assert "Nya dagar för Veckodagbok, tills vidare" in chat.last_text(therapist)
+    assert says(chat.last_text(therapist), "schedule.days_set", kind="Veckodagbok")
     schedule = diary_of(chat)
     assert (schedule.weekdays, schedule.end_date, schedule.active) == (
         frozenset(range(5)),
@@ -49,7 +50,7 @@ def test_every_day_then_off(chat, therapist):
     chat.press(therapist, "⏻ Veckodagbok: stäng av")
     schedule = diary_of(chat)
     assert (schedule.active, schedule.next_due_at) == (False, None)
-    assert "avstängd" in chat.last_text(therapist)
+    assert says(chat.last_text(therapist), "rule.off")
 
 
 def test_switching_an_ended_diary_on_again_goes_on_without_end_date(chat, therapist):

@@ -1,10 +1,12 @@
 """Invite, consent and module steps, driven through the real routes and a real database."""
 
+import json
 import re
 from datetime import timedelta
 
 from dialogues.types import Incoming
 from tests.bot.commands import invite_command, module_command, start
+from tests.harness.catalogue import said, says, sv
 
 
 def invite_code(chat, therapist, label="P1"):
@@ -28,7 +30,7 @@ def test_invite_gives_one_time_link(chat, therapist):
 def test_label_must_be_unique_in_unit(chat, therapist):
     invite_code(chat, therapist, "P1")
     chat.command(invite_command, therapist, "invite", "depression", "P1")
-    assert "används redan" in chat.last_text(therapist)
+    assert says(chat.last_text(therapist), "invite.label_taken", label="P1")
 
 
 def test_patient_cannot_invite(chat, therapist):
@@ -36,7 +38,7 @@ def test_patient_cannot_invite(chat, therapist):
     chat.command(start, 200, "start", code)
     chat.press(200, "Jag godkänner")
     chat.command(invite_command, 200, "invite", "depression", "X")
-    assert any("kommandot känner jag inte" in t for t in chat.texts(200))
+    assert said(chat.texts(200), "input.unknown_command")
     count = chat.conn.execute("SELECT COUNT(*) FROM invites").fetchone()[0]
     assert count == 1
 
@@ -47,8 +49,9 @@ def test_start_with_code_shows_consent_at_once(chat, therapist):
     consent = chat.outbox(200)[-1]
     assert "112" in consent["params"]["text"] and "90101" in consent["params"]["text"]
     assert "1177" in consent["params"]["text"]
-    assert "Jag godkänner" in consent["params"]["reply_markup"]
-    assert "Jag godkänner inte" in consent["params"]["reply_markup"]
+    markup = json.loads(consent["params"]["reply_markup"])
+    labels = [button["text"] for row in markup["inline_keyboard"] for button in row]
+    assert labels == [sv("consent.button.agree"), sv("consent.button.decline")]
 
 
 def test_english_user_gets_english_consent(chat, therapist):
@@ -84,7 +87,7 @@ def test_a_consent_button_of_a_used_invite_keeps_nothing_of_the_stranger(chat, t
     reply = chat.conn.execute(
         "SELECT payload_json, forget_recipient FROM outbox WHERE chat_id = 201 ORDER BY id DESC"
     ).fetchone()
-    assert "redan använts" in reply["payload_json"]
+    assert says(json.loads(reply["payload_json"])["text"], "consent.invite_used")
     assert reply["forget_recipient"] == 1
     assert chat.conn.execute("SELECT status FROM invites").fetchone()[0] == "accepted"
 
@@ -94,14 +97,14 @@ def test_used_expired_and_unknown_codes_get_no_buttons(chat, therapist):
     chat.command(start, 200, "start", code)
     chat.press(200, "Jag godkänner")
     chat.command(start, 201, "start", code)
-    assert "redan använts" in chat.outbox(201)[-1]["params"]["text"]
+    assert chat.outbox(201)[-1]["params"]["text"] == sv("consent.invite_used")
     assert "reply_markup" not in chat.outbox(201)[-1]["params"]
     chat.command(start, 202, "start", "NOSUCHCODE")
-    assert "känner jag inte igen" in chat.outbox(202)[-1]["params"]["text"]
+    assert chat.outbox(202)[-1]["params"]["text"] == sv("consent.invite_unknown")
     old = invite_code(chat, therapist, "P2")
     chat.clock.advance(timedelta(days=14, seconds=1))
     chat.command(start, 203, "start", old)
-    assert "gått ut" in chat.outbox(203)[-1]["params"]["text"]
+    assert chat.outbox(203)[-1]["params"]["text"] == sv("consent.invite_expired")
     assert "reply_markup" not in chat.outbox(203)[-1]["params"]
 
 
@@ -114,23 +117,23 @@ def enrolled(chat, therapist, user=200):
 
 def test_agree_enrolls_and_shows_step_one(chat, therapist):
     patient = enrolled(chat, therapist)
-    assert "Steg 1 av 9" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "module.step_of", current=1, total=9)
     assert chat.conn.execute("SELECT label FROM patients").fetchone()[0] == "P1"
 
 
 def test_steps_next_back_and_answers(chat, therapist):
     patient = enrolled(chat, therapist)
     chat.press(patient, "Nästa")
-    assert "Steg 2 av 9" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "module.step_of", current=2, total=9)
     chat.press(patient, "Tillbaka")
-    assert "Steg 1 av 9" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "module.step_of", current=1, total=9)
     for _ in range(5):
         chat.press(patient, "Nästa")
-    assert "Steg 6 av 9" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "module.step_of", current=6, total=9)
     chat.text(patient, "Jag flyttade och slutade träna.")
     assert "sparat" in chat.last_text(patient)
     chat.text(patient, "Jag flyttade.")
-    assert "ändrat" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "module.answer_updated")
     row = chat.conn.execute("SELECT value, version FROM answers").fetchone()
     assert tuple(row) == ("Jag flyttade.", 2)
 
@@ -148,8 +151,8 @@ def test_stale_button_does_not_move_twice(chat, therapist):
     result, _ = chat.turn(
         button, patient, Incoming(kind="button"), data=data, message_id=first["id"]
     )
-    assert result.toast and "inte längre aktiv" in result.toast
-    assert "Steg 2 av 9" in chat.last_text(patient)
+    assert result.toast == sv("button.stale")
+    assert says(chat.last_text(patient), "module.step_of", current=2, total=9)
 
 
 def test_forged_callback_is_answered_kindly(chat, therapist):
@@ -159,20 +162,20 @@ def test_forged_callback_is_answered_kindly(chat, therapist):
     for data in ("garbage", "99999|next", "-|consent:yes:", "-|lang:xx", None):
         result, _ = chat.turn(button, patient, Incoming(kind="button"), data=data)
         assert result.toast
-    assert "Steg 1 av 9" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "module.step_of", current=1, total=9)
 
 
 def test_module_resumes_and_finishes_with_summary(chat, therapist):
     patient = enrolled(chat, therapist)
     for _ in range(8):
         chat.press(patient, "Nästa")
-    assert "Steg 9 av 9" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "module.step_of", current=9, total=9)
     chat.command(module_command, patient, "module")
-    assert "Steg 9 av 9" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "module.step_of", current=9, total=9)
     chat.press(patient, "Nästa")
     summary, follow_up, reflection = chat.texts(patient)[-3:]
-    assert "Du har gått igenom modul 1" in summary
-    assert "Uppföljning av modul 1" in follow_up
+    assert says(summary, "module.finished_title", number=1)
+    assert says(follow_up, "module_follow_up.title", number=1)
     assert "Hur har det gått att fylla i veckodagboken" in reflection
 
 

@@ -13,6 +13,7 @@ from storage import patients, staff, units
 from storage.database import run_in_transaction
 from tests.bot.commands import COMMANDS
 from tests.bot.staff_helpers import audit_rows, bind, enroll, staff_id
+from tests.harness.catalogue import says, sv
 
 ANNA, ERIK, BO, CECILIA, PATIENT, LARS = 100, 103, 101, 102, 200, 500
 CRISIS = "jag vill inte leva längre"
@@ -45,7 +46,7 @@ def _on_call(chat, user_id, on=True):
 @pytest.mark.parametrize("who", [ANNA, BO, CECILIA])
 def test_those_who_may_see_the_patient_and_patient_admins_read_the_text(flagged, who):
     toast, texts = press(flagged, who, "show")
-    assert toast == "Texten är skickad till dig privat."
+    assert toast == sv("flag.sent_privately")
     assert CRISIS in texts[-1]
     (row,) = audit_rows(flagged, "flag_text_viewed")
     assert row["staff_id"] == staff_id(flagged, who)
@@ -53,21 +54,21 @@ def test_those_who_may_see_the_patient_and_patient_admins_read_the_text(flagged,
 
 def test_another_therapist_of_the_unit_is_told_and_reads_nothing(flagged):
     toast, texts = press(flagged, ERIK, "show")
-    assert toast.startswith("Du kan inte läsa texten")
+    assert toast == sv("flag.not_readable")
     assert texts == []
     assert audit_rows(flagged, "flag_text_viewed") == []
     (row,) = audit_rows(flagged, "flag_text_refused")
     assert row["staff_id"] == staff_id(flagged, ERIK)
     assert json.loads(row["details_json"]) == {"button": "show", "flag": 1}
     toast, texts = press(flagged, ERIK, "handle")
-    assert toast.startswith("Du kan inte läsa texten")
+    assert toast == sv("flag.not_readable")
     assert texts == []
     assert audit_rows(flagged, "flag_handling_started") == []
 
 
 def test_staff_of_another_unit_are_still_refused_as_before(flagged):
     toast, _ = press(flagged, LARS, "show")
-    assert "en annan mottagning" in toast
+    assert toast == sv("flag.not_yours")
 
 
 def test_the_on_call_list_reads_and_handles(flagged):
@@ -75,7 +76,7 @@ def test_the_on_call_list_reads_and_handles(flagged):
     toast, texts = press(flagged, ERIK, "show")
     assert CRISIS in texts[-1]
     toast, texts = press(flagged, ERIK, "handle")
-    assert "skriv en kort kommentar" in texts[-1]  # asked privately
+    assert says(texts[-1], "flag.ask_comment", id=1)  # asked privately
     flagged.text(ERIK, "Ringde P1, hen är trygg.")
     assert flagged.conn.execute("SELECT status FROM flags WHERE id = 1").fetchone()[0] == "handled"
 
@@ -85,27 +86,27 @@ def test_access_is_checked_again_when_the_comment_arrives(flagged):
     press(flagged, ERIK, "handle")
     _on_call(flagged, ERIK, on=False)
     flagged.text(ERIK, "Ringde P1.")
-    assert flagged.last_text(ERIK).startswith("Du kan inte läsa texten")
+    assert says(flagged.last_text(ERIK), "flag.not_readable")
     assert flagged.conn.execute("SELECT status FROM flags WHERE id = 1").fetchone()[0] == "open"
 
 
 def test_flags_lists_the_flag_for_all_but_the_text_and_handling_for_readers_only(flagged):
     flagged.command(COMMANDS["flags"], ERIK, "flags")
     listing = flagged.outbox(ERIK)[-1]["params"]
-    assert "RÖD FLAGGA</b> · P1" in listing["text"]
-    assert "Texten och Omhänderta är för" in listing["text"]
+    assert f"{sv('flag.severity.red')}</b> · P1" in listing["text"]
+    assert says(listing["text"], "flag.not_readable_line")
     assert "Krisord" not in listing["text"]
     labels = [
         b["text"] for row in json.loads(listing["reply_markup"])["inline_keyboard"] for b in row
     ]
-    assert labels == ["Dölj flagga"]
+    assert labels == [sv("flag.button.hide")]
     flagged.command(COMMANDS["flags"], ANNA, "flags")
     listing = flagged.outbox(ANNA)[-1]["params"]
     assert "Krisord" in listing["text"]
     labels = [
         b["text"] for row in json.loads(listing["reply_markup"])["inline_keyboard"] for b in row
     ]
-    assert labels == ["Omhänderta", "Dölj flagga", "Visa"]
+    assert labels == [sv("flag.button.handle"), sv("flag.button.hide"), sv("flag.button.show")]
 
 
 def test_may_read_flag_follows_may_see_and_adds_patient_admins_and_on_call(flagged):

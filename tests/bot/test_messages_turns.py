@@ -24,6 +24,7 @@ from tests.bot.commands import (
 )
 from tests.bot.conftest import START
 from tests.bot.test_enrollment_turns import enrolled
+from tests.harness.catalogue import said, says, sv
 
 FINISH_MODULE_1 = 9  # × Nästa
 
@@ -64,17 +65,24 @@ def finish_module_1(chat, patient):
 def test_message_round_trip(chat, therapist):
     patient = enrolled(chat, therapist)
     message(chat, patient, "/message Hur länge ska jag fylla i dagboken?")
-    assert "skickat till din behandlare" in chat.last_text(patient)
-    assert "kontorstid" in chat.last_text(patient) and "/crisis" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "messages.sent")
+    assert says(chat.last_text(patient), "messages.office_days")  # when to expect an answer
     note = chat.outbox(therapist)[-1]
-    assert "Meddelande från P1" in note["params"]["text"]
-    assert "Hur länge ska jag fylla i dagboken?" in note["params"]["text"]
+    assert says(
+        note["params"]["text"],
+        "staff_messages.notification",
+        label="P1",
+        text="Hur länge ska jag fylla i dagboken?",
+    )
     chat.press(therapist, "Svara")
-    assert "Skriv ditt svar till P1" in chat.last_text(therapist)
+    assert says(chat.last_text(therapist), "staff_messages.ask_reply", label="P1")
     chat.text(therapist, "Tre veckor, sedan väljer vi dagar.")
-    assert "skickat till P1" in chat.last_text(therapist)
-    assert "Nytt meddelande från din behandlare" in chat.last_text(patient)
-    assert "Tre veckor" in chat.last_text(patient)
+    assert says(chat.last_text(therapist), "staff_messages.sent", label="P1")
+    assert says(
+        chat.last_text(patient),
+        "messages.from_therapist",
+        text="Tre veckor, sedan väljer vi dagar.",
+    )
     rows = chat.conn.execute("SELECT direction, answered_at IS NOT NULL FROM messages").fetchall()
     assert [tuple(row) for row in rows] == [("from_patient", 1), ("to_patient", 0)]
     times = messages.reply_times(chat.conn, 1)
@@ -86,12 +94,12 @@ def test_message_round_trip(chat, therapist):
 def test_message_asked_for_and_cancelled(chat, therapist):
     patient = enrolled(chat, therapist)
     message(chat, patient, "/message")
-    assert "Skriv ditt meddelande" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "messages.ask")
     chat.press(patient, "Avbryt")
-    assert "Inget meddelande skickades" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "messages.cancelled")
     message(chat, patient, "/message")
     chat.text(patient, "En fråga om modulen")
-    assert "skickat till din behandlare" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "messages.sent")
     assert "En fråga om modulen" in chat.last_text(therapist)
 
 
@@ -112,23 +120,23 @@ def test_a_forged_reply_for_another_units_patient_is_refused(chat, therapist):
     result, _ = chat.turn(
         button, stranger, Incoming(kind="button"), data=f"-|msg:reply:{message_id}"
     )
-    assert "inte tillgång" in result.toast
+    assert result.toast == sv("staff_messages.refused.not_yours")
     chat.text(stranger, "Hej från fel mottagning")
     assert chat.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 1
     # nor may they read the history or the answers
     chat.command(messages_command, stranger, "messages", "P1")
-    assert "Ingen patient med den koden" in chat.last_text(stranger)
+    assert says(chat.last_text(stranger), "staff.no_such_patient")
     chat.command(answers_command, stranger, "answers", "P1")
-    assert "Ingen patient med den koden" in chat.last_text(stranger)
+    assert says(chat.last_text(stranger), "staff.no_such_patient")
 
 
 def test_a_patient_cannot_press_a_staff_button(chat, therapist):
     patient = enrolled(chat, therapist)
     message(chat, patient, "/message Hej")
     result, _ = chat.turn(button, patient, Incoming(kind="button"), data="-|msg:to:1")
-    assert "inte tillgång" in result.toast
+    assert result.toast == sv("staff_messages.refused.not_yours")
     chat.command(answers_command, patient, "answers", "P1")
-    assert any("kommandot känner jag inte" in text for text in chat.texts(patient)[-3:])
+    assert said(chat.texts(patient)[-3:], "input.unknown_command")
 
 
 def test_history_for_patient_and_staff(chat, therapist):
@@ -142,7 +150,7 @@ def test_history_for_patient_and_staff(chat, therapist):
     assert "Din behandlare" in history
     chat.command(messages_command, therapist, "messages", "P1")
     listed = chat.last_text(therapist)
-    assert "Meddelanden med P1" in listed and "Anna" in listed
+    assert says(listed, "messages.staff.title", label="P1") and "Anna" in listed
     actions = [row[0] for row in chat.conn.execute("SELECT action FROM audit_log")]
     assert "messages_viewed" in actions
 
@@ -150,18 +158,18 @@ def test_history_for_patient_and_staff(chat, therapist):
 def test_feedback_waits_for_the_next_module(chat, therapist):
     patient = enrolled(chat, therapist)
     finish_module_1(chat, patient)
-    assert "P1 har avslutat modul 1" in chat.texts(therapist)[-1]
+    assert says(chat.texts(therapist)[-1], "staff_messages.finished", label="P1", number=1)
     chat.press(therapist, "Ge återkoppling")
-    assert "när modul 2 öppnas" in chat.last_text(therapist)
+    assert says(chat.last_text(therapist), "staff_messages.feedback_later", label="P1", number=2)
     chat.text(therapist, "Fint arbete med målen!")
-    assert "får den när modul 2 öppnas" in chat.last_text(therapist)
+    assert says(chat.last_text(therapist), "staff_messages.feedback_saved", label="P1", number=2)
     assert not any("Fint arbete" in text for text in chat.texts(patient))
     chat.clock.advance(timedelta(days=7))
     chat.command(module_command, patient, "module")
     texts = chat.texts(patient)
     feedback = next(i for i, text in enumerate(texts) if "Fint arbete med målen" in text)
-    assert "Återkoppling från din behandlare på modul 1" in texts[feedback]
-    assert "fyll i veckans registrering" in texts[feedback + 1]  # before the module begins
+    assert says(texts[feedback], "messages.feedback", number=1)
+    assert says(texts[feedback + 1], "form.before_module", number=2)  # before the module
     chat.command(module_command, patient, "module")
     assert sum("Fint arbete" in text for text in chat.texts(patient)) == 1
     kinds = [row[0] for row in chat.conn.execute("SELECT type FROM events WHERE patient_id = 1")]
@@ -174,9 +182,9 @@ def test_feedback_after_the_next_module_opened_is_sent_at_once(chat, therapist):
     chat.clock.advance(timedelta(days=7))
     chat.command(module_command, patient, "module")  # module 2 opens
     chat.press(therapist, "Ge återkoppling")
-    assert "P1 får den direkt" in chat.last_text(therapist)
+    assert says(chat.last_text(therapist), "staff_messages.feedback_at_once", label="P1")
     chat.text(therapist, "Sent men varmt: bra jobbat!")
-    assert "skickad till P1" in chat.last_text(therapist)
+    assert says(chat.last_text(therapist), "staff_messages.feedback_sent", label="P1")
     assert "Sent men varmt" in chat.last_text(patient)
 
 
@@ -184,7 +192,7 @@ def test_module_end_offers_writing_to_the_therapist(chat, therapist):
     patient = enrolled(chat, therapist)
     finish_module_1(chat, patient)
     chat.press(patient, "Skriv till din behandlare")
-    assert "Skriv ditt meddelande" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "messages.ask")
     chat.text(patient, "Tack för modulen")
     assert "Tack för modulen" in chat.last_text(therapist)
 
@@ -196,12 +204,15 @@ def test_comment_on_an_exercise_answer(chat, therapist):
     chat.press(patient, "Nästa")
     chat.press(patient, "På kvällen")
     chat.command(answers_command, therapist, "answers", "P1")
-    assert "Svar från P1, modul 1" in chat.texts(therapist)[-2]
+    assert says(chat.texts(therapist)[-2], "staff_messages.answers.title", label="P1", number=1)
     assert "På kvällen" in chat.last_text(therapist)
     chat.press(therapist, "Kommentera")
     chat.text(therapist, "Kvällen är en bra tid.")
-    assert "kommenterat ditt svar på 'Så här fungerar behandlingsarbetet'" in chat.last_text(
-        patient
+    assert says(
+        chat.last_text(patient),
+        "messages.comment",
+        exercise="Så här fungerar behandlingsarbetet",
+        text="Kvällen är en bra tid.",
     )
     row = chat.conn.execute("SELECT kind, item_key FROM messages").fetchone()
     assert tuple(row) == ("comment", "module-1/how-it-works")
@@ -211,26 +222,25 @@ def test_comment_on_an_exercise_answer(chat, therapist):
 
 def self_help_patient(chat, therapist, user=200):
     chat.command(invite_command, therapist, "invite", "depression", "S1", "self-help")
-    assert "Självhjälpsläge" in chat.last_text(therapist)
+    assert says(chat.last_text(therapist), "invite.self_help")
     code = re.search(r"\?start=(\S+)", chat.last_text(therapist)).group(1)
     chat.command(start, user, "start", code)
-    assert "självhjälpsprogram" in chat.last_text(user)
+    assert says(chat.last_text(user), "consent.self_help")
     chat.press(user, "Jag godkänner")
     return user
 
 
 def test_self_help_patient_cannot_message_but_keeps_notes(chat, therapist):
     patient = self_help_patient(chat, therapist)
-    assert any("besvaras inte" in text for text in chat.texts(patient)[-4:])  # the welcome
+    assert said(chat.texts(patient)[-4:], "consent.self_help_start")  # the welcome
     message(chat, patient, "/message Hej?")
-    assert "självhjälpsprogram" in chat.last_text(patient)
-    assert "/notes" in chat.last_text(patient) and "/crisis" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "messages.self_help")
     assert chat.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
     notes(chat, patient)
-    assert "kan läsa dem, men svarar inte" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "notes.who_reads")
     chat.press(patient, "Skriv en anteckning")
     chat.text(patient, "Promenaden i dag kändes bra")
-    assert "Anteckningen är sparad" in chat.last_text(patient)
+    assert says(chat.last_text(patient), "notes.saved")
     notes(chat, patient, "/notes Sov bättre i natt")
     notes(chat, therapist, "/notes S1")
     listed = chat.last_text(therapist)
@@ -242,11 +252,11 @@ def test_self_help_patient_cannot_message_but_keeps_notes(chat, therapist):
 def test_self_help_refuses_the_therapists_buttons(chat, therapist):
     patient = self_help_patient(chat, therapist)
     finish_module_1(chat, patient)
-    assert not any("avslutat modul 1. Ge gärna" in text for text in chat.texts(therapist))
+    assert not said(chat.texts(therapist), "staff_messages.finished", label="S1", number=1)
     assert not any("Skriv till din behandlare" in str(row["params"]) for row in chat.outbox(200))
     for data in ("-|msg:to:1", "-|msg:feedback:1:1"):
         result, _ = chat.turn(button, therapist, Incoming(kind="button"), data=data)
-        assert "självhjälpsläge" in result.toast
+        assert result.toast == sv("staff_messages.refused.self_help")
     chat.command(answers_command, therapist, "answers", "S1")
     assert "Kommentera" not in str(chat.outbox(therapist)[-1]["params"])
     assert chat.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
@@ -289,7 +299,7 @@ def test_a_deputy_gets_the_message_during_an_absence_and_may_answer(chat, therap
     # once the cover has ended, an old Svara is refused when pressed
     chat.clock.advance(timedelta(days=8))
     result, _ = chat.turn(button, deputy, Incoming(kind="button"), data="-|msg:reply:1")
-    assert "inte tillgång" in result.toast
+    assert result.toast == sv("staff_messages.refused.not_yours")
 
 
 def test_access_is_checked_again_when_the_text_arrives(chat, therapist):
@@ -307,8 +317,9 @@ def test_a_patient_turned_self_help_meanwhile_gets_no_reply(chat, therapist):
     chat.press(therapist, "Svara")
     run_in_transaction(chat.conn, lambda c: c.execute("UPDATE enrollments SET mode = 'self-help'"))
     chat.text(therapist, "Hej tillbaka")
-    assert "självhjälpsläge" in chat.last_text(therapist)
-    assert "Inget skickades" in chat.last_text(therapist)
+    assert chat.last_text(therapist) == (
+        sv("staff_messages.refused.self_help") + " " + sv("staff_messages.not_sent")
+    )
     assert chat.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 1
 
 

@@ -13,11 +13,13 @@ import pytest
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bot import supervisor as supervisor_module
 from bot.clock import FixedClock
 from bot.devtools.emulator.server import EmulatorServer
 from bot.devtools.emulator.world import World as EmulatedTelegram
 from bot.reminders.tick import Ticker
 from bot.supervisor import Supervisor
+from bot.telegram import polling
 from bot.telegram.polling import InboxPoller
 from bot.telegram.sender import MAX_ATTEMPTS, Sender
 from storage import inbox, outbox
@@ -32,7 +34,13 @@ TOKEN = "123456789:AAEmulatorDemoTokenNotForRealUse_000"
 # ---- the supervisor -----------------------------------------------------------------------
 
 
-async def test_a_loop_that_ends_makes_the_process_exit_after_the_grace(caplog):
+@pytest.fixture
+def watch_often(monkeypatch):
+    """The supervisor looks every 10 ms instead of every second (its waits are real time)."""
+    monkeypatch.setattr(supervisor_module, "WATCH_EVERY_SECONDS", 0.01)
+
+
+async def test_a_loop_that_ends_makes_the_process_exit_after_the_grace(caplog, watch_often):
     supervisor = Supervisor(hung_after_seconds=60, exit_grace_seconds=0.2)
 
     async def dies():
@@ -56,7 +64,7 @@ async def test_a_loop_that_ends_makes_the_process_exit_after_the_grace(caplog):
     assert all("a person's text" not in r.getMessage() for r in caplog.records)
 
 
-async def test_a_hung_loop_makes_the_process_exit():
+async def test_a_hung_loop_makes_the_process_exit(watch_often):
     supervisor = Supervisor(hung_after_seconds=0.2, exit_grace_seconds=0)
 
     async def hangs():
@@ -69,7 +77,7 @@ async def test_a_hung_loop_makes_the_process_exit():
     assert supervisor.status()["problems"] == ["hangs hung"]
 
 
-async def test_beating_loops_run_until_stopped():
+async def test_beating_loops_run_until_stopped(watch_often):
     supervisor = Supervisor(hung_after_seconds=0.3, exit_grace_seconds=0)
     stop = asyncio.Event()
 
@@ -560,8 +568,10 @@ def test_a_patients_safety_message_goes_in_the_safety_lane_and_if_lost_the_team_
     assert len(told) == 1 and "P1" in told[0]
 
 
-async def test_an_update_nothing_of_which_could_be_stored_stays_in_the_inbox(tmp_path):
+async def test_an_update_nothing_of_which_could_be_stored_stays_in_the_inbox(tmp_path, monkeypatch):
     from types import SimpleNamespace
+
+    monkeypatch.setattr(polling, "BACKOFF_SECONDS", (0.01,))
 
     telegram = _Telegram([[_message(1, 10, "jag vill inte leva"), _message(2, 11, "hej")]])
     telegram.bot_data["runtime"] = SimpleNamespace(unfinished_updates={1}, closed_updates=set())

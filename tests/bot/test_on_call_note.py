@@ -10,6 +10,7 @@ from storage import idle, staff, units
 from storage.database import run_in_transaction
 from tests.bot.commands import COMMANDS
 from tests.bot.staff_helpers import bind
+from tests.harness.catalogue import says
 
 ANNA, CECILIA = 100, 102
 MONDAY_0800 = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)  # 08:00 in Stockholm
@@ -57,7 +58,7 @@ def test_the_admins_are_told_once_a_week_while_the_list_is_empty(chat):
     cecilia = staff.by_telegram_user(chat.conn, CECILIA)
     ((key, note),) = _notes(chat)
     assert key == f"oncall-missing:1:2026-W50:{cecilia.id}"
-    assert "Jourlistan för <b>Växjö</b> är tom" in note
+    assert says(note, "unit.on_call_missing_note", unit="Växjö")
     assert _notes(chat, ANNA) == []  # admins only
     # The same week's check again (a crash before the plan was stored): nothing new.
     run_in_transaction(chat.conn, lambda c: units.plan_on_call_check(c, 1, MONDAY_0800))
@@ -101,9 +102,9 @@ def test_the_week_opening_skips_a_holiday_monday_and_follows_daylight_saving():
 def test_unit_warns_when_nobody_can_be_told_outside_office_hours(chat):
     _unit(chat)
     chat.command(COMMANDS["unit"], CECILIA, "unit")
-    assert "Ingen på jourlistan" in chat.last_text(CECILIA)
+    assert says(chat.last_text(CECILIA), "unit.on_call_missing")
     anna = staff.by_telegram_user(chat.conn, ANNA)
     run_in_transaction(chat.conn, lambda c: units.set_on_call(c, 1, anna.id, True))
     chat.command(COMMANDS["unit"], CECILIA, "unit")
-    assert "Ingen på jourlistan" not in chat.last_text(CECILIA)
-    assert "Jourlista (får röda flaggor" in chat.last_text(CECILIA)
+    assert not says(chat.last_text(CECILIA), "unit.on_call_missing")
+    assert says(chat.last_text(CECILIA), "unit.on_call", names="Anna")

@@ -43,3 +43,17 @@ def test_run_without_token_exits_with_one_clear_message(monkeypatch, capsys, tmp
     assert main(["run"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "TELEGRAM_BOT_TOKEN" in err
+
+
+def test_transport_speedup_is_for_development_with_a_fake_clock_only(monkeypatch, tmp_path):
+    monkeypatch.delenv("FAKE_CLOCK_FILE", raising=False)
+    monkeypatch.setenv("TRANSPORT_SPEEDUP", "20")
+    with pytest.raises(SettingsError, match="TRANSPORT_SPEEDUP is for development only"):
+        load_settings(_env_file=None)
+    monkeypatch.setenv("FAKE_CLOCK_FILE", str(tmp_path / "clock.txt"))
+    assert load_settings(_env_file=None).transport_speedup == 20
+    monkeypatch.setenv("TRANSPORT_SPEEDUP", "0.5")  # slower than Telegram: never
+    with pytest.raises(SettingsError, match="TRANSPORT_SPEEDUP"):
+        load_settings(_env_file=None)
+    monkeypatch.delenv("TRANSPORT_SPEEDUP")
+    assert load_settings(_env_file=None).transport_speedup == 1.0

@@ -17,9 +17,10 @@ from tests.bot.staff_helpers import (
     replies_to,
     staff_id,
 )
+from tests.harness.catalogue import says, sv
 
 ADMIN, ANNA, BO, PATIENT = 300, 100, 101, 200
-DEACTIVATED = "Ditt konto är inaktiverat"
+DEACTIVATED = sv("staff.deactivated")
 
 
 def _unit(chat):
@@ -34,10 +35,11 @@ def test_staff_lists_the_unit_with_roles_state_and_binding(chat):
     run_in_transaction_add_unbound(chat, "Dora")
     chat.command(COMMANDS["staff"], ADMIN, "staff")
     page = chat.last_text(ADMIN)
-    assert "Personal på Växjö" in page
-    assert "<b>Anna</b> · behandlare · aktiv · kopplad till Telegram" in page
-    assert "<b>Bo</b> · patientadministratör · aktiv" in page
-    assert "<b>Dora</b> · behandlare · aktiv · inte kopplad än" in page
+    assert says(page, "staff_admin.title", unit="Växjö")
+    therapist, active = sv("role.therapist"), sv("staff_admin.active")
+    assert f"<b>Anna</b> · {therapist} · {active} · {sv('staff_admin.bound')}" in page
+    assert f"<b>Bo</b> · {sv('role.patient-admin')} · {active}" in page
+    assert f"<b>Dora</b> · {therapist} · {active} · {sv('staff_admin.unbound')}" in page
 
 
 def run_in_transaction_add_unbound(chat, name):
@@ -60,9 +62,9 @@ def test_admin_deactivates_and_reactivates_a_therapist(chat):
     _unit(chat)
     chat.command(COMMANDS["staff"], ADMIN, "staff")
     chat.press(ADMIN, "Anna")
-    assert "Behandlare för 1 patienter" in chat.last_text(ADMIN)
+    assert says(chat.last_text(ADMIN), "staff_admin.has_patients", n=1)
     chat.press(ADMIN, "⏸ Inaktivera")
-    assert "Anna är inaktiverad" in chat.last_text(ADMIN)
+    assert says(chat.last_text(ADMIN), "staff_admin.deactivated", name="Anna")
     assert "/move" in chat.last_text(ADMIN)  # her patient needs a new therapist
     assert not staff.get(chat.conn, staff_id_of(chat, "Anna")).active
     (row,) = audit_rows(chat, "staff_deactivated")
@@ -75,7 +77,7 @@ def test_admin_deactivates_and_reactivates_a_therapist(chat):
     assert DEACTIVATED in chat.last_text(ANNA)
 
     chat.press(ADMIN, "▶️ Aktivera igen")
-    assert "Anna är aktiv igen" in chat.last_text(ADMIN)
+    assert says(chat.last_text(ADMIN), "staff_admin.reactivated", name="Anna")
     assert audit_rows(chat, "staff_reactivated")
     assert chat.outbox(ANNA)[-1]["method"] == "setMyCommands"
     chat.command(COMMANDS["results"], ANNA, "results", "P1")
@@ -91,7 +93,7 @@ def test_set_role_sets_exactly_that_role(chat):
     chat.command(COMMANDS["staff"], ADMIN, "staff")
     chat.press(ADMIN, "Bo")
     chat.press(ADMIN, "Gör till behandlare")
-    assert "Bo är nu behandlare" in chat.last_text(ADMIN)
+    assert says(chat.last_text(ADMIN), "staff_admin.role_set", name="Bo", role="behandlare")
     assert staff.get(chat.conn, staff_id(chat, BO)).roles == {"therapist"}
     (row,) = audit_rows(chat, "staff_role_set")
     assert json.loads(row["details_json"])["before"] == ["patient-admin"]
@@ -102,15 +104,15 @@ def test_new_staff_member_gets_a_one_time_link_that_binds(chat):
     chat.command(COMMANDS["staff"], ADMIN, "staff")
     chat.press(ADMIN, "➕ Ny personal")
     chat.text(ADMIN, "  Erik   Ek ")
-    assert "Vilken roll ska Erik Ek ha?" in chat.last_text(ADMIN)
+    assert says(chat.last_text(ADMIN), "staff_admin.ask_role", name="Erik Ek")
     chat.text(ADMIN, "oops")  # a stray message re-asks and keeps the name
-    assert "Vilken roll ska Erik Ek ha?" in chat.last_text(ADMIN)
+    assert says(chat.last_text(ADMIN), "staff_admin.ask_role", name="Erik Ek")
     chat.press(ADMIN, "behandlare")
-    added = [t for t in chat.texts(ADMIN) if "engångslänken" in t][-1]
+    added = [t for t in chat.texts(ADMIN) if says(t, "staff_admin.created", name="Erik Ek")][-1]
     link = re.search(r"https://t\.me/ikbt_test_bot\?start=(\S+)", added)
-    assert link and "Erik Ek" in added
+    assert link
     chat.command(start, 400, "start", link.group(1))
-    assert "Välkommen, Erik Ek" in chat.last_text(400)
+    assert says(chat.last_text(400), "staff.bound", name="Erik Ek", unit="Växjö")
     (row,) = audit_rows(chat, "staff_added")
     assert row["unit_id"] == staff.get(chat.conn, staff_id(chat, ADMIN)).unit_id
 
@@ -120,7 +122,7 @@ def test_an_admin_cannot_deactivate_or_demote_themselves(chat):
     chat.command(COMMANDS["staff"], ADMIN, "staff")
     chat.press(ADMIN, "Cecilia")
     own_page = chat.outbox(ADMIN)[-1]
-    assert "du kan inte inaktivera dig själv" in own_page["params"]["text"]
+    assert says(own_page["params"]["text"], "staff_admin.yourself")
     assert "Inaktivera" not in own_page["params"]["reply_markup"]
     # A forged press changes nothing either.
     revision = chat.conn.execute(
@@ -138,9 +140,9 @@ def test_staff_is_refused_to_non_admins_and_unknown_to_patients(chat):
     _unit(chat)
     for member in (ANNA, BO):
         chat.command(COMMANDS["staff"], member, "staff")
-        assert "Bara administratörer kan hantera personal" in chat.last_text(member)
+        assert chat.last_text(member) == sv("staff_admin.admins_only")
     replies = replies_to(chat, PATIENT, COMMANDS["staff"], "staff")
-    assert "kommandot känner jag inte" in replies[0]
+    assert says(replies[0], "input.unknown_command")
 
 
 def test_a_deactivated_member_can_do_nothing(chat):
@@ -177,4 +179,4 @@ def test_a_deactivated_members_old_buttons_are_stale_after_reactivation(chat):
     chat.press(ADMIN, "⏸ Inaktivera")
     chat.press(ADMIN, "▶️ Aktivera igen")
     chat.press(BO, "➕ Ny ersättare")
-    assert "Vilken behandlare är borta?" not in chat.texts(BO)[-1]
+    assert not says(chat.texts(BO)[-1], "cover.ask_absent")

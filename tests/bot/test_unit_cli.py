@@ -8,6 +8,7 @@ import pytest
 from bot.cli.main import main
 from storage import units
 from storage.database import connect_sync
+from tests.harness.catalogue import says
 
 GROUP = -1001234567890
 
@@ -32,7 +33,7 @@ def test_register_and_unregister_a_channel(db, capsys):
     assert f"now go to chat {GROUP}" in capsys.readouterr().out
     assert units.by_name(connect_sync(db), "Växjö").therapist_chat_id == GROUP
     (notice,) = _rows(db, f"SELECT payload_json FROM outbox WHERE chat_id = {GROUP}")
-    assert "terapeutkanal för <b>Växjö</b>" in json.loads(notice[0])["text"]
+    assert says(json.loads(notice[0])["text"], "channel.registered", unit="Växjö")
     (row,) = _rows(db, "SELECT * FROM audit_log WHERE action = 'channel_registered'")
     assert row["staff_id"] is None and row["unit_id"] == 1
     assert json.loads(row["details_json"]) == {"before": None, "chat": GROUP, "via": "cli"}
@@ -43,7 +44,7 @@ def test_register_and_unregister_a_channel(db, capsys):
     (row,) = _rows(db, "SELECT * FROM audit_log WHERE action = 'channel_unregistered'")
     assert json.loads(row["details_json"]) == {"chat": GROUP, "via": "cli"}
     notices = _rows(db, f"SELECT payload_json FROM outbox WHERE chat_id = {GROUP} ORDER BY id")
-    assert "inte längre terapeutkanal" in json.loads(notices[-1][0])["text"]
+    assert says(json.loads(notices[-1][0])["text"], "channel.off", unit="Växjö")
     assert main(["unit", "channel", "Växjö", "off"]) == 0
     assert "has no therapist channel" in capsys.readouterr().out
 

@@ -20,6 +20,9 @@ import pytest
 from bot.devtools.demo import run_script
 from bot.devtools.emulator.conformance import check_request, load_api
 from tests.bot_api_reference import require_api_json
+from tests.harness.script_env import SCRIPT_BOT_ENV
+
+pytestmark = pytest.mark.scripts
 
 HERE = Path(__file__).parent / "scripts"
 STAND_IN = (sys.executable, "-m", "tests.devtools.standin_bot")
@@ -48,7 +51,7 @@ def problems_of(script: Path, tmp_path: Path, api, **options) -> tuple[list[str]
 
 @pytest.mark.parametrize("script", REAL_BOT_SCRIPTS, ids=lambda path: path.name)
 def test_the_real_bot_makes_only_conforming_requests(script, tmp_path, api):
-    problems, count, transcript = problems_of(script, tmp_path, api)
+    problems, count, transcript = problems_of(script, tmp_path, api, bot_env=SCRIPT_BOT_ENV)
     assert count > 0, transcript
     assert problems == [], transcript
 

@@ -5,6 +5,7 @@ from datetime import date, time
 from bot.i18n import Translator
 from dialogues import activity_plan
 from dialogues.activity_plan import PlanView
+from tests.harness.catalogue import says
 
 T = Translator("sv")
 TUESDAY = date(2026, 12, 1)
@@ -28,7 +29,7 @@ def labels(outcome):
 
 def test_typed_activity_goes_straight_to_the_day_without_types():
     outcome = activity_plan.start(view(), T, text="Promenad")
-    assert "Vilken dag ska du göra <b>Promenad</b>" in outcome.replies[-1].text
+    assert says(outcome.replies[-1].text, "plan.ask_day", text="Promenad")
     assert labels(outcome)[:2] == ["I dag", "I morgon"]
     assert outcome.data["step"] == "day"
 
@@ -97,7 +98,7 @@ def test_saving_after_the_time_has_passed_asks_again():
 def test_a_day_outside_the_coming_week_is_refused():
     data = activity_plan.start(view(), T, text="Promenad").data
     outcome, draft = activity_plan.on_button(view(), data, "day:2026-12-20", T)
-    assert draft is None and "Använd knapparna" in outcome.replies[0].text
+    assert draft is None and says(outcome.replies[0].text, "plan.use_buttons")
 
 
 def test_late_in_the_evening_today_is_not_offered():
@@ -115,5 +116,5 @@ def test_stray_text_where_a_button_is_expected_keeps_the_draft():
     data = activity_plan.start(view(), T, text="Promenad").data
     assert data["awaiting"] == "text"  # typed text comes back to this dialogue
     outcome = activity_plan.on_text(view(), data, "hmm", T)
-    assert "Använd knapparna" in outcome.replies[0].text
+    assert says(outcome.replies[0].text, "plan.use_buttons")
     assert (outcome.data["step"], outcome.data["text"]) == ("day", "Promenad")

@@ -2,6 +2,7 @@
 
 from bot.i18n import Translator
 from dialogues import follow_up
+from tests.harness.catalogue import says
 
 T = Translator("sv")
 
@@ -30,9 +31,10 @@ def test_mood_buttons_keep_the_answer():
 def test_recorded_asks_for_a_comment_only_when_allowed():
     with_comment = follow_up.recorded("ja", 7, "Kväll, tisdag 1 december", 42, True, T)
     assert with_comment.data == {"awaiting": "comment", "reminder": 42}
-    assert "Det finns nu i din veckodagbok: Kväll" in with_comment.replies[0].text
+    where = "Kväll, tisdag 1 december"
+    assert says(with_comment.replies[0].text, "follow_up.in_diary", where=where)
     without = follow_up.recorded("nej", None, None, 42, False, T)
-    assert without.data is None and "Tack för att du berättar" in without.replies[0].text
+    assert without.data is None and says(without.replies[0].text, "follow_up.thanks.nej")
 
 
 def test_an_empty_comment_is_not_stored():

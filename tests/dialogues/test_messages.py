@@ -7,6 +7,7 @@ from dialogues import messages, notes, staff_invite, staff_messages
 from dialogues.messages import HistoryLine
 from dialogues.notes import NoteLine
 from dialogues.staff_messages import AnswerLine
+from tests.harness.catalogue import says
 
 T = Translator("sv")
 EN = Translator("en")
@@ -22,14 +23,14 @@ def test_ask_waits_for_text_and_is_honest_about_office_days():
     outcome = messages.ask(T)
     assert outcome.data == {"awaiting": "text"} and outcome.dialogue == messages.DIALOGUE
     text = outcome.replies[0].text
-    assert "kontorstid" in text and "/crisis" in text and "90101" in text
+    assert says(text, "messages.ask") and says(text, "messages.office_days")
     assert _actions(outcome) == [("Avbryt", "cancel", False)]
 
 
 def test_typed_message_is_cleaned_and_ends_the_wait():
     outcome, text = messages.on_text("  Hej!\nEn fråga  ", T)
     assert text == "Hej!\nEn fråga"
-    assert outcome.data == {} and "skickat till din behandlare" in outcome.replies[0].text
+    assert outcome.data == {} and says(outcome.replies[0].text, "messages.sent")
     outcome, text = messages.on_text("   ", T)
     assert text is None and outcome.data is None
     _, long_text = messages.on_text("x" * 5000, T)
@@ -38,16 +39,17 @@ def test_typed_message_is_cleaned_and_ends_the_wait():
 
 def test_self_help_points_to_notes_and_crisis():
     text = messages.self_help(T).replies[0].text
-    assert "/notes" in text and "/crisis" in text and "svarar inte" in text
+    assert text == T("messages.self_help")
+    assert "/notes" in text and "/crisis" in text
 
 
 def test_what_the_patient_receives_is_escaped_with_a_stateless_answer_button():
     reply = messages.comment("Ett första steg", "<b>bra</b>", T)
-    assert "kommenterat ditt svar på 'Ett första steg'" in reply.text
+    assert says(reply.text, "messages.comment", exercise="Ett första steg")
     assert "&lt;b&gt;bra&lt;/b&gt;" in reply.text
     assert reply.buttons[0][0].action == "msg:write" and reply.buttons[0][0].stateless
     assert "Feedback from your therapist on module 2" in messages.feedback(2, "Fint", EN).text
-    assert "Nytt meddelande från din behandlare" in messages.from_therapist("Hej", T).text
+    assert says(messages.from_therapist("Hej", T).text, "messages.from_therapist", text="Hej")
 
 
 def test_patient_history_names_the_writers_and_leaves_out_staff_names():
@@ -59,8 +61,8 @@ def test_patient_history_names_the_writers_and_leaves_out_staff_names():
     text = messages.history(lines, "sv", T).replies[0].text
     assert text.index("Fråga") < text.index("Svar") < text.index("Bra")
     assert "<b>Du</b> · 1 dec. 09:00" in text and "Anna" not in text
-    assert "återkoppling på modul 1" in text
-    assert "Du har inga meddelanden" in messages.history((), "sv", T).replies[0].text
+    assert says(text, "messages.history.feedback", number=1)
+    assert says(messages.history((), "sv", T).replies[0].text, "messages.history.none")
 
 
 def test_staff_history_marks_waiting_feedback_and_offers_writing():
@@ -68,23 +70,24 @@ def test_staff_history_marks_waiting_feedback_and_offers_writing():
         HistoryLine(datetime(2026, 12, 1, 9), False, "feedback", "Bra", "Anna", None, 1, True),
     )
     outcome = messages.staff_history("P1", lines, 7, False, "sv", T)
-    assert "(väntar på modul 2)" in outcome.replies[0].text
+    assert says(outcome.replies[0].text, "messages.history.waiting", number=2)
     assert _actions(outcome) == [("Skriv till P1", "msg:to:7", True)]
     refused = messages.staff_history("S1", lines, 7, True, "sv", T)
-    assert "självhjälpsläge" in refused.replies[0].text and not _actions(refused)
+    assert says(refused.replies[0].text, "messages.staff.self_help", label="S1")
+    assert not _actions(refused)
 
 
 def test_staff_ask_by_kind():
     base = {"patient": 1, "label": "P1"}
     reply = staff_messages.ask({**base, "kind": "message", "reply_to": 3}, T)
-    assert "Skriv ditt svar till P1" in reply.replies[0].text
+    assert says(reply.replies[0].text, "staff_messages.ask_reply", label="P1")
     assert reply.data == {**base, "kind": "message", "reply_to": 3, "awaiting": "text"}
     comment = staff_messages.ask({**base, "kind": "comment", "exercise": "Mål", "item": "x"}, T)
-    assert "om svaret på 'Mål'" in comment.replies[0].text
+    assert says(comment.replies[0].text, "staff_messages.ask_comment", label="P1", exercise="Mål")
     later = staff_messages.ask({**base, "kind": "feedback", "module": 1, "at_once": False}, T)
-    assert "P1 får den när modul 2 öppnas" in later.replies[0].text
+    assert says(later.replies[0].text, "staff_messages.feedback_later", label="P1", number=2)
     now = staff_messages.ask({**base, "kind": "feedback", "module": 1, "at_once": True}, T)
-    assert "P1 får den direkt" in now.replies[0].text
+    assert says(now.replies[0].text, "staff_messages.feedback_at_once", label="P1")
 
 
 def test_staff_text_and_confirmations():
@@ -92,9 +95,10 @@ def test_staff_text_and_confirmations():
     outcome, text = staff_messages.on_text(data, " Bra jobbat ", T)
     assert text == "Bra jobbat" and outcome.data == {}
     assert staff_messages.on_text(data, "", T)[1] is None
-    assert "får den när modul 2 öppnas" in staff_messages.sent(data, T).replies[0].text
+    saved = staff_messages.sent(data, T).replies[0].text
+    assert says(saved, "staff_messages.feedback_saved", label="P1", number=2)
     sent = staff_messages.sent({**data, "at_once": True}, T)
-    assert "skickad till P1" in sent.replies[0].text
+    assert says(sent.replies[0].text, "staff_messages.feedback_sent", label="P1")
 
 
 def test_notification_and_feedback_prompt_buttons_are_stateless():
@@ -102,7 +106,7 @@ def test_notification_and_feedback_prompt_buttons_are_stateless():
     assert "&lt;hej&gt;" in note.text
     assert note.buttons[0][0].action == "msg:reply:12" and note.buttons[0][0].stateless
     prompt = staff_messages.feedback_prompt("P1", 2, 5, T)
-    assert "P1 har avslutat modul 2" in prompt.text
+    assert says(prompt.text, "staff_messages.finished", label="P1", number=2)
     assert prompt.buttons[0][0].action == "msg:feedback:5:2"
 
 
@@ -112,12 +116,12 @@ def test_answers_one_message_each_with_comment_unless_self_help():
         AnswerLine(5, "Takt", "När?", "Kväll"),
     )
     outcome = staff_messages.answers("P1", 1, lines, (1, 2), True, T)
-    assert "Svar från P1, modul 1" in outcome.replies[0].text
+    assert says(outcome.replies[0].text, "staff_messages.answers.title", label="P1", number=1)
     assert "/answers P1 2" in outcome.replies[0].text
     assert [a for _, a, _ in _actions(outcome)] == ["msg:comment:4", "msg:comment:5"]
     assert not _actions(staff_messages.answers("P1", 1, lines, (1,), False, T))
     none = staff_messages.answers("P1", None, (), (), True, T)
-    assert "inga sparade svar" in none.replies[0].text
+    assert says(none.replies[0].text, "staff_messages.answers.none", label="P1")
 
 
 def test_notes_say_who_reads_them():

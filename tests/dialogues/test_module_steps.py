@@ -7,6 +7,7 @@ from dialogues import module_steps
 from dialogues.module_steps import ModuleView, Position
 from dialogues.types import Incoming
 from programs.loader import load_programs
+from tests.harness.catalogue import says
 
 T = Translator("sv")
 
@@ -31,9 +32,9 @@ def write(v, text):
 def test_show_current_has_progress_and_navigation(module):
     outcome = module_steps.show_current(view(module, 2), T)
     step = outcome.replies[-1]
-    assert f"Steg 3 av {len(module.steps)}" in step.text
+    assert says(step.text, "module.step_of", current=3, total=len(module.steps))
     labels = [button.label for row in step.buttons for button in row]
-    assert labels[-2:] == ["Tillbaka", "Nästa"]
+    assert labels[-2:] == [T("module.button.back"), T("module.button.next")]
     assert outcome.dialogue == module_steps.DIALOGUE
 
 
@@ -102,8 +103,8 @@ def test_text_on_a_reading_step_explains_and_shows_the_step(module):
     index = next(i for i, s in enumerate(module.steps) if s.exercise is None)
     outcome, change = write(view(module, index), "hej")
     assert change.answer is None
-    assert "ingen övning" in outcome.replies[0].text
-    assert f"Steg {index + 1} av" in outcome.replies[-1].text
+    assert outcome.replies[0].text == T("module.no_text_here")
+    assert says(outcome.replies[-1].text, "module.step_of", current=index + 1)
 
 
 def test_finishing_shows_summary_once_and_lists_unanswered(module):
@@ -111,8 +112,8 @@ def test_finishing_shows_summary_once_and_lists_unanswered(module):
     outcome, change = press(view(module, last), "next")
     assert change.position == Position(last + 1, True)
     text = outcome.replies[0].text
-    assert "Du har gått igenom modul 1" in text
-    assert "inte har svarat på" in text
+    assert says(text, "module.finished_title", number=1)
+    assert says(text, "module.unanswered")
     assert [e.type for e in outcome.events] == ["module_finished"]
     again, _ = press(view(module, last, finished=True), "next")
     assert again.events == ()
@@ -121,7 +122,7 @@ def test_finishing_shows_summary_once_and_lists_unanswered(module):
 def test_outline_module_is_not_shown_to_patients():
     outline = load_programs()["depression"].module(4, "sv")
     outcome = module_steps.show_current(view(outline), T)
-    assert "inte tillgänglig" in outcome.replies[0].text
+    assert says(outcome.replies[0].text, "module.not_available", number=4)
 
 
 def test_reading_again_reaches_the_last_step_before_the_summary(module):
@@ -129,6 +130,6 @@ def test_reading_again_reaches_the_last_step_before_the_summary(module):
     _, change = press(view(module, last + 1, finished=True), "again")
     assert change.position == Position(0, True)
     outcome = module_steps.show_current(view(module, last, finished=True), T)
-    assert f"Steg {last + 1} av {last + 1}" in outcome.replies[-1].text
+    assert says(outcome.replies[-1].text, "module.step_of", current=last + 1, total=last + 1)
     outcome, change = press(view(module, last + 1, finished=True), "next")
     assert change.position is None and outcome.toast

@@ -5,6 +5,7 @@ from datetime import datetime
 from bot.i18n import Translator
 from dialogues import patient_overview
 from dialogues.patient_overview import ModuleChoice, PatientLine, PatientPage, TimelineItem
+from tests.harness.catalogue import says
 
 T = Translator("sv")
 
@@ -69,9 +70,10 @@ def page(items=25):
 def test_timeline_pages_of_ten_newest_first_given():
     outcome, _ = patient_overview.on_button(page(), {}, "timeline:1", T)
     text = outcome.replies[0].text
-    assert "sida 2 av 3" in text and "händelse 10" in text and "händelse 9" not in text
+    assert says(text, "patient.timeline_title", page=2, pages=3)
+    assert "händelse 10" in text and "händelse 9" not in text
     labels = [b.label for r in outcome.replies[0].buttons for b in r]
-    assert labels[:2] == ["◀ Nyare", "Äldre ▶"]
+    assert labels[:2] == [T("patient.button.newer"), T("patient.button.older")]
 
 
 def test_changes_only_for_what_the_page_offers():
@@ -85,6 +87,6 @@ def test_changes_only_for_what_the_page_offers():
 
 def test_welcome_text_only_when_asked_for():
     outcome, change = patient_overview.on_text(page(), {}, "Hej", T)
-    assert change is None and "Använd knapparna" in outcome.replies[0].text
+    assert change is None and says(outcome.replies[0].text, "patient.use_buttons")
     _, change = patient_overview.on_text(page(), {"awaiting": "welcome"}, "  Hej  ", T)
     assert (change.kind, change.value) == ("welcome", "Hej")

@@ -5,6 +5,7 @@ from datetime import date, time
 from bot.i18n import Translator
 from dialogues import staff_plans
 from dialogues.staff_plans import PlansView
+from tests.harness.catalogue import says
 
 T = Translator("sv")
 BASE = {"patient": 1, "label": "P1"}
@@ -75,10 +76,10 @@ def test_times_in_quiet_hours_unclear_times_and_past_dates_are_asked_again():
     quiet = staff_plans.on_text(view(), outcome.data, "23:00", T)
     assert "tysta timmar (21:30–07:30)" in quiet.replies[-1].text
     unclear = staff_plans.on_text(view(), outcome.data, "kvart över åtta", T)
-    assert "förstod inte tiderna" in unclear.replies[-1].text
+    assert says(unclear.replies[-1].text, "staff_plans.times_unclear")
     start = staff_plans.on_text(view(), outcome.data, "08:00", T)
     past = staff_plans.on_text(view(), start.data, "2026-12-01", T)
-    assert "redan varit" in past.replies[-1].text
+    assert says(past.replies[-1].text, "staff_plans.start_past")
 
 
 def test_toggle_only_for_a_listed_plan():
@@ -94,5 +95,5 @@ def test_stray_text_on_the_options_page_keeps_the_draft():
     outcome = staff_plans.on_text(view(), outcome.data, "08:00", T)
     outcome = staff_plans.on_text(view(), outcome.data, "2026-12-08", T)
     stray = staff_plans.on_text(view(), outcome.data, "ok?", T)
-    assert "Använd knapparna" in stray.replies[0].text
+    assert says(stray.replies[0].text, "staff_plans.use_buttons")
     assert stray.data["step"] == "options" and stray.data["draft"]["text"] == "Promenad"

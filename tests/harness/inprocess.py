@@ -32,10 +32,9 @@ from bot.telegram.polling import InboxPoller
 from bot.telegram.runtime import Runtime
 from bot.telegram.sender import Sender
 from bot.turn.context import World
-from programs.loader import load_programs
-from programs.questionnaire_loader import load_questionnaires
 from storage import inbox, staff
 from storage.database import Database, connect_sync
+from tests.harness.bundled import bundled_programs, bundled_questionnaires
 
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # a Tuesday, in office hours in Sweden
 TOKEN = "123456:" + "A" * 35
@@ -140,8 +139,8 @@ class InProcessBot:
         handlers.register(application)
         await application.initialize()
         world = World(
-            programs=load_programs(),
-            questionnaires=load_questionnaires(),
+            programs=bundled_programs(),
+            questionnaires=bundled_questionnaires(),
             bot_username=application.bot.username,
             invite_valid_days=14,
             default_language=default_language,

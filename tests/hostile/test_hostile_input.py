@@ -30,6 +30,9 @@ from programs.crisis_terms import load_rules
 from tests.bot.commands import COMMANDS
 from tests.harness.inprocess import InProcessBot, Person
 
+# Over a minute in all: not in the fast tier (pytest -m "not scripts and not slow").
+pytestmark = pytest.mark.slow
+
 # HOSTILE_SCALE=0.1 for a quick look while working; CI runs the full count (>= 1,000 inputs).
 SCALE = float(os.environ.get("HOSTILE_SCALE", "1"))
 

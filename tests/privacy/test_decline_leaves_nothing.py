@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.devtools.demo import run_script
+from tests.harness.script_env import SCRIPT_BOT_ENV
+
+pytestmark = pytest.mark.scripts
 
 SCRIPT = Path(__file__).parent / "decline-leaves-nothing.chat"
 WORDS = ("Kalle", "Svensson", "Storgatan", "kallesvensson")
@@ -21,7 +24,9 @@ def declined(tmp_path_factory):
     db_path = tmp_path_factory.mktemp("decline") / "bot.sqlite3"
     out = StringIO()
     recorded: list = []
-    code = run_script(SCRIPT, db_path=db_path, out=out, recorded_requests=recorded)
+    code = run_script(
+        SCRIPT, db_path=db_path, out=out, recorded_requests=recorded, bot_env=SCRIPT_BOT_ENV
+    )
     assert code == 0, out.getvalue()[-4000:]
     return db_path, recorded
 

@@ -17,7 +17,7 @@ from tests.thirdparty import processes
 from tests.thirdparty.emulator_client import Person, TelegramTestApi
 from tests.thirdparty.processes import Child
 
-pytestmark = pytest.mark.thirdparty
+pytestmark = [pytest.mark.thirdparty, pytest.mark.scripts]
 
 TOKEN = "123456789:AAEmulatorTokenForTelegramTestApi01"
 ANNA = Person(1001, "Anna")

@@ -13,7 +13,7 @@ from bot.devtools.emulator.server import EmulatorServer
 from bot.devtools.fake_clock import FakeClock
 
 IDLE_TIMEOUT_SECONDS = 60.0
-CHECK_INTERVAL_SECONDS = 0.03
+CHECK_INTERVAL_SECONDS = 0.01
 
 
 class NotIdle(Exception):
