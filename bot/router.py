@@ -222,13 +222,12 @@ def command_route(command: Command) -> Route:
             outcome = route(turn)
             if outcome is not None:
                 return outcome
-        return unknown_command(turn)
+        return general.unknown_command(turn)
 
     serve.__name__ = f"{command.name}_command"
     return serve if command.screens_own_words else words_screened(serve)
 
 
-unknown_command = general.unknown_command
 
 
 def words_screened(route: Route) -> Route:
@@ -242,6 +241,12 @@ def words_screened(route: Route) -> Route:
         return safety.then(outcome) if safety else outcome
 
     return command
+
+
+def unknown_command(turn: Turn) -> Outcome:
+    """A command the bot does not know: a kind word (and the patient's current task), after
+    its words are read for risk like any other text (`/hjälp jag orkar inte leva`)."""
+    return words_screened(general.unknown_command)(turn)
 
 
 # ---- buttons -------------------------------------------------------------------------------

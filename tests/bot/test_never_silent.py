@@ -627,3 +627,18 @@ def test_a_schedule_that_cannot_even_be_planned_is_set_aside(chat, therapist, mo
         "SELECT COUNT(*) FROM outbox WHERE lane = ?", (outbox.LANE_REMINDER,)
     ).fetchone()[0]
     assert queued == len(due) - 1
+
+
+def test_an_unknown_commands_words_are_read_for_risk(chat, therapist):
+    from bot import router
+    from dialogues.types import Incoming
+    from storage import flags
+    from tests.bot.test_enrollment_turns import enrolled
+
+    patient = enrolled(chat, therapist)
+    chat.turn(
+        router.unknown_command,
+        patient,
+        Incoming(kind="command", command="hjalp", args=("jag", "vill", "inte", "leva")),
+    )
+    assert flags.open_red_of(chat.conn, 1) is not None
