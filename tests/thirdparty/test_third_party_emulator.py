@@ -152,8 +152,10 @@ EXPECTED_ERRORS = (
     re.compile(r"ERROR bot\.escalation\.alerts flag \d+ of unit \d+: no_channel; told"),
     # telegram-test-api refuses menus and files (HTTP 500): a menu is given up after two
     # tries, a file goes as its text, and both are ERROR lines an operator must see.
-    re.compile(r"ERROR bot\.sender outbox \d+: (set|delete)MyCommands to chat -?\d+ given up"),
-    re.compile(r"ERROR bot\.sender outbox \d+: send(Document|Photo) failed \(network\)"),
+    re.compile(
+        r"ERROR bot\.telegram\.sender outbox \d+: (set|delete)MyCommands to chat -?\d+ given up"
+    ),
+    re.compile(r"ERROR bot\.telegram\.sender outbox \d+: send(Document|Photo) failed \(network\)"),
 )
 
 
