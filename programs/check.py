@@ -75,45 +75,41 @@ if __name__ == "__main__":
 
 def _unknown_measures(programs, known: set[str]) -> list[Problem]:
     """A program's measures must name questionnaires that exist (bundled or beside it)."""
-    found = []
-    for program in programs.values():
-        meta_file = program.path / PROGRAM_FILE
-        lines = meta_file.read_text(encoding="utf-8").splitlines()
-        for measure in program.meta.measures:
-            if measure.questionnaire in known:
-                continue
-            line = next(
-                (
-                    number
-                    for number, text in enumerate(lines, start=1)
-                    if f"questionnaire: {measure.questionnaire}" in text
-                ),
-                0,
-            )
-            message = f"measures: no questionnaire '{measure.questionnaire}'"
-            found.append(Problem(meta_file, line, message))
-    return found
+    return [
+        _problem(program, "questionnaire", measure.questionnaire, "measures: no questionnaire")
+        for program in programs.values()
+        for measure in program.meta.measures
+        if measure.questionnaire not in known
+    ]
 
 
 def _unknown_schedule_kinds(programs, kinds: Collection[str]) -> list[Problem]:
     """A program's default schedules must name reminder kinds the bot has."""
-    found = []
-    for program in programs.values():
-        meta_file = program.path / PROGRAM_FILE
-        lines = meta_file.read_text(encoding="utf-8").splitlines()
-        for default in program.meta.schedules:
-            if default.kind in kinds:
-                continue
-            line = next(
-                (
-                    number
-                    for number, text in enumerate(lines, start=1)
-                    if text.strip().removeprefix("- ").startswith(f"kind: {default.kind}")
-                ),
-                0,
-            )
-            message = (
-                f"schedules: no reminder kind '{default.kind}' (known: {', '.join(sorted(kinds))})"
-            )
-            found.append(Problem(meta_file, line, message))
-    return found
+    known = ", ".join(sorted(kinds))
+    return [
+        _problem(
+            program,
+            "kind",
+            default.kind,
+            "schedules: no reminder kind",
+            after=f" (known: {known})",
+        )
+        for program in programs.values()
+        for default in program.meta.schedules
+        if default.kind not in kinds
+    ]
+
+
+def _problem(program, key: str, value: str, what: str, *, after: str = "") -> Problem:
+    """`what 'value'` at the line of program.yaml that says `key: value` (0 when not found)."""
+    meta_file = program.path / PROGRAM_FILE
+    lines = meta_file.read_text(encoding="utf-8").splitlines()
+    line = next(
+        (
+            number
+            for number, text in enumerate(lines, start=1)
+            if text.strip().removeprefix("- ").startswith(f"{key}: {value}")
+        ),
+        0,
+    )
+    return Problem(meta_file, line, f"{what} '{value}'{after}")
