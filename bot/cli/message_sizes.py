@@ -120,7 +120,7 @@ def _button_problem(button: Button) -> str | None:
     except ValueError:
         size = len(f"{MAX_ID}|{button.action}".encode())
         return (
-            f"button '{button.label}' carries {size} bytes ('{button.action}'), "
-            f"over Telegram's {MAX_CALLBACK_BYTES}: shorten its id"
+            f"a button's data '{button.action}' is {size} bytes with its revision, "
+            f"over Telegram's {MAX_CALLBACK_BYTES}: shorten the id in it"
         )
     return None
