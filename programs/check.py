@@ -1,15 +1,18 @@
-"""``python -m bot programs check [DIR]``: validate programs and questionnaires, print
-FILE:LINE: message. Questionnaires: the bundled ``programs/questionnaires/`` without DIR,
-``DIR/questionnaires/`` when DIR has one."""
+"""``python -m bot programs check [DIR]``: validate programs and questionnaires, and hold
+programs to the content gate (programs/gate.py); print FILE:LINE: message per problem, then
+the readability of every module (LIX) with a warning per step above the program's level.
+Questionnaires: the bundled ``programs/questionnaires/`` without DIR, ``DIR/questionnaires/``
+when DIR has one."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
-from .loader import PROGRAM_FILE, Problem, check_programs, default_programs_dir
+from .gate import content_problems, readability_report
+from .loader import PROGRAM_FILE, Problem, Program, check_programs, default_programs_dir
 from .questionnaire_loader import (
     QUESTIONNAIRES_DIR,
     QuestionnaireCheck,
@@ -18,10 +21,16 @@ from .questionnaire_loader import (
 )
 
 
-def main(argv: list[str] | None = None, *, schedule_kinds: Collection[str] | None = None) -> int:
+def main(
+    argv: list[str] | None = None,
+    *,
+    schedule_kinds: Collection[str] | None = None,
+    measure: Callable[[Program], list[Problem]] | None = None,
+) -> int:
     """Check DIR (a folder of programs, or one program folder). Returns 0 when clean.
     `schedule_kinds`: the reminder kinds a program may give by default (the bot's registry,
-    bot/reminders/kinds/); None: not checked here."""
+    bot/reminders/kinds/); `measure`: what each step becomes as a Telegram message (the bot's
+    bot/cli/message_sizes.py). None: not checked here."""
     parser = argparse.ArgumentParser(
         prog="python -m bot programs check",
         description="Validate program folders (see docs/program-format.md).",
@@ -50,8 +59,12 @@ def main(argv: list[str] | None = None, *, schedule_kinds: Collection[str] | Non
     problems += _unknown_measures(result.programs, known)
     if schedule_kinds is not None:
         problems += _unknown_schedule_kinds(result.programs, schedule_kinds)
+    for program in result.programs.values():
+        problems += content_problems(program) + (measure(program) if measure else [])
     for problem in problems:
         print(problem.format(cwd))
+    for line in readability_report(result.programs.values(), cwd):
+        print(line)
     if problems:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return 1
@@ -67,10 +80,6 @@ def _summary(programs: dict, module_files: int, questionnaires: QuestionnaireChe
     if questionnaires is not None:
         text += f", {len(questionnaires.questionnaires)} questionnaires"
     return text + " checked"
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
 
 
 def _unknown_measures(programs, known: set[str]) -> list[Problem]:
@@ -113,3 +122,7 @@ def _problem(program, key: str, value: str, what: str, *, after: str = "") -> Pr
         0,
     )
     return Problem(meta_file, line, f"{what} '{value}'{after}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

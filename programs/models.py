@@ -159,6 +159,20 @@ class DiaryConfig(_Model):
         return _duplicates([part.id for part in self.parts], "diary part", "parts")
 
 
+class Readability(_Model):
+    """The reading level `python -m bot programs check` holds steps to: a step whose LIX
+    (programs/readability.py) is above `max_lix` is a warning, not a failure. One number for
+    every language, or one per language (`{sv: 40, en: 40}`)."""
+
+    max_lix: int | dict[Lang, int] = Field(default=40)
+
+    def level(self, lang: str) -> int | None:
+        """The level for `lang` (None: a per-language setting without it)."""
+        if isinstance(self.max_lix, int):
+            return self.max_lix
+        return self.max_lix.get(lang)
+
+
 class ProgramMeta(_Model):
     """program.yaml"""
 
@@ -176,6 +190,8 @@ class ProgramMeta(_Model):
     # The follow-up at the end of these modules also shows the vill / måste / kan vara utan
     # balance over the weeks.
     balance_after_modules: list[int] = Field(default_factory=list)
+    # The reading level the content check warns above (docs/content-style.md).
+    readability: Readability | None = None
     # A self-help program (like the PLUS programs): no messaging with a therapist, in either
     # direction; the patient keeps notes their therapist may read. An invite can also make a
     # single enrollment self-help.

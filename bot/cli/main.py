@@ -47,10 +47,15 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _programs(args: argparse.Namespace) -> int:
+    from bot.cli.message_sizes import message_problems
     from bot.reminders.kinds.registry import program_default_names
     from programs.check import main as check_main
 
-    return check_main([args.dir] if args.dir else [], schedule_kinds=program_default_names())
+    return check_main(
+        [args.dir] if args.dir else [],
+        schedule_kinds=program_default_names(),
+        measure=message_problems,
+    )
 
 
 def parser() -> argparse.ArgumentParser:

@@ -138,7 +138,7 @@ def test_notes_say_who_reads_them():
 
 
 def test_invite_self_help_word():
-    programs = {"depression": "Depressionshjälpen"}
+    programs = {"depression": "Steg för steg – när livet känns tungt"}
     roles = frozenset({"therapist"})
     plan = staff_invite.plan_invite(
         ("depression", "S1", "self-help"), roles, programs, lambda _: False, T

@@ -14,7 +14,7 @@ def line(label, *, red=0, amber=0, unreachable=False, active=None, patient_id=1)
     return PatientLine(
         patient_id=patient_id,
         label=label,
-        program="Depressionshjälpen",
+        program="Steg för steg – när livet känns tungt",
         module=1,
         step=1,
         steps=9,

@@ -8,17 +8,17 @@ import pytest
 from programs import check
 from programs.loader import check_programs, default_programs_dir, program_dirs
 
-from .conftest import VALID
+from .conftest import CLEAN
 from .helpers import edit, line_of
 
 
 def test_check_valid_folder_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
-    assert check.main([str(VALID)]) == 0
-    assert capsys.readouterr().out.strip() == "OK: 1 programs, 4 modules checked"
+    assert check.main([str(CLEAN)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "OK: 1 programs, 4 modules checked"
 
 
 def test_check_single_program_folder(capsys: pytest.CaptureFixture[str]) -> None:
-    assert check.main([str(VALID / "demo")]) == 0
+    assert check.main([str(CLEAN / "demo")]) == 0
     assert "OK: 1 programs, 4 modules checked" in capsys.readouterr().out
 
 
