@@ -51,7 +51,9 @@ def _planned_line(result: PlannedResult, language: str, t) -> str:
     return f"• {when} {escape(result.text)}: {how}"
 
 
-def summary_text(week: ModuleWeek, t) -> str:
+def summary_text(week: ModuleWeek, t) -> str | None:
+    """The module's days in numbers; None when there is nothing to show (no diary in the
+    program and no planned activity that has happened yet)."""
     lines = [t("module_follow_up.title", number=week.module)]
     if week.diary_days is not None:
         lines.append(t("module_follow_up.diary_days", filled=week.diary_days, days=week.days))
@@ -62,7 +64,7 @@ def summary_text(week: ModuleWeek, t) -> str:
             + "\n"
             + "\n".join(_planned_line(result, week.language, t) for result in week.planned)
         )
-    return "\n\n".join(lines)
+    return "\n\n".join(lines) if len(lines) > 1 else None
 
 
 def ask(week: ModuleWeek, t) -> Outcome:

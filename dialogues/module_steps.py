@@ -136,7 +136,12 @@ def _write_button(view: ModuleView, t) -> Button | None:
 
 def _finished_view(view: ModuleView, t) -> Outcome:
     module = view.module
-    text = t("module.already_finished", number=module.number, title=escape(module.title))
+    if view.messaging:
+        text = t("module.already_finished", number=module.number, title=escape(module.title))
+    else:  # self-help: no feedback to wait for
+        title = escape(module.title)
+        text = t("module.already_finished_self_help", number=module.number, title=title)
+        text += "\n" + t(_what_next(view))
     reflect = (
         Button(t("module.button.reflect"), "reflect") if REFLECTION not in view.answers else None
     )

@@ -27,7 +27,8 @@ def follow_up(turn: Turn, number: int) -> Outcome:
     module = turn.world.programs[enrollment.program].module(number, turn.t.language)
     program = turn.world.programs[enrollment.program]
     week = _module_week(turn, enrollment, module, has_diary=program.meta.diary is not None)
-    outcome = Outcome(replies=(Reply(module_follow_up.summary_text(week, turn.t)),))
+    summary = module_follow_up.summary_text(week, turn.t)
+    outcome = Outcome(replies=(Reply(summary),) if summary else ())
     if module.number in program.meta.balance_after_modules:
         outcome = outcome.then(own_balance(turn.conn, turn.world, turn.now, turn.t, turn.patient))
     return outcome.then(module_follow_up.ask(week, turn.t))
