@@ -1,9 +1,9 @@
 """The follow-up at the end of a module (see module_follow_up.mmd). Pure.
 
 Right after the module's summary the patient sees how the module's days went: how many diary
-days were filled in, which planned activities happened, and (after some modules) the balance
-of vill / måste / kan vara utan; then a short reflection question. The answer is stored as
-the module's `reflection` answer and sent to the therapist.
+days were filled in (when the program has a diary), which planned activities happened, and
+(after some modules) the balance of vill / måste / kan vara utan; then a short reflection
+question. The answer is stored as the module's `reflection` answer and sent to the therapist.
 
 The dialogue's data: {"awaiting": "text", "module": N} while the question is open.
 """
@@ -33,7 +33,7 @@ class PlannedResult:
 @dataclass(frozen=True)
 class ModuleWeek:
     module: int
-    diary_days: int
+    diary_days: int | None  # None: the program has no diary
     days: int
     planned: tuple[PlannedResult, ...]
     question: str | None  # the module's reflection question, if it has one
@@ -51,9 +51,12 @@ def _planned_line(result: PlannedResult, language: str, t) -> str:
     return f"• {when} {escape(result.text)}: {how}"
 
 
-def summary_text(week: ModuleWeek, t) -> str:
+def summary_text(week: ModuleWeek, t) -> str | None:
+    """The module's days in numbers; None when there is nothing to show (no diary in the
+    program and no planned activity that has happened yet)."""
     lines = [t("module_follow_up.title", number=week.module)]
-    lines.append(t("module_follow_up.diary_days", filled=week.diary_days, days=week.days))
+    if week.diary_days is not None:
+        lines.append(t("module_follow_up.diary_days", filled=week.diary_days, days=week.days))
     if week.planned:
         happened = sum(1 for result in week.planned if result.outcome in ("ja", "delvis"))
         lines.append(
@@ -61,7 +64,7 @@ def summary_text(week: ModuleWeek, t) -> str:
             + "\n"
             + "\n".join(_planned_line(result, week.language, t) for result in week.planned)
         )
-    return "\n\n".join(lines)
+    return "\n\n".join(lines) if len(lines) > 1 else None
 
 
 def ask(week: ModuleWeek, t) -> Outcome:

@@ -42,6 +42,7 @@ class ModuleView:
     answers: dict[str, str]
     welcome: str | None = None  # the therapist's greeting, shown above module 1's first step
     messaging: bool = True  # False in self-help mode: no "Skriv till din behandlare"
+    weekly_opening: bool = True  # False: only staff open the next module (program.yaml)
 
 
 @dataclass(frozen=True)
@@ -111,15 +112,21 @@ def _finish(view: ModuleView, t) -> tuple[Outcome, Change]:
     if unanswered:
         listed = "\n".join(f"• {escape(title)}" for title in unanswered)
         text += "\n\n" + t("module.unanswered", steps=listed)
-    # In self-help mode nobody gives feedback: the next module simply opens after the week.
-    next_opens = "module.next_opens_later" if view.messaging else "module.next_opens_self_help"
-    text += "\n\n" + t(next_opens)
+    text += "\n\n" + t(_what_next(view))
     events = (
         () if view.position.finished else (Event("module_finished", {"module": module.number}),)
     )
     keyboard = (row(_write_button(view, t)), row(Button(t("module.button.read_again"), "again")))
     reply = Reply(text, tuple(buttons for buttons in keyboard if buttons))
     return Outcome(replies=(reply,), events=events, dialogue=DIALOGUE), Change(position=position)
+
+
+def _what_next(view: ModuleView) -> str:
+    """What happens after the module, truthfully. In self-help mode nobody gives feedback:
+    the next module opens after the week, or when staff choose one (as in Egen kurs)."""
+    if view.messaging:
+        return "module.next_opens_later"
+    return "module.next_opens_self_help" if view.weekly_opening else "module.next_chosen_self_help"
 
 
 def _write_button(view: ModuleView, t) -> Button | None:
@@ -129,7 +136,12 @@ def _write_button(view: ModuleView, t) -> Button | None:
 
 def _finished_view(view: ModuleView, t) -> Outcome:
     module = view.module
-    text = t("module.already_finished", number=module.number, title=escape(module.title))
+    if view.messaging:
+        text = t("module.already_finished", number=module.number, title=escape(module.title))
+    else:  # self-help: no feedback to wait for
+        title = escape(module.title)
+        text = t("module.already_finished_self_help", number=module.number, title=title)
+        text += "\n" + t(_what_next(view))
     reflect = (
         Button(t("module.button.reflect"), "reflect") if REFLECTION not in view.answers else None
     )

@@ -44,7 +44,7 @@ class PatientLine:
     step: int | None  # 1-based step shown; None: the module is finished
     steps: int
     last_active: datetime | None  # local
-    diary_days: int
+    diary_days: int | None  # None: the program has no diary
     score: Score | None
     red_flags: int
     amber_flags: int
@@ -112,7 +112,8 @@ def line_text(line: PatientLine, language: str, t) -> str:
             t("patients.module_step", module=line.module, step=line.step, steps=line.steps)
         )
     parts.append(t("patients.active", when=_when(line.last_active, language, t)))
-    parts.append(t("patients.diary_days", n=line.diary_days))
+    if line.diary_days is not None:
+        parts.append(t("patients.diary_days", n=line.diary_days))
     if line.score:
         score = line.score
         total = f"{score.total}/{score.max_total}"

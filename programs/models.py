@@ -186,7 +186,11 @@ class ProgramMeta(_Model):
     schedules: list[DefaultSchedule] = Field(default_factory=list)
     diary: DiaryConfig | None = None
     measures: list[MeasureDefault] = Field(default_factory=list)
-    module_interval_days: int = Field(default=7, ge=1)  # a new module opens this often
+    # Who opens the next module: `therapist` (the default, as in the seeds: the therapist
+    # decides at each feedback, or chooses the module in self-help) or `weekly` (a finished
+    # module's successor opens by itself after `module_interval_days`).
+    module_opening: Literal["therapist", "weekly"] = "therapist"
+    module_interval_days: int = Field(default=7, ge=1)  # with `weekly`: a new module this often
     # The follow-up at the end of these modules also shows the vill / måste / kan vara utan
     # balance over the weeks.
     balance_after_modules: list[int] = Field(default_factory=list)

@@ -16,10 +16,13 @@ from storage.patients import Enrollment
 def open_due_module(
     conn: sqlite3.Connection, world: World, enrollment: Enrollment, now: datetime
 ) -> Enrollment:
-    """By default a new module opens once the current one is finished and the program's
-    interval (a week) has passed since it opened; the questionnaires the program asks for
-    at the start of that module become due at the same time."""
+    """With weekly opening (program.yaml `module_opening: weekly`) a new module opens once
+    the current one is finished and the program's interval (a week) has passed since it
+    opened; the questionnaires the program asks for at the start of that module become due
+    at the same time. Otherwise (`therapist`, the default) only staff open modules."""
     program = world.programs[enrollment.program]
+    if program.meta.module_opening != "weekly":
+        return enrollment
     number = enrollment.current_module
     opens_at = enrollment.module_started_at + timedelta(days=program.meta.module_interval_days)
     if (

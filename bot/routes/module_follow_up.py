@@ -25,15 +25,16 @@ def follow_up(turn: Turn, number: int) -> Outcome:
         return general.stale_button(turn.t)
     enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
     module = turn.world.programs[enrollment.program].module(number, turn.t.language)
-    week = _module_week(turn, enrollment, module)
-    outcome = Outcome(replies=(Reply(module_follow_up.summary_text(week, turn.t)),))
     program = turn.world.programs[enrollment.program]
+    week = _module_week(turn, enrollment, module, has_diary=program.meta.diary is not None)
+    summary = module_follow_up.summary_text(week, turn.t)
+    outcome = Outcome(replies=(Reply(summary),) if summary else ())
     if module.number in program.meta.balance_after_modules:
         outcome = outcome.then(own_balance(turn.conn, turn.world, turn.now, turn.t, turn.patient))
     return outcome.then(module_follow_up.ask(week, turn.t))
 
 
-def _module_week(turn: Turn, enrollment, module) -> ModuleWeek:
+def _module_week(turn: Turn, enrollment, module, *, has_diary: bool) -> ModuleWeek:
     zone = ZoneInfo(patients.reminder_settings(turn.conn, turn.patient.id).timezone)
     first = enrollment.module_started_at.astimezone(zone).date()
     today = turn.now.astimezone(zone).date()
@@ -55,7 +56,7 @@ def _module_week(turn: Turn, enrollment, module) -> ModuleWeek:
     )
     return ModuleWeek(
         module=module.number,
-        diary_days=filled,
+        diary_days=filled if has_diary else None,
         days=(today - first).days + 1,
         planned=planned,
         question=module.reflection,

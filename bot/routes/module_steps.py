@@ -48,7 +48,11 @@ def _place(turn: Turn, addon: int | None = None) -> tuple[Enrollment, ModuleView
     welcome = treatment.welcome(turn.conn, enrollment.id) if number == 1 else None
     position = Position(stored.step_index, stored.finished)
     messaging = not is_self_help(turn.world, enrollment)
-    return enrollment, ModuleView(module, position, by_step, welcome, messaging=messaging)
+    weekly = program.meta.module_opening == "weekly"
+    view = ModuleView(
+        module, position, by_step, welcome, messaging=messaging, weekly_opening=weekly
+    )
+    return enrollment, view
 
 
 def _without_hidden(turn: Turn, enrollment: Enrollment, module):

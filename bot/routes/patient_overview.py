@@ -107,7 +107,7 @@ def _line(turn: Turn, patient: Patient) -> PatientLine | None:
         step=None if at_end else position.step_index + 1,
         steps=steps,
         last_active=last.astimezone(zone).replace(tzinfo=None) if last else None,
-        diary_days=_diary_days(turn, patient, zone),
+        diary_days=_diary_days(turn, patient, zone) if program.meta.diary else None,
         score=_latest_score(turn, patient),
         red_flags=red,
         amber_flags=amber,

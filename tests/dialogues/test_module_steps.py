@@ -133,3 +133,27 @@ def test_reading_again_reaches_the_last_step_before_the_summary(module):
     assert says(outcome.replies[-1].text, "module.step_of", current=last + 1, total=last + 1)
     outcome, change = press(view(module, last + 1, finished=True), "next")
     assert change.position is None and outcome.toast
+
+
+@pytest.mark.parametrize(
+    ("messaging", "weekly", "key"),
+    [
+        (True, True, "module.next_opens_later"),
+        (False, True, "module.next_opens_self_help"),
+        (False, False, "module.next_chosen_self_help"),
+    ],
+)
+def test_the_module_end_says_truthfully_what_happens_next(messaging, weekly, key):
+    module = load_programs()["plus"].module(3, "sv")
+    last = ModuleView(
+        module,
+        Position(len(module.steps) - 1, False),
+        {},
+        messaging=messaging,
+        weekly_opening=weekly,
+    )
+    outcome, _ = press(last, "next")
+    assert T(key) in outcome.replies[0].text
+    others = {"module.next_opens_later", "module.next_opens_self_help"}
+    others |= {"module.next_chosen_self_help"}
+    assert not any(T(other) in outcome.replies[0].text for other in others - {key})

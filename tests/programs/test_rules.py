@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from programs.loader import check_programs
+
 from .helpers import edit, line_of, only_problem, problems
 
 SV1 = "demo/sv/module-1.yaml"
@@ -199,6 +201,20 @@ def test_wrong_type(root: Path) -> None:
     edit(path, "modules: 2", "modules: two")
     msg = only_problem(root)
     assert msg.startswith(f"demo/program.yaml:{line_of(path, 'modules:')}: modules: ")
+
+
+def test_module_opening_defaults_to_the_therapist(root: Path) -> None:
+    assert check_programs(root).programs["demo"].meta.module_opening == "therapist"
+    edit(root / "demo" / "program.yaml", "modules: 2\n", "modules: 2\nmodule_opening: weekly\n")
+    assert check_programs(root).programs["demo"].meta.module_opening == "weekly"
+
+
+def test_module_opening_takes_only_therapist_or_weekly(root: Path) -> None:
+    path = root / "demo" / "program.yaml"
+    edit(path, "modules: 2\n", "modules: 2\nmodule_opening: never\n")
+    msg = only_problem(root)
+    assert msg.startswith(f"demo/program.yaml:{line_of(path, 'module_opening:')}: module_opening: ")
+    assert "'therapist'" in msg and "'weekly'" in msg
 
 
 def test_duplicate_yaml_key(root: Path) -> None:
