@@ -7,6 +7,7 @@ from dialogues import module_steps
 from dialogues.module_steps import ModuleView, Position
 from dialogues.types import Incoming
 from programs.loader import load_programs
+from programs.models import Module
 from tests.harness.catalogue import says
 
 T = Translator("sv")
@@ -120,7 +121,9 @@ def test_finishing_shows_summary_once_and_lists_unanswered(module):
 
 
 def test_outline_module_is_not_shown_to_patients():
-    outline = load_programs()["depression"].module(4, "sv")
+    # Built here: the bundled modules are being written, so none can be relied on to stay an
+    # outline.
+    outline = Module(number=4, title="Rutiner", status="outline", steps=[{"id": "a", "title": "A"}])
     outcome = module_steps.show_current(view(outline), T)
     assert says(outcome.replies[0].text, "module.not_available", number=4)
 
