@@ -2,8 +2,6 @@
 
 import re
 
-import pytest
-
 from bot.cli.main import main
 from storage import staff
 from storage.database import connect_sync
@@ -25,7 +23,6 @@ def test_staff_add_prints_a_one_time_link(monkeypatch, tmp_path, capsys):
 
 
 # Until modules 4-7 land: in this branch they are outlines, which the content gate refuses.
-@pytest.mark.xfail(strict=False, reason="until modules 4-7 land")
 def test_programs_check_reports_ok_for_bundled_programs(capsys):
     assert main(["programs", "check"]) == 0
     assert "OK" in capsys.readouterr().out

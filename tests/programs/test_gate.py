@@ -263,7 +263,6 @@ def test_without_a_level_nothing_is_warned(check, clean_root: Path) -> None:
 
 
 # Until modules 4-7 land: in this branch they are outlines, which the gate rightly refuses.
-@pytest.mark.xfail(strict=False, reason="until modules 4-7 land")
 def test_the_bundled_programs_pass_the_gate(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["programs", "check"])
     out = capsys.readouterr().out
