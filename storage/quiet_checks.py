@@ -25,21 +25,25 @@ class QuietCheck:
     module_finished: bool  # the current module is finished (the next one is not open yet)
 
 
+# The due looks, oldest first, through the partial index on quiet_check_at, with what the
+# check needs to know about each patient (tests/reminders/test_quiet_patients.py asks SQLite).
+DUE = (
+    "SELECT p.id, p.unit_id, u.quiet_days, COALESCE(p.last_active_at, p.created_at) AS since,"
+    " p.paused_until, p.unreachable_since, e.id AS enrollment_id, e.program, e.mode,"
+    " e.module_started_at, mp.finished_at"
+    " FROM patients p JOIN units u ON u.id = p.unit_id"
+    " LEFT JOIN enrollments e ON e.id = (SELECT MAX(id) FROM enrollments"
+    "   WHERE patient_id = p.id AND status = 'active')"
+    " LEFT JOIN module_progress mp ON mp.enrollment_id = e.id AND mp.module = e.current_module"
+    " WHERE p.quiet_check_at IS NOT NULL AND p.quiet_check_at <= ?"
+    " ORDER BY p.quiet_check_at LIMIT ?"
+)
+
+
 def due(conn: sqlite3.Connection, now: datetime, limit: int) -> list[QuietCheck]:
     """The patients whose planned look is due, oldest first (the partial index on
     quiet_check_at)."""
-    rows = conn.execute(
-        "SELECT p.id, p.unit_id, u.quiet_days, COALESCE(p.last_active_at, p.created_at) AS since,"
-        " p.paused_until, p.unreachable_since, e.id AS enrollment_id, e.program, e.mode,"
-        " e.module_started_at, mp.finished_at"
-        " FROM patients p JOIN units u ON u.id = p.unit_id"
-        " LEFT JOIN enrollments e ON e.id = (SELECT MAX(id) FROM enrollments"
-        "   WHERE patient_id = p.id AND status = 'active')"
-        " LEFT JOIN module_progress mp ON mp.enrollment_id = e.id AND mp.module = e.current_module"
-        " WHERE p.quiet_check_at IS NOT NULL AND p.quiet_check_at <= ?"
-        " ORDER BY p.quiet_check_at LIMIT ?",
-        (to_db(now), limit),
-    ).fetchall()
+    rows = conn.execute(DUE, (to_db(now), limit)).fetchall()
     return [
         QuietCheck(
             patient_id=row["id"],
