@@ -70,7 +70,8 @@ def on_text(turn: Turn) -> Outcome:
             return settings.not_understood("settings.bad_quiet", turn.t)
         return _set_quiet(turn, "–".join(quiet))
     if state.awaiting == "quiet_days":
-        days = parse_int(turn.incoming.text, *QUIET_DAYS_RANGE)
+        words = turn.incoming.text.split()  # "14" or "14 dagar"
+        days = parse_int(words[0], *QUIET_DAYS_RANGE) if words else None
         if days is None:
             first, last = QUIET_DAYS_RANGE
             notice = turn.t("unit.bad_quiet_days", first=first, last=last)
