@@ -65,18 +65,8 @@ def create(
 ) -> Patient:
     conn.execute(
         "INSERT INTO patients (unit_id, therapist_id, label, telegram_user_id, chat_id, language,"
-        " consented_at, created_at, quiet_check_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            unit_id,
-            therapist_id,
-            label,
-            telegram_user_id,
-            chat_id,
-            language,
-            to_db(now),
-            to_db(now),
-            to_db(now),  # the quiet-patient check plans its first real look
-        ),
+        " consented_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (unit_id, therapist_id, label, telegram_user_id, chat_id, language, to_db(now), to_db(now)),
     )
     return by_telegram_user(conn, telegram_user_id)
 

@@ -191,6 +191,8 @@ def test_no_flag_for_a_patient_who_cannot_be_reached(conn, clock, patient):
 
 def test_no_look_without_an_active_enrollment(conn, clock):
     lone = therapists_patient(conn, START)
+    treatment.touch(conn, lone.id, START)
+    assert quiet_checks.planned(conn, lone.id) == START
     tick(conn, clock)
     assert quiet_checks.planned(conn, lone.id) is None
     clock.advance(30 * DAY)
@@ -204,6 +206,7 @@ def test_no_look_without_an_active_enrollment(conn, clock):
 def self_help_patient(conn):
     created = therapists_patient(conn, START)
     patients.enroll(conn, created.id, "depression", START, mode="self-help")
+    treatment.touch(conn, created.id, START)
     return created
 
 
@@ -255,6 +258,7 @@ def test_one_patient_that_fails_is_set_aside_and_the_others_are_flagged(conn, cl
         now=START,
     )
     patients.enroll(conn, other.id, "depression", START)
+    treatment.touch(conn, other.id, START)
     conn.execute("UPDATE units SET timezone = 'No/Such_Zone' WHERE id = ?", (bo.unit_id,))
     tick(conn, clock)
     clock.advance(10 * DAY)
