@@ -14,7 +14,10 @@ The quiet days count from the latest of: the patient's last turn (or their start
 opening of the current module, and the end of a reminder pause. No flag, and a look again
 a day later, while the patient
 - is paused (`/pause`): the look is planned at the pause's end;
-- waits for the therapist to open the next module (the current module is finished);
+- waits for the therapist to open the next module: the current module is finished
+  (`module_progress.finished_at`). Where the next module opens by itself after a week, it
+  opens at the patient's next visit, so that counts as waiting too: a patient who finished
+  a module and then went quiet raises no flag until the next module is open;
 - cannot be reached (blocked the bot: that has its own amber flag);
 - is in self-help mode and staff do not follow them (bot/care/self_help.py `staff_follow`).
 A patient without an active enrollment has no look until they are active again.
