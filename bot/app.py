@@ -12,9 +12,10 @@ import os
 import signal
 from functools import partial
 
+from bot.care.self_help import self_help_programs
 from bot.clock import clock_from_settings
 from bot.escalation import chain as escalation_chain
-from bot.escalation import on_call_note, screening
+from bot.escalation import on_call_note, quiet_patients, screening
 from bot.reminders import missed_diary as diary_missed
 from bot.reminders import missed_forms
 from bot.reminders import tick as reminder_tick
@@ -118,6 +119,7 @@ def _ticker(settings, database, clock, sender, supervisor, programs, questionnai
     language = settings.default_language
     titles = {qid: q.text(q.title, language) for qid, q in questionnaires.items()}
     diary_parts = {pid: len(p.meta.diary.parts) for pid, p in programs.items() if p.meta.diary}
+    self_help_ids = self_help_programs(programs)  # no amber flags there unless staff ordered
     return Ticker(
         database,
         clock,
@@ -126,12 +128,25 @@ def _ticker(settings, database, clock, sender, supervisor, programs, questionnai
         batches=[  # safety first
             (partial(escalation_chain.run_batch, language=language), escalation_chain.BATCH_SIZE),
             (
-                partial(missed_forms.run_batch, language=language, titles=titles),
+                partial(
+                    missed_forms.run_batch,
+                    language=language,
+                    titles=titles,
+                    self_help_programs=self_help_ids,
+                ),
                 missed_forms.BATCH_SIZE,
             ),
             (
-                partial(diary_missed.run_batch, language=language),
+                partial(
+                    diary_missed.run_batch, language=language, self_help_programs=self_help_ids
+                ),
                 diary_missed.BATCH_SIZE,
+            ),
+            (
+                partial(
+                    quiet_patients.run_batch, language=language, self_help_programs=self_help_ids
+                ),
+                quiet_patients.BATCH_SIZE,
             ),
             (partial(on_call_note.run_batch, language=language), on_call_note.BATCH_SIZE),
             (

@@ -1,8 +1,10 @@
-"""Unit settings for admins (`/unit`): the unit's default quiet hours and each program's
-default reminder times for new patients of the unit. Pure (see unit_settings.mmd).
+"""Unit settings for admins (`/unit`): the unit's default quiet hours, after how many days
+without activity a patient raises the quiet-patient flag, and each program's default
+reminder times for new patients of the unit. Pure (see unit_settings.mmd).
 
 The dialogue's state is a `UnitPrompt` (dialogues/wizard.py): what it waits for (quiet hours,
-or a program's default time) or nothing (the overview, the on-call list)."""
+the quiet-patient days, or a program's default time) or nothing (the overview, the on-call
+list)."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ WIZARD = Wizard(
 class UnitPrompt(WizardState):
     NEEDS: ClassVar = {"time": ("program", "kind")}
 
-    awaiting: Literal["quiet", "time"] | None = None
+    awaiting: Literal["quiet", "quiet_days", "time"] | None = None
     program: str | None = None  # the program and schedule kind whose default time is asked
     kind: str | None = None
 
@@ -49,12 +51,15 @@ def overview(
     office: str = "",
     on_call: list[str] = (),
     on_call_reachable: bool = True,
+    quiet_days: int | None = None,
 ) -> Outcome:
     """`on_call_reachable` False: nobody on the on-call list can be told (empty, or nobody
     bound to Telegram), so red flags outside office hours wait for the next office day."""
     lines = [notice] if notice else []
     lines.append(t("unit.title", unit=escape(unit_name)))
     lines.append(t("unit.quiet", start=quiet[0], end=quiet[1]))
+    if quiet_days is not None:
+        lines.append(t("unit.quiet_days", days=quiet_days))
     if office:
         lines.append(office)
     names = ", ".join(escape(name) for name in on_call) or t("unit.on_call_empty")
@@ -65,6 +70,8 @@ def overview(
     keyboard = [
         row(Button(t("settings.button.quiet"), "quiet"), Button(t("unit.button.on_call"), "oncall"))
     ]
+    if quiet_days is not None:
+        keyboard.append(row(Button(t("unit.button.quiet_days"), "quietdays")))
     for default in defaults:
         kind = t("kind." + default.kind)
         mark = " " + t("unit.changed_mark") if default.changed_for_unit else ""
@@ -88,6 +95,21 @@ def time_picker(default: ProgramDefault, t) -> Outcome:
 
 def quiet_prompt(t) -> Outcome:
     return reminder_settings.quiet_prompt(t, WIZARD, UnitPrompt(awaiting="quiet"))
+
+
+QUICK_QUIET_DAYS = (7, 10, 14, 21, 30)
+
+
+def quiet_days_prompt(t, first: int, last: int, notice: str = "") -> Outcome:
+    """After how many days without activity the quiet-patient flag is raised: a button or a
+    typed number from `first` to `last` (`notice`: why it is asked again)."""
+    buttons = tuple(
+        Button(t("settings.days_n", n=n), f"setqd:{n}")
+        for n in QUICK_QUIET_DAYS
+        if first <= n <= last
+    )
+    text = t("unit.pick_quiet_days", first=first, last=last)
+    return WIZARD.ask(t, UnitPrompt(awaiting="quiet_days"), text, (buttons,), notice=notice)
 
 
 def on_call_picker(staff: list[tuple[int, str, bool]], t) -> Outcome:

@@ -157,6 +157,16 @@ def stop_open(conn: sqlite3.Connection, patient_id: int, questionnaire: str, now
     ).rowcount
 
 
+def any_open_extra(conn: sqlite3.Connection, patient_id: int) -> bool:
+    """Whether a questionnaire staff sent now (`/measure`) is still open."""
+    row = conn.execute(
+        "SELECT 1 FROM form_requests WHERE patient_id = ? AND status = 'open'"
+        " AND reason = 'extra' LIMIT 1",
+        (patient_id,),
+    ).fetchone()
+    return row is not None
+
+
 def expired(conn: sqlite3.Connection, now: datetime, limit: int) -> list[FormRequest]:
     rows = conn.execute(
         "SELECT * FROM form_requests WHERE status = 'open' AND window_ends_at IS NOT NULL"

@@ -4,7 +4,7 @@ and to stop the clock at each instant something falls due."""
 import sqlite3
 from datetime import datetime
 
-from storage import units
+from storage import quiet_checks, units
 from storage.timefmt import from_db, to_db
 
 
@@ -39,6 +39,7 @@ def pending_work(conn: sqlite3.Connection, now: datetime) -> int:
         (to_db(now),),
     ).fetchone()[0]
     on_call_checks = units.count_on_call_checks_due(conn, now)
+    quiet_looks = quiet_checks.count_due(conn, now)
     return (
         unprocessed
         + due_messages
@@ -48,6 +49,7 @@ def pending_work(conn: sqlite3.Connection, now: datetime) -> int:
         + flag_steps
         + diary_weeks
         + on_call_checks
+        + quiet_looks
     )
 
 
@@ -68,7 +70,9 @@ def next_due_at(conn: sqlite3.Connection, after: datetime, until: datetime) -> d
         " UNION ALL SELECT MIN(next_check_at) FROM diary_weeks"
         "   WHERE next_check_at > :after AND next_check_at <= :until"
         " UNION ALL SELECT MIN(on_call_check_at) FROM units"
-        "   WHERE on_call_check_at > :after AND on_call_check_at <= :until)",
+        "   WHERE on_call_check_at > :after AND on_call_check_at <= :until"
+        " UNION ALL SELECT MIN(quiet_check_at) FROM patients"
+        "   WHERE quiet_check_at > :after AND quiet_check_at <= :until)",
         {"after": to_db(after), "until": to_db(until)},
     ).fetchone()
     return from_db(row[0]) if row[0] else None

@@ -212,6 +212,15 @@ def get(conn: sqlite3.Connection, schedule_id: int) -> Schedule | None:
     return _schedule(row) if row else None
 
 
+def any_active_from(conn: sqlite3.Connection, patient_id: int, source: str) -> bool:
+    """Whether the patient has an active schedule set up by `source` ('staff', ...)."""
+    row = conn.execute(
+        "SELECT 1 FROM schedules WHERE patient_id = ? AND source = ? AND active = 1 LIMIT 1",
+        (patient_id, source),
+    ).fetchone()
+    return row is not None
+
+
 def of_patient(conn: sqlite3.Connection, patient_id: int) -> list[Schedule]:
     rows = conn.execute(_SELECT + " WHERE patient_id = ? ORDER BY id", (patient_id,))
     return [_schedule(row) for row in rows]
@@ -306,8 +315,10 @@ def set_next_many(
 
 
 def update(conn: sqlite3.Connection, schedule_id: int, now: datetime, **fields: object) -> None:
-    """Change a schedule's rule: times, weekdays, every_days, active, end_date."""
+    """Change a schedule's rule: times, weekdays, every_days, active, end_date; and who set
+    it (source: a staff member's change makes it 'staff')."""
     encoders = {
+        "source": str,
         "times": format_times,
         "weekdays": format_weekdays,
         "every_days": lambda value: value,

@@ -66,7 +66,14 @@ def welcome(conn: sqlite3.Connection, enrollment_id: int) -> str | None:
 
 
 def touch(conn: sqlite3.Connection, patient_id: int, now: datetime) -> None:
-    conn.execute("UPDATE patients SET last_active_at = ? WHERE id = ?", (to_db(now), patient_id))
+    """The patient was active: "last active", and a quiet-patient look planned if none is
+    (after a quiet spell's flag there is none; the tick moves it on to when they could next
+    count as quiet)."""
+    conn.execute(
+        "UPDATE patients SET last_active_at = ?, quiet_check_at = COALESCE(quiet_check_at, ?)"
+        " WHERE id = ?",
+        (to_db(now), to_db(now), patient_id),
+    )
 
 
 def last_active(conn: sqlite3.Connection, patient_id: int) -> datetime | None:

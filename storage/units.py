@@ -56,6 +56,21 @@ def quiet_hours(conn: sqlite3.Connection, unit_id: int) -> tuple[str, str]:
     return row["quiet_start"], row["quiet_end"]
 
 
+QUIET_DAYS_RANGE = (1, 90)  # the quiet-patient flag: days without activity (0017)
+
+
+def quiet_days(conn: sqlite3.Connection, unit_id: int) -> int:
+    """After how many days without activity a patient raises the quiet-patient flag."""
+    return conn.execute("SELECT quiet_days FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
+
+
+def set_quiet_days(conn: sqlite3.Connection, unit_id: int, days: int) -> None:
+    first, last = QUIET_DAYS_RANGE
+    if not first <= days <= last:
+        raise ValueError(f"quiet days {days} outside {first}..{last}")
+    conn.execute("UPDATE units SET quiet_days = ? WHERE id = ?", (days, unit_id))
+
+
 def set_quiet_hours(conn: sqlite3.Connection, unit_id: int, start: str, end: str) -> None:
     conn.execute(
         "UPDATE units SET quiet_start = ?, quiet_end = ? WHERE id = ?", (start, end, unit_id)

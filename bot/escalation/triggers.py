@@ -54,6 +54,8 @@ DIARY_MISSED = FlagTrigger("diary_missed", (AMBER,), ("flag.trigger.diary_missed
 ACTIVITY_MISSED = FlagTrigger("activity_missed", (AMBER,), ("flag.trigger.activity_missed",))
 # The patient blocked the bot or cannot be reached (reminders/reachability.py).
 UNREACHABLE = FlagTrigger("unreachable", (AMBER,), ("flag.trigger.unreachable",))
+# No activity for the unit's number of days (escalation/quiet_patients.py).
+QUIET = FlagTrigger("quiet", (AMBER,), ("flag.trigger.quiet",))
 
 TRIGGERS: dict[str, FlagTrigger] = {
     trigger.kind: trigger
@@ -65,6 +67,7 @@ TRIGGERS: dict[str, FlagTrigger] = {
         DIARY_MISSED,
         ACTIVITY_MISSED,
         UNREACHABLE,
+        QUIET,
     )
 }
 

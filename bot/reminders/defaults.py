@@ -1,4 +1,9 @@
-"""A new patient's schedules: the program's defaults, in the patient's local dates."""
+"""A new patient's schedules: the program's defaults, in the patient's local dates.
+
+A self-help patient (bot/care/self_help.py) gets no repeating questionnaire: neither the
+program's `measures` with `every_days` nor a schedule of a kind not `in_self_help`. Staff
+may still order one with `/measure <label> <questionnaire> every N`. Module questionnaires
+(`with_modules`) open with their module as for everyone."""
 
 from __future__ import annotations
 
@@ -14,12 +19,19 @@ from storage import patients, schedules, units
 
 
 def give_program_schedules(
-    conn: sqlite3.Connection, patient_id: int, meta: ProgramMeta, now: datetime
+    conn: sqlite3.Connection,
+    patient_id: int,
+    meta: ProgramMeta,
+    now: datetime,
+    *,
+    self_help: bool = False,
 ) -> None:
     zone = ZoneInfo(patients.reminder_settings(conn, patient_id).timezone)
     today = now.astimezone(zone).date()
     unit_times = units.default_times(conn, patients.get(conn, patient_id).unit_id, meta.id)
     for default in meta.schedules:
+        if self_help and not kind_of(default.kind).in_self_help:
+            continue
         times = unit_times.get(default.kind, ",".join(default.times))
         start = today + timedelta(days=default.start_after_days)
         end = start + timedelta(days=default.duration_days - 1) if default.duration_days else None
@@ -49,6 +61,8 @@ def give_program_schedules(
     for measure in meta.measures:
         if measure.every_days is None:
             continue  # module questionnaires open with their module (module_routes)
+        if self_help:
+            continue  # no weekly questionnaire in self-help mode unless staff order one
         schedule_id = schedules.create(
             conn,
             patient_id=patient_id,

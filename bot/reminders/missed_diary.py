@@ -5,6 +5,9 @@ Each patient has one diary_weeks row: the next week to check, due the Monday aft
 12:00 local (the patient may still fill in last week's days on Monday morning). A batch
 checks the due rows and moves each on to the next week in the same transaction, so a week is
 checked exactly once, also across a crash. Weeks when nothing was expected pass silently.
+
+In self-help mode (bot/care/self_help.py) only diary days staff set with `/schedule` are
+expected: the program's own diary is the patient's tool, and nobody is flagged about it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import sqlite3
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.care.self_help import STAFF, patient_in_self_help
 from bot.containment import each_contained
 from bot.escalation.flags import TriggerInfo, raise_flag
 from bot.escalation.triggers import DIARY_MISSED
@@ -73,14 +77,18 @@ def expected_days(
 
 
 def run_batch(
-    conn: sqlite3.Connection, now: datetime, language: str, limit: int = BATCH_SIZE
+    conn: sqlite3.Connection,
+    now: datetime,
+    language: str,
+    limit: int = BATCH_SIZE,
+    self_help_programs: frozenset[str] = frozenset(),
 ) -> int:
     due = diary_weeks.due(conn, now, limit)
     t = Translator(language)
     each_contained(
         conn,
         due,
-        lambda check: _check_week(conn, check, now, t),
+        lambda check: _check_week(conn, check, now, t, self_help_programs),
         set_aside=lambda check: _skip_week(conn, check),
         what="diary week: patient",
         id_of=lambda check: check.patient_id,
@@ -95,11 +103,19 @@ def _skip_week(conn: sqlite3.Connection, check: WeekCheck) -> None:
     diary_weeks.advance(conn, check.patient_id, following, check_time(following, zone))
 
 
-def _check_week(conn: sqlite3.Connection, check: WeekCheck, now: datetime, t: Translator) -> None:
+def _check_week(
+    conn: sqlite3.Connection,
+    check: WeekCheck,
+    now: datetime,
+    t: Translator,
+    self_help_programs: frozenset[str],
+) -> None:
     settings = patients.reminder_settings(conn, check.patient_id)
     zone = ZoneInfo(settings.timezone)
     # This is the diary kind's own check (bot/reminders/kinds/diary.py starts it).
     diaries = [s for s in schedules.of_patient(conn, check.patient_id) if s.kind == "diary"]
+    if patient_in_self_help(conn, check.patient_id, self_help_programs):
+        diaries = [s for s in diaries if s.source == STAFF]  # only what staff ordered
     expected = expected_days(diaries, check.week, zone, check.since, settings.paused_until)
     sunday = check.week + timedelta(days=6)
     filled = len(diary_weeks.filled_days(conn, check.patient_id, check.week, sunday))

@@ -49,7 +49,9 @@ def consent_button(turn: Turn, rest: str) -> Outcome | None:
     )
     patients.enroll(turn.conn, turn.patient.id, invite.program, turn.now, mode=invite.mode)
     program = turn.world.programs[invite.program]
-    give_program_schedules(turn.conn, turn.patient.id, program.meta, turn.now)
+    give_program_schedules(
+        turn.conn, turn.patient.id, program.meta, turn.now, self_help=facts.self_help
+    )
     return then_current_task(consent.agreed(facts, turn.t))
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from bot.care.access import named_patient, patient_of_dialogue
 from bot.care.notify import tell_therapist
+from bot.care.self_help import STAFF
 from bot.reminders.kinds.registry import kind_of
 from bot.reminders.planning import replan, replan_patient
 from bot.turn.context import Turn
@@ -191,9 +192,11 @@ def _set_time(turn: Turn, patient: Patient, schedule: ScheduleView, at: time) ->
 def _change(
     turn: Turn, patient: Patient, schedule: ScheduleView, notice: str, **fields: object
 ) -> Outcome:
+    details = {name: str(value) for name, value in fields.items()}
+    if turn.patient is None:
+        fields["source"] = STAFF  # staff set it: in self-help mode, an order (care/self_help)
     schedules.update(turn.conn, schedule.id, turn.now, **fields)
     replan(turn.conn, schedule.id, turn.now)
-    details = {name: str(value) for name, value in fields.items()}
     _record(turn, patient, "schedule_changed", schedule=schedule.id, **details)
     return _overview(turn, patient, turn.t(notice, kind=turn.t(kind_of(schedule.kind).label_key)))
 

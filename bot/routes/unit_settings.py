@@ -1,5 +1,5 @@
-"""Routes for `/unit` (admins): the unit's default quiet hours and program default reminder
-times. Every change is audited."""
+"""Routes for `/unit` (admins): the unit's default quiet hours, the quiet-patient days and
+program default reminder times. Every change is audited."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from bot.reminders.planning import replan_patient
 from bot.turn.context import Turn
 from dialogues import general, unit_settings
 from dialogues import reminder_settings as settings
-from dialogues.numbers import parse_hhmm, parse_id
+from dialogues.numbers import parse_hhmm, parse_id, parse_int
 from dialogues.types import Outcome, Reply
 from dialogues.unit_settings import ProgramDefault, UnitPrompt
 from dialogues.wizard import restarted
-from storage import audit, units
+from storage import audit, quiet_checks, units
+from storage.units import QUIET_DAYS_RANGE
 
 DIALOGUE = unit_settings.DIALOGUE
 
@@ -37,6 +38,10 @@ def on_button(turn: Turn, action: str) -> Outcome:
         return unit_settings.quiet_prompt(turn.t)
     if name == "setquiet":
         return _set_quiet(turn, arg.replace("-", "–"))
+    if name == "quietdays":
+        return unit_settings.quiet_days_prompt(turn.t, *QUIET_DAYS_RANGE)
+    if name == "setqd" and parse_int(arg, *QUIET_DAYS_RANGE) is not None:
+        return _set_quiet_days(turn, parse_int(arg, *QUIET_DAYS_RANGE))
     if name == "oncall":
         return unit_settings.on_call_picker(units.staff_of(turn.conn, turn.staff.unit_id), turn.t)
     if name == "oc" and parse_id(arg) is not None:
@@ -64,6 +69,14 @@ def on_text(turn: Turn) -> Outcome:
         if quiet is None:
             return settings.not_understood("settings.bad_quiet", turn.t)
         return _set_quiet(turn, "–".join(quiet))
+    if state.awaiting == "quiet_days":
+        words = turn.incoming.text.split()  # "14" or "14 dagar"
+        days = parse_int(words[0], *QUIET_DAYS_RANGE) if words else None
+        if days is None:
+            first, last = QUIET_DAYS_RANGE
+            notice = turn.t("unit.bad_quiet_days", first=first, last=last)
+            return unit_settings.quiet_days_prompt(turn.t, first, last, notice)
+        return _set_quiet_days(turn, days)
     if state.awaiting == "time":
         at = settings.parse_time(turn.incoming.text)
         default = _default(turn, state.program, state.kind)
@@ -106,6 +119,23 @@ def _set_quiet(turn: Turn, text: str) -> Outcome:
         end=quiet[1],
     )
     return _overview(turn, turn.t("settings.quiet_set", start=quiet[0], end=quiet[1]))
+
+
+def _set_quiet_days(turn: Turn, days: int) -> Outcome:
+    """From now on for every patient of the unit: looks already planned are moved on by the
+    quiet-patient check when they come (escalation/quiet_patients.py), so the ones planned
+    for later than the new number allows are looked at again now."""
+    unit_id = turn.staff.unit_id
+    units.set_quiet_days(turn.conn, unit_id, days)
+    quiet_checks.look_again_soon(turn.conn, unit_id, turn.now)
+    audit.record(
+        turn.conn,
+        staff_id=turn.staff.id,
+        action="unit_quiet_days_changed",
+        now=turn.now,
+        days=days,
+    )
+    return _overview(turn, turn.t("unit.quiet_days_set", days=days))
 
 
 def _set_time(turn: Turn, default: ProgramDefault, at: time) -> Outcome:
@@ -174,4 +204,5 @@ def _overview(turn: Turn, notice: str = "") -> Outcome:
         office=office,
         on_call=on_call,
         on_call_reachable=bool(units.on_call_chats(turn.conn, unit.id)),
+        quiet_days=units.quiet_days(turn.conn, unit.id),
     )

@@ -44,6 +44,9 @@ class ReminderKind:
     follow_up_resend: bool = False  # its "re-send" is a follow-up question, not the reminder
     skip_filled_day: bool = False  # not sent for a day the diary already has in full
     program_default: bool = False  # a program.yaml may give every patient one at enrollment
+    # A self-help patient gets the program's schedules of this kind at enrollment too (False:
+    # follow-up a therapist would read, e.g. a repeating questionnaire: only if staff order it).
+    in_self_help: bool = True
     # Its missed checks and side effects, as code (None: nothing extra):
     on_start: OnStart | None = None  # (conn, patient_id, now): its program schedule was given
     on_queued: OnQueued | None = None  # (conn, schedule, occurrence, now): a reminder queued

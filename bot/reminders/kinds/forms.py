@@ -34,5 +34,6 @@ FORMS = ReminderKind(
     name="forms",
     opens=form_dialogue.DIALOGUE,
     program_default=True,
+    in_self_help=False,  # self-help: only a repeating `/measure` (bot/care/self_help.py)
     on_queued=open_request,
 )
