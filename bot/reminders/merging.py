@@ -3,20 +3,22 @@ half hour go out as one message (fewer messages a day; each reminder keeps its o
 re-send and its "missed").
 
 The rule, for the tick (bot/reminders/tick.py): when a batch queues a reminder for a
-patient, that patient's other schedules due within WINDOW of its send time go with it, sent
-a little early, in the same message. Nothing is held back to wait for a later one, so a
-reminder is never later than its own time, and a reminder in a later batch or tick (more
-than WINDOW after the first) gets its own message. Send times are after quiet hours and
-pauses (a schedule's next_due_at), so two reminders moved to the end of the quiet hours
-share a message too. One that would not be sent now (its patient is paused, its diary day
-is already filled in) is left to its own time. Re-sends and snoozes of one reminder are
+patient, that patient's other schedules due by then (in this batch or a later one of the
+same tick) go with it in the same message, and so do those due within WINDOW after it whose
+kind may come a little early (`joins_early`: the diary and the module nudge; a planned
+activity, a therapist's own reminder and a form keep their time, and are then the first of
+a message of their own). Nothing is held back to wait for a later one: no reminder is later
+than its own time, and one more than WINDOW after the first gets its own message. Send
+times are after quiet hours and pauses (a schedule's next_due_at), so reminders moved to
+the end of the quiet hours share a message too. One that would not be sent now (its diary
+day is already filled in) is left to its own time. A re-send or a snooze of one reminder is
 its own message; the snooze of a shared message snoozes each reminder in it, again as one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 WINDOW = timedelta(minutes=30)
@@ -27,6 +29,16 @@ WINDOW = timedelta(minutes=30)
 MAX_PER_MESSAGE = 4
 
 T = TypeVar("T")
+
+
+def joins(own_send: datetime | None, first_send: datetime, early_allowed: bool) -> bool:
+    """Whether a reminder due at `own_send` goes in the message sent at `first_send`: due by
+    then, or within WINDOW after it when its kind may come early (`joins_early`)."""
+    if own_send is None:
+        return False
+    if own_send <= first_send:
+        return True
+    return early_allowed and own_send - first_send <= WINDOW
 
 
 def together(items: list[T], patient_of: Callable[[T], int]) -> list[list[T]]:

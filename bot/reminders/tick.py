@@ -111,8 +111,8 @@ def _company(conn: sqlite3.Connection, due: list[DueSchedule], now: datetime) ->
 
 def _joining(fires: list[_Fire], company: set[int]) -> list[_Fire]:
     """The batch's own fires, and of the company's those that join a message queued in this
-    batch: queued themselves, their patient has a reminder queued in this batch, and their
-    own send time is within merging.WINDOW of its. The others are left to their own time
+    batch: their patient has a reminder queued in this batch, their own send time fits
+    (merging.joins) and they are queued themselves. The others are left to their own time
     (nothing written for them now)."""
     first_send: dict[int, datetime] = {}
     for fire in fires:
@@ -124,13 +124,12 @@ def _joining(fires: list[_Fire], company: set[int]) -> list[_Fire]:
         schedule = fire.target.schedule
         if schedule.id in company:
             first = first_send.get(schedule.patient_id)
-            if (
-                fire.check_at is None
-                or first is None
-                or schedule.next_due_at is None
-                or schedule.next_due_at > first + merging.WINDOW
+            if first is None or not merging.joins(
+                schedule.next_due_at, first, kind_of(schedule.kind).joins_early
             ):
                 continue
+            if fire.check_at is None:
+                continue  # not sent now (a paused patient, a filled diary day): its own time
         joining.append(fire)
     return joining
 

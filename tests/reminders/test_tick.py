@@ -364,6 +364,37 @@ def test_one_left_to_its_own_time_is_not_brought_forward(conn):
     assert next_due(conn, diary_id) == local(1, 19, 10)  # left to its own time
 
 
+def test_a_planned_activity_keeps_its_time_but_others_may_join_it(conn):
+    """An activity (or a therapist's own reminder, or a form) is not sent early; a diary due
+    ten minutes after it comes along in its message, with the activity's own button."""
+    patient = make_patient(conn)
+    walk = other(conn, patient, kind="activity", at=time(19, 10), custom_text="Promenad")
+    diary(conn, patient)
+    run_batch(conn, local(1, 19))
+    assert [row[0][:9] for row in outbox_rows(conn)] == ["reminder:"]
+    assert next_due(conn, walk) == local(1, 19, 10)
+    other(conn, patient, kind="forms", at=time(19, 10), questionnaire="phq9")
+    diary(conn, patient, times=(time(19, 20),))
+    run_batch(conn, local(1, 19, 10))  # the walk, the form due with it, the diary 10 min later
+    key, payload, _ = outbox_rows(conn)[-1]
+    assert key.startswith("reminders:") and len(key.split(":")[1].split(",")) == 3
+    labels = [label for label, _ in buttons_of(payload)]
+    assert labels == ["Berätta hur det gick", "Svara nu", "Öppna dagboken", "Påminn mig om 1 timme"]
+    assert "Promenad" in payload
+
+
+def test_two_buttons_that_would_read_the_same_are_numbered(conn):
+    patient = make_patient(conn)
+    for words in ("Promenad", "Ringa Eva"):
+        other(conn, patient, kind="activity", at=time(19, 0), custom_text=words)
+    run_batch(conn, local(1, 19))
+    ((_, payload, _),) = outbox_rows(conn)
+    labels = [label for label, _ in buttons_of(payload)]
+    assert labels == ["1. Berätta hur det gick", "2. Berätta hur det gick", "Påminn mig om 1 timme"]
+    text = json.loads(payload)["text"]
+    assert "1. 🚶" in text and "2. 🚶" in text
+
+
 # ------------------------------------------- a shared message's buttons, through the routes
 
 

@@ -33,6 +33,8 @@ def open_request(
 FORMS = ReminderKind(
     name="forms",
     opens=form_dialogue.DIALOGUE,
+    # joins_early stays off: its form request opens at the occurrence, and a press before
+    # that would find no form to fill in.
     program_default=True,
     on_queued=open_request,
 )
