@@ -353,22 +353,20 @@ def _write(conn: sqlite3.Connection, fires: list[_Fire], now: datetime) -> None:
 def _together(sent: list[tuple[_Fire, int]]) -> list[list[tuple[_Fire, int]]]:
     """The batch's queued reminders as messages: one each, or a patient's together (the batch
     holds only what is sent within the half hour: _joining)."""
-    if len(sent) < 2:
-        return [sent] if sent else []
+    patient_ids = {fire.target.schedule.patient_id for fire, _ in sent}
+    if len(patient_ids) == len(sent):
+        return [[item] for item in sent]  # one each (the common case: keep it cheap)
     return merging.together(sent, lambda item: item[0].target.schedule.patient_id)
 
 
 def _message(group: list[tuple[_Fire, int]]) -> tuple[OutgoingCall, datetime]:
     """A group's call and when it goes: at the first one's send time (none waits)."""
-    send_at = min(fire.send_at for fire, _ in group)
     if len(group) == 1:
         fire, reminder_id = group[0]
-        return messages.reminder_call(
-            fire.target, reminder_id, fire.occurrence, repeat=False
-        ), send_at
-    return messages.shared_call(
-        [(fire.target, reminder_id) for fire, reminder_id in group]
-    ), send_at
+        call = messages.reminder_call(fire.target, reminder_id, fire.occurrence, repeat=False)
+        return call, fire.send_at
+    call = messages.shared_call([(fire.target, reminder_id) for fire, reminder_id in group])
+    return call, min(fire.send_at for fire, _ in group)
 
 
 def _check(conn: sqlite3.Connection, reminder: Reminder, now: datetime) -> None:
