@@ -129,7 +129,7 @@ def _joining(fires: list[_Fire], company: set[int]) -> list[_Fire]:
             ):
                 continue
             if fire.check_at is None:
-                continue  # not sent now (a paused patient, a filled diary day): its own time
+                continue  # not sent now (its diary day is filled in): left to its own time
         joining.append(fire)
     return joining
 
