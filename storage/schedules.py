@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -267,6 +268,26 @@ def due(conn: sqlite3.Connection, now: datetime, limit: int) -> list[DueSchedule
     """Schedules due at `now`, oldest first, selected by the next_due_at index."""
     sql = _DUE_SQL.format(where="s.next_due_at IS NOT NULL AND s.next_due_at <= ?")
     return [_due(row) for row in _plain_rows(conn, sql, (to_db(now), limit))]
+
+
+def of_patients_due_by(
+    conn: sqlite3.Connection,
+    patient_ids: Collection[int],
+    until: datetime,
+    besides: Collection[int],
+) -> list[DueSchedule]:
+    """These patients' schedules due by `until`, other than `besides`, soonest first: the
+    tick's look for reminders that go in the same message (bot/reminders/merging.py). Found
+    through the patient index (`+` keeps the planner off the next_due_at index, whose range
+    up to `until` holds every other patient due as well)."""
+    if not patient_ids:
+        return []
+    sql = _DUE_SQL.format(
+        where="s.patient_id IN (SELECT value FROM json_each(?)) AND +s.next_due_at <= ?"
+        " AND s.id NOT IN (SELECT value FROM json_each(?))"
+    )
+    parameters = (json.dumps(list(patient_ids)), to_db(until), json.dumps(list(besides)), -1)
+    return [_due(row) for row in _plain_rows(conn, sql, parameters)]
 
 
 def with_patient(conn: sqlite3.Connection, schedule_id: int) -> DueSchedule | None:

@@ -4,7 +4,7 @@ route than the one that failed, and the row never holds up its chat.
 
 - a flag's alert: the unit's staff get it privately (as when the channel is lost);
 - a safety message or a staff message to a patient: the patient's care team is told;
-- a reminder: recorded as missed;
+- a reminder: recorded as missed (each one, for a shared message);
 - a reply to a person's own action: the person gets a short note that it could not be shown.
 
 A note about a failure is itself never followed up (no chain of notes about notes).
@@ -20,6 +20,7 @@ from datetime import datetime
 from bot.care.notify import tell_therapist
 from bot.escalation.alerts import fan_out_privately
 from bot.i18n import Translator
+from bot.reminders import messages
 from bot.reminders.tick import record_missed
 from bot.render.calls import reply_call
 from dialogues.types import Reply
@@ -38,8 +39,8 @@ def on_given_up(conn: sqlite3.Connection, row: OutboxRow, now: datetime) -> None
         return  # a note about a failure, or a person who must leave no trace
     if key.startswith("flag:"):
         _alert_given_up(conn, key, now)
-    elif key.startswith("reminder:"):
-        _reminder_given_up(conn, key, now)
+    elif reminder_ids := messages.reminder_ids(key):
+        _reminders_given_up(conn, reminder_ids, now)
     elif row.lane in (LANE_SAFETY, LANE_STAFF):
         _tell_care_team(conn, row, now)
     elif row.lane == LANE_REPLY:
@@ -57,11 +58,12 @@ def _alert_given_up(conn: sqlite3.Connection, key: str, now: datetime) -> None:
     fan_out_privately(conn, flag, "undelivered", now, why="alert_undelivered")
 
 
-def _reminder_given_up(conn: sqlite3.Connection, key: str, now: datetime) -> None:
-    reminder = reminders.get(conn, int(key.split(":")[1]))
-    if reminder is None or reminder.status != "open":
-        return
-    record_missed(conn, reminder, now, undelivered=True)
+def _reminders_given_up(conn: sqlite3.Connection, reminder_ids: list[int], now: datetime) -> None:
+    """Each reminder the message was about (one, or those of a shared message)."""
+    for reminder_id in reminder_ids:
+        reminder = reminders.get(conn, reminder_id)
+        if reminder is not None and reminder.status == "open":
+            record_missed(conn, reminder, now, undelivered=True)
 
 
 def _tell_care_team(conn: sqlite3.Connection, row: OutboxRow, now: datetime) -> None:

@@ -7,6 +7,10 @@ scheduler job per patient.
 After downtime a schedule sends at most one catch-up reminder (its latest occurrence), and
 none when that occurrence is older than its grace period. A diary reminder is not sent for a
 day the patient has already filled in completely.
+
+A patient's reminders sent within the same half hour share one message: with a batch's due
+schedules come their patients' other schedules due within that half hour (the "company",
+one query), and those that go out now join the message (bot/reminders/merging.py).
 """
 
 from __future__ import annotations
@@ -24,12 +28,13 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.containment import each_contained
 from bot.i18n import DEFAULT_LANGUAGE
-from bot.reminders import messages
+from bot.reminders import merging, messages
 from bot.reminders.kinds.registry import kind_of
 from bot.reminders.planning import local_send_time, next_after, occurrence_to_send
 from bot.supervisor import Heartbeat
 from storage import diary_weeks, events, outbox, reminders, schedules
 from storage.database import Database, savepoint
+from storage.outbox import OutgoingCall
 from storage.reminders import Reminder
 from storage.schedules import DueSchedule
 
@@ -58,9 +63,10 @@ def run_batch(
     failing one is set aside and the others still go (bot/containment.py)."""
     now = now.astimezone(UTC)  # the key of what is kept per moment (_timing)
     due = schedules.due(conn, now, limit)
+    company = _company(conn, due, now)
     planned = _each_pure(
         conn,
-        due,
+        due + company,
         lambda target: (target, *occurrence_to_send(target, now)),
         id_of=lambda target: target.schedule.id,
     )
@@ -71,6 +77,8 @@ def run_batch(
         lambda plan: _decide(*plan, now, plan[0].schedule.id in filled),
         id_of=lambda plan: plan[0].schedule.id,
     )
+    if company:
+        fires = _joining(fires, {target.schedule.id for target in company})
     _write_contained(conn, fires, now)
     checks = reminders.due_checks(conn, now, limit)
     each_contained(
@@ -81,6 +89,49 @@ def run_batch(
         what="tick: reminder",
     )
     return max(len(due), len(checks))
+
+
+def _company(conn: sqlite3.Connection, due: list[DueSchedule], now: datetime) -> list[DueSchedule]:
+    """The due patients' other schedules due within merging.WINDOW (in this batch or not),
+    which may share their message; one query for the batch. If that fails, none: each
+    reminder then comes alone, at its own time."""
+    if not due:
+        return []
+    try:
+        return schedules.of_patients_due_by(
+            conn,
+            {target.schedule.patient_id for target in due},
+            now + merging.WINDOW,
+            [target.schedule.id for target in due],
+        )
+    except Exception as error:
+        log.error("tick: the look for reminders to send together failed: %s", type(error).__name__)
+        return []
+
+
+def _joining(fires: list[_Fire], company: set[int]) -> list[_Fire]:
+    """The batch's own fires, and of the company's those that join a message queued in this
+    batch: their patient has a reminder queued in this batch, their own send time fits
+    (merging.joins) and they are queued themselves. The others are left to their own time
+    (nothing written for them now)."""
+    first_send: dict[int, datetime] = {}
+    for fire in fires:
+        if fire.check_at is not None and fire.target.schedule.id not in company:
+            patient = fire.target.schedule.patient_id
+            first_send[patient] = min(first_send.get(patient, fire.send_at), fire.send_at)
+    joining = []
+    for fire in fires:
+        schedule = fire.target.schedule
+        if schedule.id in company:
+            first = first_send.get(schedule.patient_id)
+            if first is None or not merging.joins(
+                schedule.next_due_at, first, kind_of(schedule.kind).joins_early
+            ):
+                continue
+            if fire.check_at is None:
+                continue  # not sent now (its diary day is filled in): left to its own time
+        joining.append(fire)
+    return joining
 
 
 def _filled_days(
@@ -279,7 +330,7 @@ def _write(conn: sqlite3.Connection, fires: list[_Fire], now: datetime) -> None:
         ],
         now,
     )
-    calls = []
+    sent = []
     for fire in fires:
         schedule = fire.target.schedule
         if fire.skipped is not None:
@@ -291,13 +342,31 @@ def _write(conn: sqlite3.Connection, fires: list[_Fire], now: datetime) -> None:
         on_queued = kind_of(schedule.kind).on_queued
         if on_queued is not None:
             on_queued(conn, schedule, fire.occurrence, now)  # e.g. a forms reminder's request
-        call = messages.reminder_call(fire.target, reminder_id, fire.occurrence, repeat=False)
-        # The reminders row is the record that it was sent; no separate event is needed.
-        calls.append((call, fire.send_at))
-    outbox.enqueue_many(conn, calls, now)
+        sent.append((fire, reminder_id))
+    # The reminders rows are the record that they were sent; no separate event is needed.
+    outbox.enqueue_many(conn, [_message(group) for group in _together(sent)], now)
     schedules.set_next_many(
         conn, [(fire.target.schedule.id, fire.next_occurrence, fire.next_due) for fire in fires]
     )
+
+
+def _together(sent: list[tuple[_Fire, int]]) -> list[list[tuple[_Fire, int]]]:
+    """The batch's queued reminders as messages: one each, or a patient's together (the batch
+    holds only what is sent within the half hour: _joining)."""
+    patient_ids = {fire.target.schedule.patient_id for fire, _ in sent}
+    if len(patient_ids) == len(sent):
+        return [[item] for item in sent]  # one each (the common case: keep it cheap)
+    return merging.together(sent, lambda item: item[0].target.schedule.patient_id)
+
+
+def _message(group: list[tuple[_Fire, int]]) -> tuple[OutgoingCall, datetime]:
+    """A group's call and when it goes: at the first one's send time (none waits)."""
+    if len(group) == 1:
+        fire, reminder_id = group[0]
+        call = messages.reminder_call(fire.target, reminder_id, fire.occurrence, repeat=False)
+        return call, fire.send_at
+    call = messages.shared_call([(fire.target, reminder_id) for fire, reminder_id in group])
+    return call, min(fire.send_at for fire, _ in group)
 
 
 def _check(conn: sqlite3.Connection, reminder: Reminder, now: datetime) -> None:

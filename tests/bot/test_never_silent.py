@@ -333,8 +333,9 @@ def test_given_up_after_its_retries_a_reminder_is_missed_and_a_safety_message_to
     _make_due(chat, "P1", NOW - timedelta(minutes=1))
     run_in_transaction(chat.conn, lambda c: tick.run_batch(c, NOW))
     reminder_id = chat.conn.execute("SELECT MIN(id) FROM reminders").fetchone()[0]
+    # all the patient's reminders due at once: one shared message, "reminders:<ids>:first"
     key = chat.conn.execute(
-        "SELECT dedupe_key FROM outbox WHERE dedupe_key LIKE ?", (f"reminder:{reminder_id}:%",)
+        "SELECT dedupe_key FROM outbox WHERE dedupe_key LIKE ?", (f"reminders:{reminder_id},%",)
     ).fetchone()[0]
 
     def give_up(call):
@@ -364,10 +365,8 @@ def test_given_up_after_its_retries_a_reminder_is_missed_and_a_safety_message_to
         dedupe_key=key + ":again",
     )
     give_up(reminder)
-    status = chat.conn.execute(
-        "SELECT status FROM reminders WHERE id = ?", (reminder_id,)
-    ).fetchone()[0]
-    assert status == "missed"
+    statuses = {row[0] for row in chat.conn.execute("SELECT status FROM reminders")}
+    assert statuses == {"missed"}  # each reminder of the shared message
 
     before = len(chat.texts(therapist))
     give_up(outbox.OutgoingCall(alice, "sendMessage", {"text": "112"}, lane=outbox.LANE_SAFETY))
@@ -410,18 +409,25 @@ def test_a_poisoned_schedule_is_set_aside_and_the_others_are_sent(
         _make_due(chat, f"P{number}", NOW - timedelta(minutes=1))
     due = [row[0] for row in chat.conn.execute("SELECT id FROM schedules ORDER BY id")]
     poisoned = due[1]
-    original = tick.messages.reminder_call
+    original, original_shared = tick.messages.reminder_call, tick.messages.shared_call
 
     def reminder_call(target, *args, **kwargs):
         if target.schedule.id == poisoned:
             raise ValueError("boom")
         return original(target, *args, **kwargs)
 
+    def shared_call(parts, **kwargs):
+        if any(target.schedule.id == poisoned for target, _ in parts):
+            raise ValueError("boom")
+        return original_shared(parts, **kwargs)
+
     monkeypatch.setattr(tick.messages, "reminder_call", reminder_call)
+    monkeypatch.setattr(tick.messages, "shared_call", shared_call)
     run_in_transaction(chat.conn, lambda c: tick.run_batch(c, NOW))
     queued = chat.conn.execute(
         "SELECT COUNT(*) FROM outbox WHERE lane = ?", (outbox.LANE_REMINDER,)
     ).fetchone()[0]
+    # written again one schedule at a time: each reminder its own message, but the poisoned
     assert queued == len(due) - 1
     aside = chat.conn.execute(
         "SELECT next_due_at FROM schedules WHERE id = ?", (poisoned,)
@@ -623,10 +629,12 @@ def test_a_schedule_that_cannot_even_be_planned_is_set_aside(chat, therapist, mo
 
     monkeypatch.setattr(tick, "occurrence_to_send", occurrence_to_send)
     run_in_transaction(chat.conn, lambda c: tick.run_batch(c, NOW))
-    queued = chat.conn.execute(
+    queued = chat.conn.execute("SELECT COUNT(*) FROM reminders").fetchone()[0]
+    assert queued == len(due) - 1
+    messages = chat.conn.execute(
         "SELECT COUNT(*) FROM outbox WHERE lane = ?", (outbox.LANE_REMINDER,)
     ).fetchone()[0]
-    assert queued == len(due) - 1
+    assert messages == 2  # one per patient: their reminders due at once share it
 
 
 def test_an_unknown_commands_words_are_read_for_risk(chat, therapist):

@@ -133,6 +133,8 @@ FORGED = st.sampled_from(
         "-|flag:show:٣",
         "1|diary:part:morning",
         "-|rem:open:²",
+        "-|rem:snooze:1,2,3,4,5",
+        "-|rem:snooze:1,,²",
         "-|act:1:ja:11",
         "-|act:99999999999999999999:ask",
         "-|consent:yes:nonexistent",

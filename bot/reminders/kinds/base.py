@@ -43,6 +43,11 @@ class ReminderKind:
     carries_text: bool = False  # its text shows the schedule's own words ({text}: custom_text)
     follow_up_resend: bool = False  # its "re-send" is a follow-up question, not the reminder
     skip_filled_day: bool = False  # not sent for a day the diary already has in full
+    # May go up to half an hour early, in the message of a reminder sent before it
+    # (bot/reminders/merging.py): a nudge about ongoing work may; a reminder of a planned
+    # moment (an activity, a therapist's own words) or of something that opens only at its
+    # time (a form) keeps its time. Any kind may be the first of a shared message.
+    joins_early: bool = False
     program_default: bool = False  # a program.yaml may give every patient one at enrollment
     # A self-help patient gets the program's schedules of this kind at enrollment too (False:
     # follow-up a therapist would read, e.g. a repeating questionnaire: only if staff order it).

@@ -9,6 +9,7 @@ DIARY = ReminderKind(
     name="diary",
     opens=diary.DIALOGUE,
     skip_filled_day=True,
+    joins_early=True,
     program_default=True,
     on_start=start_checking,  # the weekly check (reminders/missed_diary.py)
 )

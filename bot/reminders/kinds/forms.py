@@ -33,6 +33,8 @@ def open_request(
 FORMS = ReminderKind(
     name="forms",
     opens=form_dialogue.DIALOGUE,
+    # joins_early stays off: its form request opens at the occurrence, and a press before
+    # that would find no form to fill in.
     program_default=True,
     in_self_help=False,  # self-help: only a repeating `/measure` (bot/care/self_help.py)
     on_queued=open_request,

@@ -7,5 +7,6 @@ MODULE = ReminderKind(
     name="module",
     opens=CURRENT_TASK,
     press=Press.ANSWERS_ALL,
+    joins_early=True,
     program_default=True,
 )
