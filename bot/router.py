@@ -228,8 +228,6 @@ def command_route(command: Command) -> Route:
     return serve if command.screens_own_words else words_screened(serve)
 
 
-
-
 def words_screened(route: Route) -> Route:
     """A command whose words are read for risk like any text a patient sends (`/pause 2
     dagar, jag vill inte leva`): the safety message first, then the command as usual."""
