@@ -12,6 +12,7 @@ import os
 import signal
 from functools import partial
 
+from bot.care.pacing import ProgramPacing
 from bot.clock import clock_from_settings
 from bot.escalation import chain as escalation_chain
 from bot.escalation import on_call_note, screening
@@ -118,6 +119,7 @@ def _ticker(settings, database, clock, sender, supervisor, programs, questionnai
     language = settings.default_language
     titles = {qid: q.text(q.title, language) for qid, q in questionnaires.items()}
     diary_parts = {pid: len(p.meta.diary.parts) for pid, p in programs.items() if p.meta.diary}
+    pacing = {pid: ProgramPacing.of(p.meta) for pid, p in programs.items()}
     return Ticker(
         database,
         clock,
@@ -135,7 +137,7 @@ def _ticker(settings, database, clock, sender, supervisor, programs, questionnai
             ),
             (partial(on_call_note.run_batch, language=language), on_call_note.BATCH_SIZE),
             (
-                partial(reminder_tick.run_batch, diary_parts=diary_parts),
+                partial(reminder_tick.run_batch, diary_parts=diary_parts, pacing=pacing),
                 reminder_tick.BATCH_SIZE,
             ),
         ],

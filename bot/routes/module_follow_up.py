@@ -8,6 +8,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.care.balance import own_balance
+from bot.care.modules import is_addon
 from bot.care.notify import tell_therapist
 from bot.turn.context import Turn
 from dialogues import general, module_follow_up, module_steps
@@ -25,15 +26,15 @@ def follow_up(turn: Turn, number: int) -> Outcome:
         return general.stale_button(turn.t)
     enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
     module = turn.world.programs[enrollment.program].module(number, turn.t.language)
-    week = _module_week(turn, enrollment, module)
-    outcome = Outcome(replies=(Reply(module_follow_up.summary_text(week, turn.t)),))
     program = turn.world.programs[enrollment.program]
+    week = _module_week(turn, enrollment, program, module)
+    outcome = Outcome(replies=(Reply(module_follow_up.summary_text(week, turn.t)),))
     if module.number in program.meta.balance_after_modules:
         outcome = outcome.then(own_balance(turn.conn, turn.world, turn.now, turn.t, turn.patient))
     return outcome.then(module_follow_up.ask(week, turn.t))
 
 
-def _module_week(turn: Turn, enrollment, module) -> ModuleWeek:
+def _module_week(turn: Turn, enrollment, program, module) -> ModuleWeek:
     zone = ZoneInfo(patients.reminder_settings(turn.conn, turn.patient.id).timezone)
     first = enrollment.module_started_at.astimezone(zone).date()
     today = turn.now.astimezone(zone).date()
@@ -60,6 +61,7 @@ def _module_week(turn: Turn, enrollment, module) -> ModuleWeek:
         planned=planned,
         question=module.reflection,
         language=turn.t.language,
+        addon_title=module.title if is_addon(program, module.number) else None,
     )
 
 

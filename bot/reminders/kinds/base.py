@@ -43,6 +43,9 @@ class ReminderKind:
     carries_text: bool = False  # its text shows the schedule's own words ({text}: custom_text)
     follow_up_resend: bool = False  # its "re-send" is a follow-up question, not the reminder
     skip_filled_day: bool = False  # not sent for a day the diary already has in full
+    # Not sent while the current module is finished and nothing new is open: the patient
+    # waits for their therapist (or the week) to open the next one, or the course is done.
+    skip_when_waiting: bool = False
     program_default: bool = False  # a program.yaml may give every patient one at enrollment
     # Its missed checks and side effects, as code (None: nothing extra):
     on_start: OnStart | None = None  # (conn, patient_id, now): its program schedule was given
