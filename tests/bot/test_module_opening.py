@@ -10,6 +10,7 @@ from dialogues.types import Incoming
 from storage import units
 from storage.database import run_in_transaction
 from tests.bot.commands import command, module_command, patient_command
+from tests.bot.staff_helpers import bind
 from tests.bot.test_enrollment_turns import enrolled
 from tests.bot.test_messages_turns import finish_module_1, other_unit_therapist
 from tests.harness.catalogue import says, sv
@@ -179,3 +180,26 @@ def test_a_unit_may_choose_weekly_opening(chat, therapist):
     chat.clock.advance(timedelta(days=7))
     chat.command(module_command, patient, "module")
     assert _current_module(chat) == 2
+
+
+def test_an_admin_chooses_weekly_opening_for_the_unit_in_unit(chat, therapist):
+    admin = bind(chat, "Cecilia", "admin", "Växjö", 400)
+    patient = enrolled(chat, therapist)
+    chat.command(command("unit"), admin, "unit")
+    assert says(chat.last_text(admin), "unit.opening", how=sv("unit.opening.program"))
+    chat.press(admin, "📘 Modulöppning")
+    assert says(chat.last_text(admin), "unit.pick_opening")
+    chat.press(admin, "Varje vecka")
+    assert says(chat.last_text(admin), "unit.opening_set", how=sv("unit.opening.weekly"))
+    assert units.module_opening(chat.conn, 1) == "weekly"
+    assert "unit_module_opening_changed" in _audit(chat)
+    finish_module_1(chat, patient)
+    chat.clock.advance(timedelta(days=7))
+    chat.command(module_command, patient, "module")
+    assert _current_module(chat) == 2
+    # Back to the program's choice: the therapist decides again.
+    chat.command(command("unit"), admin, "unit")
+    chat.press(admin, "📘 Modulöppning")
+    assert "✓ Varje vecka" in str(chat.outbox(admin)[-1]["params"])
+    chat.press(admin, "Som programmet anger")
+    assert units.module_opening(chat.conn, 1) is None
