@@ -177,13 +177,18 @@ def answers(
     modules_with_answers: tuple[int, ...],
     can_comment: bool,
     t,
+    addon_name: str | None = None,
 ) -> Outcome:
-    """One message per answer, each with Kommentera (not in self-help mode)."""
+    """One message per answer, each with Kommentera (not in self-help mode). `addon_name`:
+    the module is an add-on, named by its title."""
     name = escape(label)
     if module is None or not lines:
         text = t("staff_messages.answers.none", label=name, number=module or 1)
         return Outcome(replies=(Reply(text + _others(label, module, modules_with_answers, t)),))
-    heading = t("staff_messages.answers.title", label=name, number=module)
+    if addon_name is not None:
+        heading = t("staff_messages.answers.title_addon", label=name, name=escape(addon_name))
+    else:
+        heading = t("staff_messages.answers.title", label=name, number=module)
     if not can_comment:
         heading += "\n" + t("staff_messages.answers.self_help")
     replies = [Reply(heading + _others(label, module, modules_with_answers, t))]

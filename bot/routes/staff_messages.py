@@ -291,9 +291,12 @@ def answers_command(turn: Turn) -> Outcome | None:
     )
     program = turn.world.programs[enrollment.program] if enrollment else None
     lines = ()
+    addon_name = None
     if program is not None and module is not None and 1 <= module <= program.meta.total_modules:
         content = program.module(module, turn.t.language)
         lines = _answer_lines(content, by_module.get(module, {}), turn.t)
+        if is_addon(program, module):
+            addon_name = module_name(module, content.title, True, turn.t)
     return staff_messages.answers(
         patient.label,
         module,
@@ -301,6 +304,7 @@ def answers_command(turn: Turn) -> Outcome | None:
         tuple(sorted(by_module)),
         not is_self_help(turn.world, enrollment),
         turn.t,
+        addon_name,
     )
 
 

@@ -185,3 +185,10 @@ def test_invite_self_help_word():
     assert plain.mode == "guided"
     wrong = staff_invite.plan_invite(("depression", "P", "1"), roles, programs, lambda _: False, T)
     assert "ett enda ord" in wrong.replies[0].text
+
+
+def test_answers_in_an_add_on_name_it_by_its_title():
+    lines = (AnswerLine(4, "Beskriv problemet", "Vad är problemet?", "Räkningarna"),)
+    outcome = staff_messages.answers("P1", 8, lines, (8,), True, T, "Tillägg: Problemlösning")
+    heading = outcome.replies[0].text
+    assert "Tillägg: Problemlösning" in heading and "modul 8" not in heading.lower()
