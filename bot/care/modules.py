@@ -14,7 +14,7 @@ from bot.care.messaging import deliver_waiting_feedback
 from bot.care.notify import tell_patient
 from bot.turn.context import World
 from dialogues import module_opening
-from storage import audit, events, forms, patients, progress, treatment, units
+from storage import audit, events, forms, patients, progress, treatment
 from storage.patients import Enrollment, Patient
 
 
@@ -27,13 +27,17 @@ def place(conn: sqlite3.Connection, enrollment: Enrollment) -> progress.Place:
     return progress.places(conn, [enrollment.patient_id])[enrollment.patient_id]
 
 
-def opening(conn: sqlite3.Connection, world: World, enrollment: Enrollment) -> str:
-    """Who opens this patient's next module: `pacing.THERAPIST` or `pacing.WEEKLY`."""
+def opening(
+    conn: sqlite3.Connection,
+    world: World,
+    enrollment: Enrollment,
+    where: progress.Place | None = None,
+) -> str:
+    """Who opens this patient's next module: `pacing.THERAPIST` or `pacing.WEEKLY`. `where`:
+    the patient's place, when the caller has read it already (it holds the unit's choice)."""
     program = world.programs[enrollment.program]
-    unit_id = patients.get(conn, enrollment.patient_id).unit_id
-    return pacing.opening(
-        pacing.ProgramPacing.of(program.meta), units.module_opening(conn, unit_id)
-    )
+    unit_opening = (where or place(conn, enrollment)).unit_opening
+    return pacing.opening(pacing.ProgramPacing.of(program.meta), unit_opening)
 
 
 def therapist_opens_next(
@@ -50,15 +54,20 @@ def therapist_opens_next(
 
 
 def open_due_module(
-    conn: sqlite3.Connection, world: World, enrollment: Enrollment, now: datetime
+    conn: sqlite3.Connection,
+    world: World,
+    enrollment: Enrollment,
+    now: datetime,
+    where: progress.Place | None = None,
 ) -> Enrollment:
     """With weekly opening (the program's or the unit's choice), the next module opens once
     the current one is finished and the interval (a week) has passed since it opened; the
     questionnaires the program asks for at its start become due at the same time. With the
-    therapist deciding (the default), nothing opens by itself."""
+    therapist deciding (the default), nothing opens by itself. `where`: the patient's place,
+    when the caller has read it already."""
     program = world.programs[enrollment.program]
     rules = pacing.ProgramPacing.of(program.meta)
-    if not pacing.weekly_due(rules, place(conn, enrollment), now):
+    if not pacing.weekly_due(rules, where or place(conn, enrollment), now):
         return enrollment
     start_module(conn, program, enrollment, enrollment.current_module + 1, now)
     return patients.active_enrollment(conn, enrollment.patient_id)

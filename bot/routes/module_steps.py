@@ -7,7 +7,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.care.messaging import prompt_feedback
-from bot.care.modules import is_addon, open_due_module, opening, therapist_opens_next
+from bot.care.modules import (
+    is_addon,
+    open_due_module,
+    opening,
+    place,
+    therapist_opens_next,
+)
 from bot.care.self_help import is_self_help
 from bot.reminders.kinds.module import MODULE
 from bot.turn.context import Turn
@@ -36,7 +42,8 @@ def _place(turn: Turn, addon: int | None = None) -> tuple[Enrollment, ModuleView
     enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
     if enrollment is None:
         return None
-    enrollment = open_due_module(turn.conn, turn.world, enrollment, turn.now)
+    where = place(turn.conn, enrollment)
+    enrollment = open_due_module(turn.conn, turn.world, enrollment, turn.now, where)
     program = turn.world.programs[enrollment.program]
     number = enrollment.current_module
     if addon in treatment.opened_addons(turn.conn, enrollment.id):
@@ -56,7 +63,7 @@ def _place(turn: Turn, addon: int | None = None) -> tuple[Enrollment, ModuleView
         messaging=not is_self_help(turn.world, enrollment),
         addon=is_addon(program, number),
         last=number == program.module_count,
-        opening=opening(turn.conn, turn.world, enrollment),
+        opening=opening(turn.conn, turn.world, enrollment, where),
     )
     return enrollment, view
 
