@@ -12,6 +12,7 @@ import os
 import signal
 from functools import partial
 
+from bot.care.pacing import ProgramPacing
 from bot.care.self_help import self_help_programs
 from bot.clock import clock_from_settings
 from bot.escalation import chain as escalation_chain
@@ -120,6 +121,7 @@ def _ticker(settings, database, clock, sender, supervisor, programs, questionnai
     titles = {qid: q.text(q.title, language) for qid, q in questionnaires.items()}
     diary_parts = {pid: len(p.meta.diary.parts) for pid, p in programs.items() if p.meta.diary}
     self_help_ids = self_help_programs(programs)  # no amber flags there unless staff ordered
+    pacing = {pid: ProgramPacing.of(p.meta) for pid, p in programs.items()}
     return Ticker(
         database,
         clock,
@@ -150,7 +152,7 @@ def _ticker(settings, database, clock, sender, supervisor, programs, questionnai
             ),
             (partial(on_call_note.run_batch, language=language), on_call_note.BATCH_SIZE),
             (
-                partial(reminder_tick.run_batch, diary_parts=diary_parts),
+                partial(reminder_tick.run_batch, diary_parts=diary_parts, pacing=pacing),
                 reminder_tick.BATCH_SIZE,
             ),
         ],

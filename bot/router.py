@@ -38,6 +38,7 @@ from bot.routes import (
     membership,
     messages,
     module_follow_up,
+    module_opening,
     module_steps,
     move_patient,
     notes,
@@ -75,6 +76,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("module", (general.module_command,), PATIENT),
     Command("patients", (patient_overview.patients_command,), STAFF),
     Command("patient", (patient_overview.patient_command,), STAFF, help_only=True),
+    Command("open", (module_opening.open_command,), STAFF),
     Command("invite", (staff_invite.invite_command,), STAFF),
     Command("message", (messages.message_command,), PATIENT, screens_own_words=True),
     Command("messages", (messages.messages_command, staff_messages.messages_command), EVERYONE),
@@ -163,6 +165,8 @@ BUTTONS: dict[str, Callable[[Turn, str], Outcome | None]] = {
     "act": follow_up.act_button,
     "msg": staff_messages.msg_button,
     "addon": module_steps.addon_button,
+    "module": module_steps.module_button,
+    "pace": module_opening.pace_button,
     "form": forms.open_by_id,
 }
 

@@ -19,6 +19,7 @@ from html import escape
 
 from babel.dates import format_datetime
 
+from dialogues.module_opening import module_name
 from dialogues.types import Button, Event, Outcome, Reply, row
 
 DIALOGUE = "message"
@@ -77,8 +78,13 @@ def comment(exercise: str, text: str, t) -> Reply:
     return Reply(body, (row(write_button(t)),))
 
 
-def feedback(module: int, text: str, t) -> Reply:
-    body = t("messages.feedback", number=module, text=escape(text))
+def feedback(module: int, text: str, t, addon_title: str | None = None) -> Reply:
+    """The therapist's feedback on a module; on an add-on, named by its title."""
+    if addon_title is not None:
+        name = escape(module_name(module, addon_title, True, t))
+        body = t("messages.feedback_addon", name=name, text=escape(text))
+    else:
+        body = t("messages.feedback", number=module, text=escape(text))
     return Reply(body, (row(write_button(t)),))
 
 

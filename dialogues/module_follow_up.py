@@ -16,6 +16,7 @@ from html import escape
 
 from babel.dates import format_datetime
 
+from dialogues.module_opening import module_name
 from dialogues.types import Button, Event, Outcome, Reply, row
 
 DIALOGUE = "reflection"
@@ -38,6 +39,7 @@ class ModuleWeek:
     planned: tuple[PlannedResult, ...]
     question: str | None  # the module's reflection question, if it has one
     language: str
+    addon_title: str | None = None  # an add-on module: named by its title, not its number
 
 
 def _planned_line(result: PlannedResult, language: str, t) -> str:
@@ -54,7 +56,11 @@ def _planned_line(result: PlannedResult, language: str, t) -> str:
 def summary_text(week: ModuleWeek, t) -> str | None:
     """The module's days in numbers; None when there is nothing to show (no diary in the
     program and no planned activity that has happened yet)."""
-    lines = [t("module_follow_up.title", number=week.module)]
+    if week.addon_title is not None:
+        name = escape(module_name(week.module, week.addon_title, True, t))
+        lines = [t("module_follow_up.title_addon", name=name)]
+    else:
+        lines = [t("module_follow_up.title", number=week.module)]
     if week.diary_days is not None:
         lines.append(t("module_follow_up.diary_days", filled=week.diary_days, days=week.days))
     if week.planned:

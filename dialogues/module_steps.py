@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from html import escape
 
+from dialogues.module_opening import module_name
 from dialogues.types import Button, Event, Incoming, Outcome, Reply, row
 
 DIALOGUE = "module"
@@ -42,7 +43,9 @@ class ModuleView:
     answers: dict[str, str]
     welcome: str | None = None  # the therapist's greeting, shown above module 1's first step
     messaging: bool = True  # False in self-help mode: no "Skriv till din behandlare"
-    weekly_opening: bool = True  # False: only staff open the next module (program.yaml)
+    addon: bool = False  # an add-on module: named by its title, never by its number
+    last: bool = False  # the last core module: no next module opens after it
+    opening: str = "therapist"  # who opens the next module: "therapist" | "weekly"
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def item_key(module_number: int, step_id: str) -> str:
 
 def show_current(view: ModuleView, t) -> Outcome:
     if view.module.status != "complete":
-        return Outcome(replies=(Reply(t("module.not_available", number=view.module.number)),))
+        return Outcome(replies=(Reply(_about(view, "module.not_available", t)),))
     if view.position.at_end(len(view.module.steps)):
         return _finished_view(view, t)
     return Outcome(replies=_step_replies(view, t), dialogue=DIALOGUE)
@@ -107,12 +110,14 @@ def _finish(view: ModuleView, t) -> tuple[Outcome, Change]:
         for step in module.steps
         if step.exercise is not None and step.exercise.required and step.id not in view.answers
     ]
-    text = t("module.finished_title", number=module.number, title=escape(module.title))
+    text = _about(view, "module.finished_title", t)
     text += "\n\n" + escape(module.summary.strip())
     if unanswered:
         listed = "\n".join(f"• {escape(title)}" for title in unanswered)
         text += "\n\n" + t("module.unanswered", steps=listed)
-    text += "\n\n" + t(_what_next(view))
+    what_next = _what_next(view, t)
+    if what_next:
+        text += "\n\n" + what_next
     events = (
         () if view.position.finished else (Event("module_finished", {"module": module.number}),)
     )
@@ -121,12 +126,25 @@ def _finish(view: ModuleView, t) -> tuple[Outcome, Change]:
     return Outcome(replies=(reply,), events=events, dialogue=DIALOGUE), Change(position=position)
 
 
-def _what_next(view: ModuleView) -> str:
-    """What happens after the module, truthfully. In self-help mode nobody gives feedback:
-    the next module opens after the week, or when staff choose one (as in Egen kurs)."""
+def _about(view: ModuleView, key: str, t) -> str:
+    """`key` about this module; an add-on has its own wording (`<key>_addon`), naming it by
+    its title ("Tillägg: Problemlösning")."""
+    module = view.module
+    if view.addon:
+        return t(key + "_addon", name=escape(module_name(module.number, module.title, True, t)))
+    return t(key, number=module.number, title=escape(module.title))
+
+
+def _what_next(view: ModuleView, t) -> str:
+    """What happens after a finished module, truthfully: who opens the next one, and when."""
+    if view.addon or view.last:
+        return t("module.therapist_reads") if view.messaging else ""
+    if view.opening == "weekly":
+        # In self-help mode nobody gives feedback: the next module opens after the week.
+        return t("module.next_opens_later" if view.messaging else "module.next_opens_self_help")
     if view.messaging:
-        return "module.next_opens_later"
-    return "module.next_opens_self_help" if view.weekly_opening else "module.next_chosen_self_help"
+        return t("module.next_by_therapist")
+    return t("module.next_by_therapist_self_help")
 
 
 def _write_button(view: ModuleView, t) -> Button | None:
@@ -135,13 +153,10 @@ def _write_button(view: ModuleView, t) -> Button | None:
 
 
 def _finished_view(view: ModuleView, t) -> Outcome:
-    module = view.module
-    if view.messaging:
-        text = t("module.already_finished", number=module.number, title=escape(module.title))
-    else:  # self-help: no feedback to wait for
-        title = escape(module.title)
-        text = t("module.already_finished_self_help", number=module.number, title=title)
-        text += "\n" + t(_what_next(view))
+    text = _about(view, "module.already_finished", t)
+    what_next = _what_next(view, t)
+    if what_next:
+        text += "\n\n" + what_next
     reflect = (
         Button(t("module.button.reflect"), "reflect") if REFLECTION not in view.answers else None
     )
@@ -216,7 +231,7 @@ def _step_replies(view: ModuleView, t) -> tuple[Reply, ...]:
         )
         replies.append(Reply(media_text + "\n\n" + escape(step.media.text_version.strip())))
     parts = [
-        t("module.heading", number=module.number, title=escape(module.title)),
+        _about(view, "module.heading", t),
         t("module.step_of", current=index + 1, total=len(module.steps)),
         f"<b>{escape(step.title)}</b>",
     ]

@@ -17,6 +17,7 @@ from html import escape
 
 from babel.dates import format_date, format_datetime
 
+from dialogues.module_opening import module_name
 from dialogues.numbers import MAX_ID, parse_int
 from dialogues.types import Button, Outcome, Reply, row
 
@@ -174,7 +175,7 @@ def patient_page(page: PatientPage, t, notice: str = "") -> Outcome:
             therapist=escape(page.therapist),
         )
     )
-    opened = [title for _, title, is_open in page.addons if is_open]
+    opened = [module_name(n, title, True, t) for n, title, is_open in page.addons if is_open]
     if opened:
         lines.append(t("patient.addons_open", titles=escape(", ".join(opened))))
     hidden = sum(1 for module in page.modules for _, _, is_hidden in module.steps if is_hidden)
@@ -247,7 +248,11 @@ def module_choice(page: PatientPage, t) -> Outcome:
 
 def addon_choice(page: PatientPage, t) -> Outcome:
     keyboard = [
-        (Button(("✓ " if is_open else "") + title, f"addon:{number}"),)
+        (
+            Button(
+                ("✓ " if is_open else "") + module_name(number, title, True, t), f"addon:{number}"
+            ),
+        )
         for number, title, is_open in page.addons
     ]
     keyboard.append(row(Button(t("patient.button.back"), "back")))

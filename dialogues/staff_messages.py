@@ -9,7 +9,8 @@ sends it to the patient (feedback waits for the patient's next module).
 
 The dialogue's data: {"patient": id, "label": "P1", "kind": "message" | "comment" |
 "feedback", "awaiting": "text"} and, by kind, "reply_to" (a message id), "item" and
-"exercise" (the answer's item key and title), "module" and "at_once" (feedback).
+"exercise" (the answer's item key and title), "module", "at_once", "choose" (the therapist
+opens the next module) and "addon_name" (an add-on's name) for feedback.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from dialogues.module_opening import module_name
 from dialogues.types import Button, Outcome, Reply, row
 
 DIALOGUE = "staff_message"
@@ -32,9 +34,12 @@ def ask(data: dict, t) -> Outcome:
         prompt = t("staff_messages.ask_comment", label=label, exercise=escape(data["exercise"]))
     elif kind == "feedback":
         module = data["module"]
-        when = "at_once" if data.get("at_once") else "later"
-        prompt = t("staff_messages.ask_feedback", label=label, number=module)
-        prompt += "\n" + t(f"staff_messages.feedback_{when}", label=label, number=module + 1)
+        if data.get("addon_name"):
+            name = escape(data["addon_name"])
+            prompt = t("staff_messages.ask_feedback_addon", label=label, name=name)
+        else:
+            prompt = t("staff_messages.ask_feedback", label=label, number=module)
+        prompt += "\n" + t(f"staff_messages.feedback_{_when(data)}", label=label, number=module + 1)
     elif data.get("reply_to"):
         prompt = t("staff_messages.ask_reply", label=label)
     else:
@@ -45,6 +50,14 @@ def ask(data: dict, t) -> Outcome:
         dialogue=DIALOGUE,
         data={**data, "awaiting": "text"},
     )
+
+
+def _when(data: dict) -> str:
+    """When feedback reaches the patient: at once, with the next module, or when the
+    therapist chooses (Öppna nästa modul, or Stanna en vecka till: at once)."""
+    if data.get("at_once"):
+        return "at_once"
+    return "later_choose" if data.get("choose") else "later"
 
 
 def on_text(data: dict, text: str, t) -> tuple[Outcome, str | None]:
@@ -58,15 +71,19 @@ def on_text(data: dict, text: str, t) -> tuple[Outcome, str | None]:
 def sent(data: dict, t) -> Outcome:
     label = escape(data["label"])
     kind = data["kind"]
+    keyboard = ()
     if kind == "feedback":
-        done = "sent" if data.get("at_once") else "saved"
+        when = _when(data)
+        done = {"at_once": "sent", "later": "saved", "later_choose": "saved_choose"}[when]
         text = t(f"staff_messages.feedback_{done}", label=label, number=data["module"] + 1)
+        if when == "later_choose":
+            keyboard = (choose_next_buttons(data["patient"], data["module"], t),)
     elif kind == "comment":
         text = t("staff_messages.comment_sent", label=label)
     else:
         text = t("staff_messages.sent", label=label)
     # No event: the send is an audit row, and the patient's timeline shows those.
-    return Outcome(replies=(Reply(text),))
+    return Outcome(replies=(Reply(text, keyboard),))
 
 
 def cancelled(t) -> Outcome:
@@ -99,13 +116,47 @@ def notification(label: str, text: str, message_id: int, t) -> Reply:
     return Reply(body, (row(answer),))
 
 
-def feedback_prompt(label: str, module: int, patient_id: int, t) -> Reply:
-    """A patient finished a module for the first time: ask for feedback."""
-    body = t("staff_messages.finished", label=escape(label), number=module)
+@dataclass(frozen=True)
+class Finished:
+    """The module a patient has just finished, for the care team's feedback prompt."""
+
+    module: int
+    title: str
+    addon: bool  # an add-on: named by its title; its feedback goes at once
+    last: bool  # the last core module: its feedback goes at once
+    choose_next: bool  # the therapist opens the next module: Öppna nästa / Stanna en vecka till
+
+
+def feedback_prompt(label: str, patient_id: int, finished: Finished, t) -> Reply:
+    """A patient finished a module for the first time: ask for feedback and, when the
+    therapist decides, whether the patient gets the next module or stays another week."""
+    name = escape(label)
+    number = finished.module
+    if finished.addon:
+        title = escape(module_name(number, finished.title, True, t))
+        body = t("staff_messages.finished_addon", label=name, name=title)
+    elif finished.last:
+        body = t("staff_messages.finished_last", label=name, number=number)
+    elif finished.choose_next:
+        body = t("staff_messages.finished_choose", label=name, number=number)
+    else:
+        body = t("staff_messages.finished", label=name, number=number)
     give = Button(
-        t("staff_messages.button.feedback"), f"msg:feedback:{patient_id}:{module}", stateless=True
+        t("staff_messages.button.feedback"), f"msg:feedback:{patient_id}:{number}", stateless=True
     )
-    return Reply(body, (row(give),))
+    keyboard = [row(give)]
+    if finished.choose_next and not (finished.addon or finished.last):
+        keyboard.append(choose_next_buttons(patient_id, number, t))
+    return Reply(body, tuple(keyboard))
+
+
+def choose_next_buttons(patient_id: int, module: int, t) -> tuple[Button, ...]:
+    """Öppna nästa modul / Stanna en vecka till, for a patient who finished `module`
+    (stateless; bot/routes/module_opening.py checks them when pressed)."""
+    return row(
+        Button(t("pacing.button.next"), f"pace:next:{patient_id}:{module}", stateless=True),
+        Button(t("pacing.button.stay"), f"pace:stay:{patient_id}:{module}", stateless=True),
+    )
 
 
 # ---- /answers <label> [module] -----------------------------------------------------------
@@ -126,13 +177,18 @@ def answers(
     modules_with_answers: tuple[int, ...],
     can_comment: bool,
     t,
+    addon_name: str | None = None,
 ) -> Outcome:
-    """One message per answer, each with Kommentera (not in self-help mode)."""
+    """One message per answer, each with Kommentera (not in self-help mode). `addon_name`:
+    the module is an add-on, named by its title."""
     name = escape(label)
     if module is None or not lines:
         text = t("staff_messages.answers.none", label=name, number=module or 1)
         return Outcome(replies=(Reply(text + _others(label, module, modules_with_answers, t)),))
-    heading = t("staff_messages.answers.title", label=name, number=module)
+    if addon_name is not None:
+        heading = t("staff_messages.answers.title_addon", label=name, name=escape(addon_name))
+    else:
+        heading = t("staff_messages.answers.title", label=name, number=module)
     if not can_comment:
         heading += "\n" + t("staff_messages.answers.self_help")
     replies = [Reply(heading + _others(label, module, modules_with_answers, t))]

@@ -1,6 +1,7 @@
 """Unit settings for admins (`/unit`): the unit's default quiet hours, after how many days
-without activity a patient raises the quiet-patient flag, and each program's default
-reminder times for new patients of the unit. Pure (see unit_settings.mmd).
+without activity a patient raises the quiet-patient flag, each program's default reminder
+times for new patients of the unit, the on-call list, and who opens the patients' next
+module. Pure (see unit_settings.mmd).
 
 The dialogue's state is a `UnitPrompt` (dialogues/wizard.py): what it waits for (quiet hours,
 the quiet-patient days, or a program's default time) or nothing (the overview, the on-call
@@ -52,6 +53,7 @@ def overview(
     on_call: list[str] = (),
     on_call_reachable: bool = True,
     quiet_days: int | None = None,
+    opening: str | None = None,
 ) -> Outcome:
     """`on_call_reachable` False: nobody on the on-call list can be told (empty, or nobody
     bound to Telegram), so red flags outside office hours wait for the next office day."""
@@ -66,9 +68,13 @@ def overview(
     lines.append(t("unit.on_call", names=names))
     if not on_call_reachable:
         lines.append(t("unit.on_call_missing"))
+    lines.append(t("unit.opening", how=t(f"unit.opening.{opening or PROGRAM}")))
     lines.append(t("unit.defaults_heading"))
     keyboard = [
-        row(Button(t("settings.button.quiet"), "quiet"), Button(t("unit.button.on_call"), "oncall"))
+        row(
+            Button(t("settings.button.quiet"), "quiet"), Button(t("unit.button.on_call"), "oncall")
+        ),
+        row(Button(t("unit.button.opening"), "opening")),
     ]
     if quiet_days is not None:
         keyboard.append(row(Button(t("unit.button.quiet_days"), "quietdays")))
@@ -122,4 +128,27 @@ def on_call_picker(staff: list[tuple[int, str, bool]], t) -> Outcome:
     keyboard += (row(Button(t("settings.button.done"), "cancel")),)  # "Klar" closes it
     return WIZARD.ask(
         t, UnitPrompt(), t("unit.pick_on_call"), keyboard, cancel=False, edit_pressed=True
+    )
+
+
+PROGRAM = "program"  # the opening choice "as each program says" (no unit setting)
+OPENING_CHOICES = ("therapist", "weekly", PROGRAM)
+
+
+def opening_picker(current: str | None, t) -> Outcome:
+    """Who opens the unit's patients' next module: the therapist, the week, or as each
+    program says (`current` None)."""
+    chosen = current or PROGRAM
+    keyboard = tuple(
+        row(
+            Button(
+                ("✓ " if choice == chosen else "") + t(f"unit.opening.button.{choice}"),
+                f"setopening:{choice}",
+            )
+        )
+        for choice in OPENING_CHOICES
+    )
+    keyboard += (row(Button(t("settings.button.done"), "cancel")),)
+    return WIZARD.ask(
+        t, UnitPrompt(), t("unit.pick_opening"), keyboard, cancel=False, edit_pressed=True
     )

@@ -186,11 +186,12 @@ class ProgramMeta(_Model):
     schedules: list[DefaultSchedule] = Field(default_factory=list)
     diary: DiaryConfig | None = None
     measures: list[MeasureDefault] = Field(default_factory=list)
-    # Who opens the next module: `therapist` (the default, as in the seeds: the therapist
-    # decides at each feedback, or chooses the module in self-help) or `weekly` (a finished
-    # module's successor opens by itself after `module_interval_days`).
+    # Who opens the next core module: the therapist, at the feedback after a finished module
+    # (the default, as in the clinic's routine), or a timer: the next module opens once the
+    # current one is finished and `module_interval_days` have passed since it opened. A unit
+    # may choose otherwise for its patients (`/unit`).
     module_opening: Literal["therapist", "weekly"] = "therapist"
-    module_interval_days: int = Field(default=7, ge=1)  # with `weekly`: a new module this often
+    module_interval_days: int = Field(default=7, ge=1)  # with `weekly`: the interval
     # The follow-up at the end of these modules also shows the vill / måste / kan vara utan
     # balance over the weeks.
     balance_after_modules: list[int] = Field(default_factory=list)

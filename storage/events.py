@@ -38,3 +38,13 @@ def timeline(conn: sqlite3.Connection, patient_id: int) -> list[tuple[str, dict,
     return [
         (row["type"], json.loads(row["details_json"]), from_db(row["created_at"])) for row in rows
     ]
+
+
+def exists(conn: sqlite3.Connection, patient_id: int, event_type: str, *, module: int) -> bool:
+    """Whether the patient has an event of this type about `module`."""
+    row = conn.execute(
+        "SELECT 1 FROM events WHERE patient_id = ? AND type = ?"
+        " AND json_extract(details_json, '$.module') = ? LIMIT 1",
+        (patient_id, event_type, module),
+    ).fetchone()
+    return row is not None

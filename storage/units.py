@@ -240,3 +240,14 @@ def count_on_call_checks_due(conn: sqlite3.Connection, now: datetime) -> int:
 
 def plan_on_call_check(conn: sqlite3.Connection, unit_id: int, at: datetime) -> None:
     conn.execute("UPDATE units SET on_call_check_at = ? WHERE id = ?", (to_db(at), unit_id))
+
+
+def module_opening(conn: sqlite3.Connection, unit_id: int) -> str | None:
+    """Who opens the next module for the unit's patients ('therapist' | 'weekly'); None: as
+    each patient's program says."""
+    row = conn.execute("SELECT module_opening FROM units WHERE id = ?", (unit_id,)).fetchone()
+    return row["module_opening"] if row else None
+
+
+def set_module_opening(conn: sqlite3.Connection, unit_id: int, opening: str | None) -> None:
+    conn.execute("UPDATE units SET module_opening = ? WHERE id = ?", (opening, unit_id))

@@ -35,17 +35,32 @@ def to_care_team(
 
 
 def prompt_feedback(
-    conn: sqlite3.Connection, world: World, patient: Patient, module: int, now: datetime
+    conn: sqlite3.Connection,
+    world: World,
+    patient: Patient,
+    module: int,
+    now: datetime,
+    *,
+    choose_next: bool = False,
 ) -> None:
-    """A module finished for the first time: the care team is asked for feedback."""
+    """A module finished for the first time: the care team is asked for feedback and, when
+    the therapist opens the next module (`choose_next`), to choose: Öppna nästa modul or
+    Stanna en vecka till."""
     if patient_is_self_help(conn, world, patient.id):
         return
-    to_care_team(
-        conn,
-        patient,
-        now,
-        lambda t: staff_messages.feedback_prompt(patient.label, module, patient.id, t),
-    )
+    program = world.programs[patients.active_enrollment(conn, patient.id).program]
+
+    def build(t: Translator) -> Reply:
+        finished = staff_messages.Finished(
+            module=module,
+            title=program.module(module, t.language).title,
+            addon=module > program.module_count,
+            last=module == program.module_count,
+            choose_next=choose_next,
+        )
+        return staff_messages.feedback_prompt(patient.label, patient.id, finished, t)
+
+    to_care_team(conn, patient, now, build)
 
 
 def deliver_waiting_feedback(

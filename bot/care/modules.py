@@ -1,37 +1,75 @@
-"""The patient's modules, shared by the module route and the therapist's patient page:
-opening the next module when it is due, and making a module current (with the
-questionnaires the program asks for at its start and the feedback waiting for it)."""
+"""The patient's modules, shared by the module route, the therapist's patient page, `/open`
+and the feedback prompt's buttons: who opens the next module (bot/care/pacing.py), opening it
+by the week when the program or unit says so, the therapist opening a module or an add-on,
+letting the patient stay another week, and making a module current (with the questionnaires
+the program asks for at its start and the feedback waiting for it)."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from bot.care import pacing
 from bot.care.messaging import deliver_waiting_feedback
+from bot.care.notify import tell_patient
 from bot.turn.context import World
-from storage import events, forms, patients, progress
-from storage.patients import Enrollment
+from dialogues import module_opening
+from storage import audit, events, forms, patients, progress, treatment
+from storage.patients import Enrollment, Patient
+
+
+def is_addon(program, number: int) -> bool:
+    """Add-on modules are the module files after the core ones (program.yaml `addon_modules`)."""
+    return number > program.module_count
+
+
+def place(conn: sqlite3.Connection, enrollment: Enrollment) -> progress.Place:
+    return progress.places(conn, [enrollment.patient_id])[enrollment.patient_id]
+
+
+def opening(
+    conn: sqlite3.Connection,
+    world: World,
+    enrollment: Enrollment,
+    where: progress.Place | None = None,
+) -> str:
+    """Who opens this patient's next module: `pacing.THERAPIST` or `pacing.WEEKLY`. `where`:
+    the patient's place, when the caller has read it already (it holds the unit's choice)."""
+    program = world.programs[enrollment.program]
+    unit_opening = (where or place(conn, enrollment)).unit_opening
+    return pacing.opening(pacing.ProgramPacing.of(program.meta), unit_opening)
+
+
+def therapist_opens_next(
+    conn: sqlite3.Connection, world: World, enrollment: Enrollment, module: int
+) -> bool:
+    """Module `module` is the current core module, a next one exists, and the therapist (not
+    the week) opens it: the feedback prompt offers Öppna nästa modul / Stanna en vecka till."""
+    program = world.programs[enrollment.program]
+    return (
+        module == enrollment.current_module
+        and module < program.module_count
+        and opening(conn, world, enrollment) == pacing.THERAPIST
+    )
 
 
 def open_due_module(
-    conn: sqlite3.Connection, world: World, enrollment: Enrollment, now: datetime
+    conn: sqlite3.Connection,
+    world: World,
+    enrollment: Enrollment,
+    now: datetime,
+    where: progress.Place | None = None,
 ) -> Enrollment:
-    """With weekly opening (program.yaml `module_opening: weekly`) a new module opens once
-    the current one is finished and the program's interval (a week) has passed since it
-    opened; the questionnaires the program asks for at the start of that module become due
-    at the same time. Otherwise (`therapist`, the default) only staff open modules."""
+    """With weekly opening (the program's or the unit's choice), the next module opens once
+    the current one is finished and the interval (a week) has passed since it opened; the
+    questionnaires the program asks for at its start become due at the same time. With the
+    therapist deciding (the default), nothing opens by itself. `where`: the patient's place,
+    when the caller has read it already."""
     program = world.programs[enrollment.program]
-    if program.meta.module_opening != "weekly":
+    rules = pacing.ProgramPacing.of(program.meta)
+    if not pacing.weekly_due(rules, where or place(conn, enrollment), now):
         return enrollment
-    number = enrollment.current_module
-    opens_at = enrollment.module_started_at + timedelta(days=program.meta.module_interval_days)
-    if (
-        number >= program.module_count
-        or now < opens_at
-        or not progress.get(conn, enrollment.id, number).finished
-    ):
-        return enrollment
-    start_module(conn, program, enrollment, number + 1, now)
+    start_module(conn, program, enrollment, enrollment.current_module + 1, now)
     return patients.active_enrollment(conn, enrollment.patient_id)
 
 
@@ -44,8 +82,8 @@ def start_module(
     *,
     by_staff: int | None = None,
 ) -> None:
-    """Make `number` the patient's current module (the weekly opening, or a therapist's
-    "sätt till aktuell"), with the questionnaires the program asks for at its start."""
+    """Make `number` the patient's current module (the weekly opening, or the therapist's),
+    with the questionnaires the program asks for at its start."""
     patients.set_current_module(conn, enrollment.id, number, now)
     details = {"module": number} if by_staff is None else {"module": number, "by_staff": True}
     events.record(conn, "module_opened", now, patient_id=enrollment.patient_id, **details)
@@ -65,3 +103,92 @@ def start_module(
                 window_ends_at=None,  # it opens the module: it waits for the patient
                 now=now,
             )
+
+
+# ---- the therapist's actions (/patient, /open, the feedback prompt) -----------------------
+
+
+def set_current(
+    conn: sqlite3.Connection,
+    world: World,
+    staff_id: int,
+    patient: Patient,
+    number: int,
+    now: datetime,
+) -> bool:
+    """The therapist makes core module `number` current: opened with its questionnaires and
+    the feedback waiting for it, audited, and the patient told, with a button to start it.
+    False: it was current already (nothing done)."""
+    enrollment = patients.active_enrollment(conn, patient.id)
+    if number == enrollment.current_module:
+        return False
+    program = world.programs[enrollment.program]
+    start_module(conn, program, enrollment, number, now, by_staff=staff_id)
+    audit.record(
+        conn,
+        staff_id=staff_id,
+        action="module_set_current",
+        now=now,
+        patient_id=patient.id,
+        module=number,
+    )
+    title = program.module(number, patient.language).title
+    tell_patient(conn, patient, now, lambda t: module_opening.told_module(number, title, t))
+    return True
+
+
+def open_addon(
+    conn: sqlite3.Connection,
+    world: World,
+    staff_id: int,
+    patient: Patient,
+    number: int,
+    now: datetime,
+) -> bool:
+    """The therapist opens add-on module `number` beside the current one: audited, and the
+    patient told, with a button to open it. False: it was open already."""
+    enrollment = patients.active_enrollment(conn, patient.id)
+    if not treatment.open_addon(conn, enrollment.id, number, staff_id, now):
+        return False
+    events.record(conn, "addon_opened", now, patient_id=patient.id, module=number)
+    audit.record(
+        conn,
+        staff_id=staff_id,
+        action="addon_opened",
+        now=now,
+        patient_id=patient.id,
+        module=number,
+    )
+    title = world.programs[enrollment.program].module(number, patient.language).title
+    tell_patient(conn, patient, now, lambda t: module_opening.told_addon(number, title, t))
+    return True
+
+
+def stay(
+    conn: sqlite3.Connection,
+    world: World,
+    staff_id: int,
+    patient: Patient,
+    module: int,
+    now: datetime,
+) -> bool:
+    """The therapist lets the patient stay another week in `module` (Stanna en vecka till):
+    the module stays current, the feedback written on it goes to the patient now, and the
+    patient is told kindly. Feedback written after this goes at once too (`stayed`). False:
+    `module` is no longer the current one (someone opened the next meanwhile)."""
+    enrollment = patients.active_enrollment(conn, patient.id)
+    if enrollment.current_module != module:
+        return False
+    events.record(conn, "module_stay", now, patient_id=patient.id, module=module)
+    audit.record(
+        conn, staff_id=staff_id, action="module_stay", now=now, patient_id=patient.id, module=module
+    )
+    deliver_waiting_feedback(conn, patient.id, now, before=module + 1)
+    title = world.programs[enrollment.program].module(module, patient.language).title
+    tell_patient(conn, patient, now, lambda t: module_opening.told_stay(module, title, t))
+    return True
+
+
+def stayed(conn: sqlite3.Connection, patient_id: int, module: int) -> bool:
+    """The therapist has let the patient stay another week in `module`."""
+    return events.exists(conn, patient_id, "module_stay", module=module)

@@ -6,7 +6,8 @@ scheduler job per patient.
 
 After downtime a schedule sends at most one catch-up reminder (its latest occurrence), and
 none when that occurrence is older than its grace period. A diary reminder is not sent for a
-day the patient has already filled in completely.
+day the patient has already filled in completely, nor a module nudge while the patient's
+module is finished and the next one is not open.
 
 A patient's reminders sent within the same half hour share one message: with a batch's due
 schedules come their patients' other schedules due within that half hour (the "company",
@@ -25,6 +26,7 @@ from functools import lru_cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.care.pacing import ProgramPacing, nothing_to_work_on
 from bot.clock import Clock
 from bot.containment import each_contained
 from bot.i18n import DEFAULT_LANGUAGE
@@ -32,7 +34,7 @@ from bot.reminders import merging, messages
 from bot.reminders.kinds.registry import kind_of
 from bot.reminders.planning import local_send_time, next_after, occurrence_to_send
 from bot.supervisor import Heartbeat
-from storage import diary_weeks, events, outbox, reminders, schedules
+from storage import diary_weeks, events, outbox, progress, reminders, schedules
 from storage.database import Database, savepoint
 from storage.outbox import OutgoingCall
 from storage.reminders import Reminder
@@ -49,14 +51,19 @@ def run_batch(
     limit: int = BATCH_SIZE,
     *,
     diary_parts: dict[str, int] | None = None,
+    pacing: dict[str, ProgramPacing] | None = None,
 ) -> int:
     """One batch inside one transaction: due schedules, then due re-send/missed checks.
     `diary_parts`: how many diary parts a day has, per program id (the diary reminder is
-    skipped for a day with all of them done; None: never skipped).
+    skipped for a day with all of them done; None: never skipped). `pacing`: who opens each
+    program's next module, and when (a module nudge is skipped while the patient's current
+    module is finished and no next one is there to open; a program missing here: skipped for
+    any finished module).
     Returns how many rows it handled (a full batch means: run again).
 
     The due schedules go in three steps: each one's occurrence is worked out (pure), the
-    filled diary days are read in one query, then what each one does is decided (pure) and
+    filled diary days and the patients' places in their modules are read in one query each,
+    then what each one does is decided (pure) and
     written for the whole batch at once (a few statements, not a few per reminder). A
     schedule whose pure part fails is set aside alone; if the batch's writes fail, they are
     undone and written again one schedule at a time, each in its own savepoint, so the
@@ -71,10 +78,13 @@ def run_batch(
         id_of=lambda target: target.schedule.id,
     )
     filled = _filled_days(conn, planned, diary_parts or {})
+    waiting = _waiting(conn, planned, pacing or {}, now)
     fires = _each_pure(
         conn,
         planned,
-        lambda plan: _decide(*plan, now, plan[0].schedule.id in filled),
+        lambda plan: _decide(
+            *plan, now, plan[0].schedule.id in filled, plan[0].schedule.id in waiting
+        ),
         id_of=lambda plan: plan[0].schedule.id,
     )
     if company:
@@ -170,6 +180,35 @@ def _filled(
     return filled
 
 
+def _waiting(
+    conn: sqlite3.Connection,
+    planned: list[tuple[DueSchedule, datetime, datetime | None]],
+    pacing: dict[str, ProgramPacing],
+    now: datetime,
+) -> set[int]:
+    """The ids of the batch's module nudges (kinds that `skip_when_waiting`) whose patient
+    has finished their current module with nothing new to open; one query for the batch.
+    If that fails, none: a nudge too many is better than a batch that fails every tick."""
+    nudges = {
+        target.schedule.id: target.schedule.patient_id
+        for target, _, _ in planned
+        if kind_of(target.schedule.kind).skip_when_waiting
+    }
+    if not nudges:
+        return set()
+    try:
+        places = progress.places(conn, list(set(nudges.values())))
+    except Exception as error:
+        log.error("tick: the module-waiting check failed: %s", type(error).__name__)
+        return set()
+    return {
+        schedule_id
+        for schedule_id, patient_id in nudges.items()
+        if patient_id in places
+        and nothing_to_work_on(pacing.get(places[patient_id].program), places[patient_id], now)
+    }
+
+
 def _local_day(moment: datetime, target: DueSchedule) -> date:
     return _day_in(moment, target.timezone)
 
@@ -231,6 +270,7 @@ def _decide(
     following: datetime | None,
     now: datetime,
     day_filled: bool,
+    waiting: bool = False,
 ) -> _Fire:
     schedule = target.schedule
     send_at, too_old, check_at = _timing(
@@ -251,6 +291,9 @@ def _decide(
     elif day_filled:
         # The whole day is already in the diary: a reminder to fill it in would only nag.
         skipped = ("reminder_skipped_day_filled", {"schedule": schedule.id})
+    elif waiting:
+        # The module is finished and the next one not open: a nudge to work on it would nag.
+        skipped = ("reminder_skipped_waiting", {"schedule": schedule.id})
     else:
         queued = check_at
     planned = next_after(target, occurrence, following)

@@ -8,6 +8,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.care.balance import own_balance
+from bot.care.modules import is_addon
 from bot.care.notify import tell_therapist
 from bot.turn.context import Turn
 from dialogues import general, module_follow_up, module_steps
@@ -26,7 +27,7 @@ def follow_up(turn: Turn, number: int) -> Outcome:
     enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
     module = turn.world.programs[enrollment.program].module(number, turn.t.language)
     program = turn.world.programs[enrollment.program]
-    week = _module_week(turn, enrollment, module, has_diary=program.meta.diary is not None)
+    week = _module_week(turn, enrollment, program, module)
     summary = module_follow_up.summary_text(week, turn.t)
     outcome = Outcome(replies=(Reply(summary),) if summary else ())
     if module.number in program.meta.balance_after_modules:
@@ -34,7 +35,7 @@ def follow_up(turn: Turn, number: int) -> Outcome:
     return outcome.then(module_follow_up.ask(week, turn.t))
 
 
-def _module_week(turn: Turn, enrollment, module, *, has_diary: bool) -> ModuleWeek:
+def _module_week(turn: Turn, enrollment, program, module) -> ModuleWeek:
     zone = ZoneInfo(patients.reminder_settings(turn.conn, turn.patient.id).timezone)
     first = enrollment.module_started_at.astimezone(zone).date()
     today = turn.now.astimezone(zone).date()
@@ -56,11 +57,12 @@ def _module_week(turn: Turn, enrollment, module, *, has_diary: bool) -> ModuleWe
     )
     return ModuleWeek(
         module=module.number,
-        diary_days=filled if has_diary else None,
+        diary_days=filled if program.meta.diary is not None else None,
         days=(today - first).days + 1,
         planned=planned,
         question=module.reflection,
         language=turn.t.language,
+        addon_title=module.title if is_addon(program, module.number) else None,
     )
 
 

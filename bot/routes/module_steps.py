@@ -1,12 +1,19 @@
-"""The patient's module: their place in it, their answers, and the weekly opening of the
-next module (with the questionnaires the program asks for at its start)."""
+"""The patient's module: their place in it, their answers, the weekly opening of the next
+module where the program or unit wants it (with the questionnaires the program asks for at
+its start), and the feedback prompt to the care team when a module is finished."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from bot.care.messaging import prompt_feedback
-from bot.care.modules import open_due_module
+from bot.care.modules import (
+    is_addon,
+    open_due_module,
+    opening,
+    place,
+    therapist_opens_next,
+)
 from bot.care.self_help import is_self_help
 from bot.reminders.kinds.module import MODULE
 from bot.turn.context import Turn
@@ -35,7 +42,8 @@ def _place(turn: Turn, addon: int | None = None) -> tuple[Enrollment, ModuleView
     enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
     if enrollment is None:
         return None
-    enrollment = open_due_module(turn.conn, turn.world, enrollment, turn.now)
+    where = place(turn.conn, enrollment)
+    enrollment = open_due_module(turn.conn, turn.world, enrollment, turn.now, where)
     program = turn.world.programs[enrollment.program]
     number = enrollment.current_module
     if addon in treatment.opened_addons(turn.conn, enrollment.id):
@@ -47,10 +55,15 @@ def _place(turn: Turn, addon: int | None = None) -> tuple[Enrollment, ModuleView
     by_step = {key.removeprefix(prefix): value for key, value in saved.items()}
     welcome = treatment.welcome(turn.conn, enrollment.id) if number == 1 else None
     position = Position(stored.step_index, stored.finished)
-    messaging = not is_self_help(turn.world, enrollment)
-    weekly = program.meta.module_opening == "weekly"
     view = ModuleView(
-        module, position, by_step, welcome, messaging=messaging, weekly_opening=weekly
+        module,
+        position,
+        by_step,
+        welcome,
+        messaging=not is_self_help(turn.world, enrollment),
+        addon=is_addon(program, number),
+        last=number == program.module_count,
+        opening=opening(turn.conn, turn.world, enrollment, where),
     )
     return enrollment, view
 
@@ -91,6 +104,15 @@ def addon_button(turn: Turn, raw: str) -> Outcome:
     return addon_step(turn, number)
 
 
+def module_button(turn: Turn, raw: str) -> Outcome:
+    """The patient's stateless `module:<n>` (under "Modul 2 är öppen"): their current task,
+    which is module n's registration or first step while n is current, and otherwise
+    wherever they are now."""
+    if turn.patient is None or parse_id(raw) is None:
+        return general.stale_button(turn.t)
+    return current_task(turn)
+
+
 def module_input(turn: Turn, incoming: Incoming) -> Outcome:
     place = _place(turn, addon=turn.state.data.get("module"))
     if place is None:
@@ -108,7 +130,9 @@ def module_input(turn: Turn, incoming: Incoming) -> Outcome:
     _store(turn, enrollment, view, change)
     reminders.mark_answered(turn.conn, turn.patient.id, MODULE.name, turn.now)
     if any(event.type == "module_finished" for event in outcome.events):
-        prompt_feedback(turn.conn, turn.world, turn.patient, view.module.number, turn.now)
+        number = view.module.number
+        choose = therapist_opens_next(turn.conn, turn.world, enrollment, number)
+        prompt_feedback(turn.conn, turn.world, turn.patient, number, turn.now, choose_next=choose)
         outcome = outcome.followed_by(module_follow_up.DIALOGUE, "open", view.module.number)
     return outcome
 

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from bot.care.access import may_see, open_patient, patient_of_dialogue
-from bot.care.modules import start_module
+from bot.care.modules import is_addon, open_addon, set_current
 from bot.care.notify import tell_patient
 from bot.i18n import Translator
 from bot.turn.context import Turn
 from dialogues import general, patient_overview
+from dialogues.module_opening import module_name
 from dialogues.numbers import MAX_ID, parse_id, parse_int
 from dialogues.patient_overview import (
     ModuleChoice,
@@ -24,7 +25,7 @@ from dialogues.patient_overview import (
     Score,
     TimelineItem,
 )
-from dialogues.types import Button, Outcome, Reply, row
+from dialogues.types import Outcome, Reply
 from programs.scoring import band_for
 from storage import (
     audit,
@@ -42,7 +43,9 @@ from storage.patients import Patient
 
 DIALOGUE = patient_overview.DIALOGUE
 TIMELINE_AUDIT_ROWS = 500  # staff actions shown in a timeline (reads are left out anyway)
-QUIET_EVENTS = frozenset({"reminder_skipped_too_old", "reminder_skipped_day_filled"})
+QUIET_EVENTS = frozenset(
+    {"reminder_skipped_too_old", "reminder_skipped_day_filled", "reminder_skipped_waiting"}
+)
 
 
 # ---- the overview ------------------------------------------------------------------------
@@ -232,13 +235,16 @@ def _timeline(turn: Turn, patient: Patient, zone: ZoneInfo) -> tuple[TimelineIte
     """Events (what the patient did and what happened), staff actions from the audit log
     (reads of the timeline itself left out) and flags, newest first."""
     t = turn.t
-    items = [
-        TimelineItem(
-            at.astimezone(zone).replace(tzinfo=None), _event_text(t, kind, _named(turn, details))
+    enrollment = patients.active_enrollment(turn.conn, patient.id)
+    program = turn.world.programs.get(enrollment.program) if enrollment else None
+    items = []
+    for kind, details, at in events.timeline(turn.conn, patient.id):
+        if kind in QUIET_EVENTS:
+            continue
+        key, named = _addon_named(turn, program, kind, _named(turn, details))
+        items.append(
+            TimelineItem(at.astimezone(zone).replace(tzinfo=None), _event_text(t, key, named))
         )
-        for kind, details, at in events.timeline(turn.conn, patient.id)
-        if kind not in QUIET_EVENTS
-    ]
     for entry in audit.of_patient(turn.conn, patient.id, limit=TIMELINE_AUDIT_ROWS, offset=0):
         if entry.action in ("patient_listed", "patient_viewed", "timeline_viewed"):
             continue
@@ -257,6 +263,19 @@ def _named(turn: Turn, details: dict) -> dict:
     if questionnaire is None:
         return details
     return {**details, "questionnaire": questionnaire.text(questionnaire.title, turn.t.language)}
+
+
+def _addon_named(turn: Turn, program, kind: str, details: dict) -> tuple[str, dict]:
+    """An event about an add-on module names it by its title ("Tillägg: Problemlösning"),
+    never by its number: its own wording (`timeline.<kind>_addon`) with the name."""
+    number = details.get("module")
+    if program is None or not isinstance(number, int) or not is_addon(program, number):
+        return kind, details
+    key = kind if kind == "addon_opened" else f"{kind}_addon"
+    if not turn.t.has(f"timeline.{key}"):
+        return kind, details
+    title = program.module(number, turn.t.language).title
+    return key, {**details, "name": module_name(number, title, True, turn.t)}
 
 
 def _event_text(t: Translator, kind: str, details: dict) -> str:
@@ -357,35 +376,14 @@ def _record(turn: Turn, patient: Patient, action: str, **details: object) -> Non
 
 
 def _set_module(turn: Turn, patient, enrollment, program, number: int) -> str:
-    if number == enrollment.current_module:
+    if not set_current(turn.conn, turn.world, turn.staff.id, patient, number, turn.now):
         return turn.t("patient.module_already", module=number)
-    start_module(turn.conn, program, enrollment, number, turn.now, by_staff=turn.staff.id)
-    _record(turn, patient, "module_set_current", module=number)
-    title = program.module(number, patient.language).title
-    tell_patient(
-        turn.conn,
-        patient,
-        turn.now,
-        lambda t: Reply(t("patient.told_module", module=number, title=escape(title))),
-    )
     return turn.t("patient.module_set", module=number)
 
 
 def _open_addon(turn: Turn, patient, enrollment, program, number: int) -> str:
-    if not treatment.open_addon(turn.conn, enrollment.id, number, turn.staff.id, turn.now):
+    if not open_addon(turn.conn, turn.world, turn.staff.id, patient, number, turn.now):
         return turn.t("patient.addon_already")
-    events.record(turn.conn, "addon_opened", turn.now, patient_id=patient.id, module=number)
-    _record(turn, patient, "addon_opened", module=number)
-    title = program.module(number, patient.language).title
-    tell_patient(
-        turn.conn,
-        patient,
-        turn.now,
-        lambda t: Reply(
-            t("patient.told_addon", title=escape(title)),
-            (row(Button(t("patient.button.open_addon"), f"addon:{number}", stateless=True)),),
-        ),
-    )
     return turn.t("patient.addon_opened")
 
 

@@ -9,14 +9,16 @@ from zoneinfo import ZoneInfo
 
 from bot.care import messaging
 from bot.care.access import may_see, open_patient, patient_of_dialogue
+from bot.care.modules import is_addon, stayed, therapist_opens_next
 from bot.care.notify import tell_patient
 from bot.care.self_help import is_self_help
 from bot.turn.context import Turn
 from dialogues import general, messages, module_steps, staff_messages
+from dialogues.module_opening import module_name
 from dialogues.numbers import parse_int
 from dialogues.staff_messages import AnswerLine
 from dialogues.types import Outcome, Reply, then_open
-from storage import answers, audit, patients, units
+from storage import answers, audit, patients, treatment, units
 from storage import messages as store
 from storage.patients import Patient
 
@@ -110,17 +112,35 @@ def _feedback_target(turn: Turn, argument: str) -> dict | str:
         return patient
     module = _number(raw_module)
     enrollment = patients.active_enrollment(turn.conn, patient.id)
-    if module is None or not 1 <= module <= enrollment.current_module:
+    program = turn.world.programs[enrollment.program]
+    if module is None or not 1 <= module <= program.meta.total_modules:
         return "unknown"
-    return _target(patient, "feedback", module=module, at_once=_at_once(turn, patient, module))
+    if not is_addon(program, module) and module > enrollment.current_module:
+        return "unknown"
+    if is_addon(program, module) and module not in treatment.opened_addons(
+        turn.conn, enrollment.id
+    ):
+        return "unknown"
+    extra = {}
+    if is_addon(program, module):
+        title = program.module(module, turn.t.language).title
+        extra["addon_name"] = module_name(module, title, True, turn.t)
+    at_once = _at_once(turn, patient, module)
+    choose = not at_once and therapist_opens_next(turn.conn, turn.world, enrollment, module)
+    return _target(patient, "feedback", module=module, at_once=at_once, choose=choose, **extra)
 
 
 def _at_once(turn: Turn, patient: Patient, module: int) -> bool:
-    """Feedback goes with the next module; at once when that has opened already, or when
-    there is no next module."""
+    """Feedback goes with the next module; at once when that has opened already, when there
+    is no next module (the last, or an add-on), or when the therapist let the patient stay
+    another week in it."""
     enrollment = patients.active_enrollment(turn.conn, patient.id)
     program = turn.world.programs[enrollment.program]
-    return enrollment.current_module > module or module >= program.module_count
+    return (
+        enrollment.current_module > module
+        or module >= program.module_count
+        or stayed(turn.conn, patient.id, module)
+    )
 
 
 # ---- the text -----------------------------------------------------------------------------
@@ -197,8 +217,15 @@ def _send_feedback(turn: Turn, patient: Patient, module: int, text: str, at_once
         module=module,
         delivered=at_once,
     )
-    if at_once:
-        tell_patient(turn.conn, patient, turn.now, lambda t: messages.feedback(module, text, t))
+    if not at_once:
+        return
+    program = turn.world.programs[patients.active_enrollment(turn.conn, patient.id).program]
+
+    def build(t):
+        title = program.module(module, t.language).title if is_addon(program, module) else None
+        return messages.feedback(module, text, t, title)
+
+    tell_patient(turn.conn, patient, turn.now, build)
 
 
 def on_button(turn: Turn, action: str) -> Outcome:
@@ -264,9 +291,12 @@ def answers_command(turn: Turn) -> Outcome | None:
     )
     program = turn.world.programs[enrollment.program] if enrollment else None
     lines = ()
+    addon_name = None
     if program is not None and module is not None and 1 <= module <= program.meta.total_modules:
         content = program.module(module, turn.t.language)
         lines = _answer_lines(content, by_module.get(module, {}), turn.t)
+        if is_addon(program, module):
+            addon_name = module_name(module, content.title, True, turn.t)
     return staff_messages.answers(
         patient.label,
         module,
@@ -274,6 +304,7 @@ def answers_command(turn: Turn) -> Outcome | None:
         tuple(sorted(by_module)),
         not is_self_help(turn.world, enrollment),
         turn.t,
+        addon_name,
     )
 
 

@@ -1,5 +1,6 @@
-"""Routes for `/unit` (admins): the unit's default quiet hours, the quiet-patient days and
-program default reminder times. Every change is audited."""
+"""Routes for `/unit` (admins): the unit's default quiet hours, the quiet-patient days,
+program default reminder times, the on-call list and who opens the patients' next module.
+Every change is audited."""
 
 from __future__ import annotations
 
@@ -46,6 +47,11 @@ def on_button(turn: Turn, action: str) -> Outcome:
         return unit_settings.on_call_picker(units.staff_of(turn.conn, turn.staff.unit_id), turn.t)
     if name == "oc" and parse_id(arg) is not None:
         return _toggle_on_call(turn, parse_id(arg))
+    if name == "opening":
+        opening = units.module_opening(turn.conn, turn.staff.unit_id)
+        return unit_settings.opening_picker(opening, turn.t)
+    if name == "setopening" and arg in unit_settings.OPENING_CHOICES:
+        return _set_opening(turn, arg)
     program, _, rest = arg.partition(":")
     kind, _, hhmm = rest.partition(":")
     default = _default(turn, program, kind)
@@ -100,6 +106,21 @@ def _toggle_on_call(turn: Turn, staff_id: int) -> Outcome:
         on_call=not members[staff_id],
     )
     return unit_settings.on_call_picker(units.staff_of(turn.conn, turn.staff.unit_id), turn.t)
+
+
+def _set_opening(turn: Turn, choice: str) -> Outcome:
+    """Who opens the next module for every patient of the unit, from now on (bot/care/pacing.py)."""
+    opening = None if choice == unit_settings.PROGRAM else choice
+    units.set_module_opening(turn.conn, turn.staff.unit_id, opening)
+    audit.record(
+        turn.conn,
+        staff_id=turn.staff.id,
+        action="unit_module_opening_changed",
+        now=turn.now,
+        opening=choice,
+    )
+    how = turn.t(f"unit.opening.{choice}")
+    return _overview(turn, turn.t("unit.opening_set", how=how))
 
 
 def _set_quiet(turn: Turn, text: str) -> Outcome:
@@ -205,4 +226,5 @@ def _overview(turn: Turn, notice: str = "") -> Outcome:
         on_call=on_call,
         on_call_reachable=bool(units.on_call_chats(turn.conn, unit.id)),
         quiet_days=units.quiet_days(turn.conn, unit.id),
+        opening=units.module_opening(turn.conn, unit.id),
     )

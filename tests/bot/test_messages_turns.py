@@ -158,29 +158,41 @@ def test_history_for_patient_and_staff(chat, therapist):
 def test_feedback_waits_for_the_next_module(chat, therapist):
     patient = enrolled(chat, therapist)
     finish_module_1(chat, patient)
-    assert says(chat.texts(therapist)[-1], "staff_messages.finished", label="P1", number=1)
+    assert says(chat.texts(therapist)[-1], "staff_messages.finished_choose", label="P1", number=1)
     chat.press(therapist, "Ge återkoppling")
-    assert says(chat.last_text(therapist), "staff_messages.feedback_later", label="P1", number=2)
+    assert says(
+        chat.last_text(therapist), "staff_messages.feedback_later_choose", label="P1", number=2
+    )
     chat.text(therapist, "Fint arbete med målen!")
-    assert says(chat.last_text(therapist), "staff_messages.feedback_saved", label="P1", number=2)
+    assert says(
+        chat.last_text(therapist), "staff_messages.feedback_saved_choose", label="P1", number=2
+    )
     assert not any("Fint arbete" in text for text in chat.texts(patient))
+    # A week passes: the therapist decides, so nothing opens and the feedback still waits.
     chat.clock.advance(timedelta(days=7))
     chat.command(module_command, patient, "module")
+    assert not any("Fint arbete" in text for text in chat.texts(patient))
+    chat.press(therapist, "Öppna nästa modul")
     texts = chat.texts(patient)
     feedback = next(i for i, text in enumerate(texts) if "Fint arbete med målen" in text)
     assert says(texts[feedback], "messages.feedback", number=1)
-    assert says(texts[feedback + 1], "form.before_module", number=2)  # before the module
+    assert says(texts[feedback + 1], "patient.told_module", module=2, title=_title(chat, 2))
+    chat.press(patient, "Börja modul 2")
+    assert says(chat.texts(patient)[-2], "form.before_module", number=2)  # before the module
     chat.command(module_command, patient, "module")
     assert sum("Fint arbete" in text for text in chat.texts(patient)) == 1
     kinds = [row[0] for row in chat.conn.execute("SELECT type FROM events WHERE patient_id = 1")]
     assert "feedback_delivered" in kinds and "message_sent" not in kinds
 
 
+def _title(chat, number):
+    return chat.world.programs["depression"].module(number, "sv").title
+
+
 def test_feedback_after_the_next_module_opened_is_sent_at_once(chat, therapist):
     patient = enrolled(chat, therapist)
     finish_module_1(chat, patient)
-    chat.clock.advance(timedelta(days=7))
-    chat.command(module_command, patient, "module")  # module 2 opens
+    chat.press(therapist, "Öppna nästa modul")  # module 2 opens
     chat.press(therapist, "Ge återkoppling")
     assert says(chat.last_text(therapist), "staff_messages.feedback_at_once", label="P1")
     chat.text(therapist, "Sent men varmt: bra jobbat!")

@@ -41,7 +41,7 @@ def test_a_finished_plus_module_waits_for_staff_to_choose_the_next(chat, therapi
     patient = plus_patient(chat, therapist)
     finish_current_module(chat, patient)
     texts = chat.texts(patient)
-    assert said(texts, "module.next_chosen_self_help")
+    assert said(texts, "module.next_by_therapist_self_help")
     # Plus has no diary, and nothing planned has happened yet: no follow-up numbers.
     assert not said(texts, "module_follow_up.diary_days")
     assert not said(texts, "module_follow_up.title", number=1)
@@ -50,8 +50,8 @@ def test_a_finished_plus_module_waits_for_staff_to_choose_the_next(chat, therapi
     chat.clock.advance(timedelta(days=8))
     chat.command(module_command, patient, "module")
     finished = chat.last_text(patient)
-    assert says(finished, "module.already_finished_self_help", number=1)
-    assert says(finished, "module.next_chosen_self_help")
+    assert says(finished, "module.already_finished", number=1)
+    assert says(finished, "module.next_by_therapist_self_help")
     assert chat.conn.execute("SELECT current_module FROM enrollments").fetchone()[0] == 1
 
 

@@ -105,9 +105,46 @@ def test_notification_and_feedback_prompt_buttons_are_stateless():
     note = staff_messages.notification("P1", "<hej>", 12, T)
     assert "&lt;hej&gt;" in note.text
     assert note.buttons[0][0].action == "msg:reply:12" and note.buttons[0][0].stateless
-    prompt = staff_messages.feedback_prompt("P1", 2, 5, T)
+    weekly = staff_messages.Finished(2, "Vad du gör", False, False, choose_next=False)
+    prompt = staff_messages.feedback_prompt("P1", 5, weekly, T)
     assert says(prompt.text, "staff_messages.finished", label="P1", number=2)
-    assert prompt.buttons[0][0].action == "msg:feedback:5:2"
+    assert [[b.action for b in r] for r in prompt.buttons] == [["msg:feedback:5:2"]]
+
+
+def test_feedback_prompt_offers_open_next_and_stay_when_the_therapist_decides():
+    finished = staff_messages.Finished(2, "Vad du gör", False, False, choose_next=True)
+    prompt = staff_messages.feedback_prompt("P1", 5, finished, T)
+    assert says(prompt.text, "staff_messages.finished_choose", label="P1", number=2)
+    labels = [[(b.label, b.action, b.stateless) for b in r] for r in prompt.buttons]
+    assert labels == [
+        [(T("staff_messages.button.feedback"), "msg:feedback:5:2", True)],
+        [
+            ("Öppna nästa modul", "pace:next:5:2", True),
+            ("Stanna en vecka till", "pace:stay:5:2", True),
+        ],
+    ]
+    # The last module and an add-on have no next module to choose: feedback goes at once.
+    last = staff_messages.Finished(7, "Att gå vidare", False, True, choose_next=True)
+    prompt = staff_messages.feedback_prompt("P1", 5, last, T)
+    assert says(prompt.text, "staff_messages.finished_last", label="P1", number=7)
+    assert len(prompt.buttons) == 1
+    addon = staff_messages.Finished(8, "Problemlösning", True, False, choose_next=True)
+    prompt = staff_messages.feedback_prompt("P1", 5, addon, T)
+    assert "Tillägg: Problemlösning" in prompt.text and "modul 8" not in prompt.text.lower()
+    assert len(prompt.buttons) == 1
+
+
+def test_feedback_saved_while_the_therapist_chooses_repeats_the_choice():
+    data = {"patient": 5, "label": "P1", "kind": "feedback", "module": 2, "choose": True}
+    asked = staff_messages.ask(data, T).replies[0].text
+    assert says(asked, "staff_messages.feedback_later_choose", label="P1", number=3)
+    saved = staff_messages.sent(data, T).replies[0]
+    assert says(saved.text, "staff_messages.feedback_saved_choose", label="P1", number=3)
+    assert [b.action for b in saved.buttons[0]] == ["pace:next:5:2", "pace:stay:5:2"]
+    # Feedback on an add-on names it by its title.
+    addon = {**data, "module": 8, "at_once": True, "addon_name": "Tillägg: Problemlösning"}
+    asked = staff_messages.ask(addon, T).replies[0].text
+    assert "Tillägg: Problemlösning" in asked and "modul 8" not in asked.lower()
 
 
 def test_answers_one_message_each_with_comment_unless_self_help():
@@ -148,3 +185,10 @@ def test_invite_self_help_word():
     assert plain.mode == "guided"
     wrong = staff_invite.plan_invite(("depression", "P", "1"), roles, programs, lambda _: False, T)
     assert "ett enda ord" in wrong.replies[0].text
+
+
+def test_answers_in_an_add_on_name_it_by_its_title():
+    lines = (AnswerLine(4, "Beskriv problemet", "Vad är problemet?", "Räkningarna"),)
+    outcome = staff_messages.answers("P1", 8, lines, (8,), True, T, "Tillägg: Problemlösning")
+    heading = outcome.replies[0].text
+    assert "Tillägg: Problemlösning" in heading and "modul 8" not in heading.lower()

@@ -138,25 +138,53 @@ def test_reading_again_reaches_the_last_step_before_the_summary(module):
     assert change.position is None and outcome.toast
 
 
+def _finished_text(v):
+    outcome, _ = press(
+        ModuleView(
+            v.module,
+            Position(len(v.module.steps) - 1, False),
+            v.answers,
+            messaging=v.messaging,
+            addon=v.addon,
+            last=v.last,
+            opening=v.opening,
+        ),
+        "next",
+    )
+    return outcome.replies[0].text
+
+
 @pytest.mark.parametrize(
-    ("messaging", "weekly", "key"),
+    ("changes", "said", "not_said"),
     [
-        (True, True, "module.next_opens_later"),
-        (False, True, "module.next_opens_self_help"),
-        (False, False, "module.next_chosen_self_help"),
+        ({}, "module.next_by_therapist", "module.next_opens_later"),
+        ({"opening": "weekly"}, "module.next_opens_later", "module.next_by_therapist"),
+        ({"messaging": False}, "module.next_by_therapist_self_help", "module.next_opens_self_help"),
+        (
+            {"messaging": False, "opening": "weekly"},
+            "module.next_opens_self_help",
+            "module.next_by_therapist_self_help",
+        ),
+        ({"last": True}, "module.therapist_reads", "module.next_by_therapist"),
     ],
 )
-def test_the_module_end_says_truthfully_what_happens_next(messaging, weekly, key):
-    module = load_programs()["plus"].module(3, "sv")
-    last = ModuleView(
-        module,
-        Position(len(module.steps) - 1, False),
-        {},
-        messaging=messaging,
-        weekly_opening=weekly,
+def test_the_end_of_a_module_says_truthfully_what_happens_next(module, changes, said, not_said):
+    v = ModuleView(module, Position(0, False), {}, **changes)
+    text = _finished_text(v)
+    assert says(text, said) and not says(text, not_said)
+    # The same words when the patient comes back to the finished module.
+    again = module_steps.show_current(
+        ModuleView(module, Position(len(module.steps), True), {}, **changes), T
     )
-    outcome, _ = press(last, "next")
-    assert T(key) in outcome.replies[0].text
-    others = {"module.next_opens_later", "module.next_opens_self_help"}
-    others |= {"module.next_chosen_self_help"}
-    assert not any(T(other) in outcome.replies[0].text for other in others - {key})
+    assert says(again.replies[0].text, said)
+
+
+def test_an_add_on_is_named_by_its_title_never_its_number():
+    addon = load_programs()["depression"].module(8, "sv")
+    v = ModuleView(addon, Position(0, False), {}, addon=True)
+    step = module_steps.show_current(v, T).replies[-1].text
+    assert step.startswith(f"<b>Tillägg: {addon.title}</b>")
+    assert "Modul 8" not in step
+    text = _finished_text(v)
+    assert f"Du har gått igenom Tillägg: {addon.title}" in text and "modul 8" not in text
+    assert says(text, "module.therapist_reads") and not says(text, "module.next_by_therapist")

@@ -48,6 +48,9 @@ class ReminderKind:
     # moment (an activity, a therapist's own words) or of something that opens only at its
     # time (a form) keeps its time. Any kind may be the first of a shared message.
     joins_early: bool = False
+    # Not sent while the current module is finished and nothing new is open: the patient
+    # waits for their therapist (or the week) to open the next one, or the course is done.
+    skip_when_waiting: bool = False
     program_default: bool = False  # a program.yaml may give every patient one at enrollment
     # A self-help patient gets the program's schedules of this kind at enrollment too (False:
     # follow-up a therapist would read, e.g. a repeating questionnaire: only if staff order it).
