@@ -172,6 +172,9 @@ class ProgramMeta(_Model):
     schedules: list[DefaultSchedule] = Field(default_factory=list)
     diary: DiaryConfig | None = None
     measures: list[MeasureDefault] = Field(default_factory=list)
+    # The final measurement (eftermätning): these questionnaires are asked for once, when the
+    # last core module is finished; the care team gets the change since the first measurement.
+    final_measures: list[Id] = Field(default_factory=list)
     module_interval_days: int = Field(default=7, ge=1)  # a new module opens this often
     # The follow-up at the end of these modules also shows the vill / måste / kan vara utan
     # balance over the weeks.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.care.final_measures import request_final_measures
 from bot.care.messaging import prompt_feedback
 from bot.care.modules import open_due_module
 from bot.care.self_help import is_self_help
@@ -137,8 +138,21 @@ def module_input(turn: Turn, incoming: Incoming) -> Outcome:
     reminders.mark_answered(turn.conn, turn.patient.id, MODULE.name, turn.now)
     if any(event.type == "module_finished" for event in outcome.events):
         prompt_feedback(turn.conn, turn.world, turn.patient, view.module.number, turn.now)
+        outcome = outcome.then(_final_measures(turn, enrollment, view.module.number))
         outcome = outcome.followed_by(module_follow_up.DIALOGUE, "open", view.module.number)
     return outcome
+
+
+def _final_measures(turn: Turn, enrollment: Enrollment, number: int) -> Outcome:
+    """The last core module finished: the final measurement is asked for (once)."""
+    requested = request_final_measures(turn.conn, turn.world, enrollment, number, turn.now)
+    if not requested:
+        return Outcome()
+    titles = []
+    for request_id in requested:
+        questionnaire = turn.world.questionnaires[forms.get(turn.conn, request_id).questionnaire]
+        titles.append(questionnaire.text(questionnaire.title, turn.t.language))
+    return forms_dialogue.final_notice(titles, requested[0], turn.t)
 
 
 def on_button(turn: Turn, action: str) -> Outcome:
