@@ -142,7 +142,14 @@ def _on_action(view: ModuleView, action: str, t) -> tuple[Outcome, Change]:
 def _move_to(view: ModuleView, index: int, t) -> tuple[Outcome, Change]:
     position = Position(index, view.position.finished)
     moved = replace(view, position=position)
-    return Outcome(replies=_step_replies(moved, t), dialogue=DIALOGUE), Change(position=position)
+    outcome = Outcome(replies=_step_replies(moved, t), dialogue=DIALOGUE, data=_released(view))
+    return outcome, Change(position=position)
+
+
+def _released(view: ModuleView) -> dict | None:
+    """Moving on from a step lets go of text held there (its question was answered by the
+    move: the person saw it, with the step, and went on); None: nothing held, state kept."""
+    return view.state.holding(None).dump() if view.state.pending else None
 
 
 def _finish(view: ModuleView, t) -> tuple[Outcome, Change]:
@@ -166,7 +173,8 @@ def _finish(view: ModuleView, t) -> tuple[Outcome, Change]:
     )
     keyboard = (row(_write_button(view, t)), row(Button(t("module.button.read_again"), "again")))
     reply = Reply(text, tuple(buttons for buttons in keyboard if buttons))
-    return Outcome(replies=(reply,), events=events, dialogue=DIALOGUE), Change(position=position)
+    outcome = Outcome(replies=(reply,), events=events, dialogue=DIALOGUE, data=_released(view))
+    return outcome, Change(position=position)
 
 
 def _write_button(view: ModuleView, t) -> Button | None:

@@ -258,3 +258,14 @@ def test_first_answer_is_saved_at_once(module):
     outcome, change = write(view(module, index), "mitt första svar")
     assert change.answer == (module.steps[index].id, "mitt första svar")
     assert says(outcome.replies[0].text, "module.answer_saved")
+
+
+def test_moving_on_lets_go_of_held_text(module):
+    index = _free_text_index(module)
+    answers = {module.steps[index].id: "det gamla"}
+    asked, _ = write(view(module, index, answers=answers), "det nya")
+    moved, change = press(_after(module, asked, index, answers), "next")
+    assert change.position == Position(index + 1, False) and change.answer is None
+    assert _held(moved).pending is None
+    plain, _ = press(view(module, index), "next")
+    assert plain.data is None  # nothing held: the state (an add-on's number) is kept
