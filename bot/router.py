@@ -297,8 +297,10 @@ def text(turn: Turn) -> Outcome:
         return safety.then(_text(turn))  # the open question takes the text: nothing is lost
     rest = follow(turn, _text(turn))
     # Otherwise the safety message stands alone, unless the text was kept (an exercise
-    # answer): no "this step has no exercise", no step shown again after it.
-    return safety.then(rest) if rest.events else safety
+    # answer, or text waiting for "Spara som svar"): no "this step has no exercise", no step
+    # shown again after it.
+    kept = rest.events or module_steps.holds_typed_text(rest)
+    return safety.then(rest) if kept else safety
 
 
 def _awaits_text(turn: Turn) -> bool:
@@ -330,8 +332,9 @@ def media(turn: Turn) -> Outcome:
 def _keep_open_question(turn: Turn, outcome: Outcome) -> Outcome:
     """While a dialogue waits for typed text (a plan half made, a reply being written), a
     sticker or an edit gets its kind word and nothing else: the question and its buttons stay
-    as they were, so nothing entered so far is lost. Otherwise the current step follows."""
-    if _awaits_text(turn):
+    as they were, so nothing entered so far is lost (an exercise answer waiting for Ersätt /
+    Lägg till / Behåll too). Otherwise the current step follows."""
+    if _awaits_text(turn) or module_steps.awaits_choice(turn):
         return outcome
     return general.with_current_task(turn, outcome)
 

@@ -167,3 +167,11 @@ def choose(forms: list[tuple[int, str]], t) -> Outcome:
 
 def nothing_due(t) -> Outcome:
     return Outcome(replies=(Reply(t("form.nothing_due")),))
+
+
+def final_notice(titles: list[str], request_id: int, t) -> Outcome:
+    """The last core module is finished: the final measurement is waiting (its first form
+    opens from the button; the others follow one after another)."""
+    text = t("form.final_notice", titles=", ".join(escape(title) for title in titles))
+    button = Button(t("form.final_answer_now"), f"form:{request_id}", stateless=True)
+    return Outcome(replies=(Reply(text, ((button,),)),))

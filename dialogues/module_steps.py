@@ -5,6 +5,11 @@ a text version, and its exercise. Nästa/Tillbaka move between steps; a free-tex
 is answered by writing a message, a choice exercise by pressing an option. Answers never
 move the patient on by themselves, so a late or repeated press cannot skip a step. After the
 last step the module's summary is shown.
+
+An answer is never lost: text typed on an exercise that already has an answer is held in
+the dialogue's state (`ModuleState.pending`) and the person chooses Ersätt / Lägg till /
+Behåll. Text with crisis terms is held the same way even without an earlier answer (its
+flag and the safety message are the router's), and is saved only if the person chooses so.
 """
 
 from __future__ import annotations
@@ -14,10 +19,36 @@ from html import escape
 
 from dialogues.module_opening import module_name
 from dialogues.types import Button, Event, Incoming, Outcome, Reply, row
+from dialogues.wizard import Answers, WizardState
 
 DIALOGUE = "module"
 ANSWER_PREVIEW_CHARS = 600
 REFLECTION = "reflection"  # the answer to the module's follow-up question (not a step)
+CHOOSING = "choose"  # ModuleState.step while a typed answer waits for the person's choice
+
+
+class PendingAnswer(Answers):
+    """Text typed on an exercise, not saved yet: it waits for the person's choice."""
+
+    module: int
+    step: str  # the step's id
+    text: str
+    crisis: bool = False  # it had crisis terms: nothing is saved unless the person chooses
+
+
+class ModuleState(WizardState):
+    """The module dialogue's state: the add-on module being read (None: the current module)
+    and a typed answer waiting for a choice."""
+
+    NEEDS = {CHOOSING: ("pending",)}
+
+    module: int | None = None
+    pending: PendingAnswer | None = None
+
+    def holding(self, pending: PendingAnswer | None) -> ModuleState:
+        return self.but(
+            pending=pending.model_dump() if pending else None, step=CHOOSING if pending else None
+        )
 
 
 @dataclass(frozen=True)
@@ -46,6 +77,17 @@ class ModuleView:
     addon: bool = False  # an add-on module: named by its title, never by its number
     last: bool = False  # the last core module: no next module opens after it
     opening: str = "therapist"  # who opens the next module: "therapist" | "weekly"
+    state: ModuleState = ModuleState()
+
+    def pending_here(self) -> PendingAnswer | None:
+        """The typed answer waiting for a choice, if it belongs to the step shown now."""
+        pending = self.state.pending
+        steps = self.module.steps
+        if pending is None or pending.module != self.module.number:
+            return None
+        if self.position.at_end(len(steps)) or steps[self.position.step_index].id != pending.step:
+            return None
+        return pending
 
 
 @dataclass(frozen=True)
@@ -68,11 +110,14 @@ def show_current(view: ModuleView, t) -> Outcome:
     return Outcome(replies=_step_replies(view, t), dialogue=DIALOGUE)
 
 
-def handle(view: ModuleView, incoming: Incoming, t) -> tuple[Outcome, Change]:
+def handle(
+    view: ModuleView, incoming: Incoming, t, *, crisis: bool = False
+) -> tuple[Outcome, Change]:
+    """`crisis`: the typed text has crisis terms (read by the bot layer)."""
     if view.module.status != "complete":
         return show_current(view, t), Change()
     if incoming.kind == "text":
-        return _on_text(view, incoming.text, t)
+        return _on_text(view, incoming.text, t, crisis)
     if incoming.kind == "button":
         return _on_action(view, incoming.action, t)
     return show_current(view, t), Change()
@@ -81,6 +126,8 @@ def handle(view: ModuleView, incoming: Incoming, t) -> tuple[Outcome, Change]:
 def _on_action(view: ModuleView, action: str, t) -> tuple[Outcome, Change]:
     steps = view.module.steps
     index = view.position.step_index
+    if action.startswith("answer:"):
+        return _on_choice(view, action.removeprefix("answer:"), t)
     if view.position.at_end(len(steps)) and action != "again":
         return Outcome(toast=t("button.stale")).then(show_current(view, t)), Change()
     if action == "next":
@@ -99,7 +146,14 @@ def _on_action(view: ModuleView, action: str, t) -> tuple[Outcome, Change]:
 def _move_to(view: ModuleView, index: int, t) -> tuple[Outcome, Change]:
     position = Position(index, view.position.finished)
     moved = replace(view, position=position)
-    return Outcome(replies=_step_replies(moved, t), dialogue=DIALOGUE), Change(position=position)
+    outcome = Outcome(replies=_step_replies(moved, t), dialogue=DIALOGUE, data=_released(view))
+    return outcome, Change(position=position)
+
+
+def _released(view: ModuleView) -> dict | None:
+    """Moving on from a step lets go of text held there (its question was answered by the
+    move: the person saw it, with the step, and went on); None: nothing held, state kept."""
+    return view.state.holding(None).dump() if view.state.pending else None
 
 
 def _finish(view: ModuleView, t) -> tuple[Outcome, Change]:
@@ -123,7 +177,8 @@ def _finish(view: ModuleView, t) -> tuple[Outcome, Change]:
     )
     keyboard = (row(_write_button(view, t)), row(Button(t("module.button.read_again"), "again")))
     reply = Reply(text, tuple(buttons for buttons in keyboard if buttons))
-    return Outcome(replies=(reply,), events=events, dialogue=DIALOGUE), Change(position=position)
+    outcome = Outcome(replies=(reply,), events=events, dialogue=DIALOGUE, data=_released(view))
+    return outcome, Change(position=position)
 
 
 def _about(view: ModuleView, key: str, t) -> str:
@@ -189,7 +244,7 @@ def _on_option(view: ModuleView, option_id: str, t) -> tuple[Outcome, Change]:
     return outcome, Change(answer=(step.id, option_id))
 
 
-def _on_text(view: ModuleView, text: str, t) -> tuple[Outcome, Change]:
+def _on_text(view: ModuleView, text: str, t, crisis: bool) -> tuple[Outcome, Change]:
     if view.position.at_end(len(view.module.steps)):
         return Outcome(replies=(Reply(t("input.text")),)).then(_finished_view(view, t)), Change()
     step = view.module.steps[view.position.step_index]
@@ -200,13 +255,83 @@ def _on_text(view: ModuleView, text: str, t) -> tuple[Outcome, Change]:
     value = text.strip()
     if not value:
         return Outcome(replies=(Reply(t("module.empty_answer")),)), Change()
-    changed = step.id in view.answers
-    confirmation = t("module.answer_updated" if changed else "module.answer_saved")
+    waiting = view.pending_here()
+    if waiting is not None:  # more typed while a choice is open: added to what waits
+        held = waiting.but(text=waiting.text + "\n\n" + value, crisis=waiting.crisis or crisis)
+        return ask_choice(view, held, t), Change()
+    if crisis or step.id in view.answers:
+        held = PendingAnswer(module=view.module.number, step=step.id, text=value, crisis=crisis)
+        return ask_choice(view, held, t), Change()
+    return _saved(view, step, value, "module.answer_saved", t)
+
+
+def ask_choice(view: ModuleView, pending: PendingAnswer, t) -> Outcome:
+    """What to do with typed text that is not saved yet: Ersätt / Lägg till / Behåll when
+    the exercise has an answer, else (crisis terms) Spara som svar / Spara inte."""
+    saved = view.answers.get(pending.step)
+    parts = [t("module.choice.not_saved")] if pending.crisis else []
+    if saved:
+        parts.append(t("module.choice.has_answer", answer=_preview(saved)))
+        parts.append(t("module.choice.new_text", answer=_preview(pending.text)))
+        parts.append(t("module.choice.question"))
+        keyboard = (
+            (
+                Button(t("module.button.replace"), "answer:replace"),
+                Button(t("module.button.add"), "answer:add"),
+            ),
+            (Button(t("module.button.keep"), "answer:keep"),),
+        )
+    else:
+        parts.append(t("module.choice.save_question"))
+        keyboard = (
+            (
+                Button(t("module.button.save"), "answer:save"),
+                Button(t("module.button.dont_save"), "answer:drop"),
+            ),
+        )
+    reply = Reply("\n\n".join(parts), keyboard)
+    data = view.state.holding(pending).dump()
+    return Outcome(replies=(reply,), dialogue=DIALOGUE, data=data)
+
+
+def _on_choice(view: ModuleView, choice: str, t) -> tuple[Outcome, Change]:
+    pending = view.pending_here()
+    released = view.state.holding(None).dump()
+    if pending is None:
+        stale = Outcome(toast=t("button.stale")).then(show_current(view, t))
+        return replace(stale, data=released), Change()
+    step = view.module.steps[view.position.step_index]
+    saved = view.answers.get(step.id)
+    if choice in ("replace", "save") or (choice == "add" and not saved):
+        key = "module.answer_updated" if saved else "module.answer_saved"
+        outcome, change = _saved(view, step, pending.text, key, t, edit=True)
+    elif choice == "add":
+        value = saved + "\n\n" + pending.text
+        outcome, change = _saved(view, step, value, "module.answer_added", t, edit=True)
+    elif choice in ("keep", "drop"):
+        key = "module.answer_kept" if saved else "module.answer_not_saved"
+        reply = Reply(t(key), (_navigation(view.position.step_index, t),), edit_pressed=True)
+        outcome, change = Outcome(replies=(reply,), dialogue=DIALOGUE), Change()
+    else:
+        outcome, change = (
+            Outcome(toast=t("button.stale")).then(ask_choice(view, pending, t)),
+            Change(),
+        )
+        return outcome, change
+    return replace(outcome, data=released), change
+
+
+def _saved(
+    view: ModuleView, step, value: str, key: str, t, *, edit: bool = False
+) -> tuple[Outcome, Change]:
+    """`value` saved as the step's answer, with its confirmation."""
+    confirmation = t(key)
     confirmation += "\n\n" + t("module.your_answer", answer=_preview(value))
     confirmation += "\n\n" + t("module.write_again_or_next")
     buttons = (_navigation(view.position.step_index, t),)
     event = Event("answer_saved", {"item": item_key(view.module.number, step.id)})
-    outcome = Outcome(replies=(Reply(confirmation, buttons),), events=(event,), dialogue=DIALOGUE)
+    reply = Reply(confirmation, buttons, edit_pressed=edit)
+    outcome = Outcome(replies=(reply,), events=(event,), dialogue=DIALOGUE)
     return outcome, Change(answer=(step.id, value))
 
 

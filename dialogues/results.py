@@ -7,7 +7,7 @@ the change since the first measurement and whether it is a reliable change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 
 from dialogues.types import Outcome, Reply
@@ -31,6 +31,7 @@ class Point:
     total: int
     band: str
     answers: dict[str, int]
+    final: bool = False  # the final measurement (eftermätning)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,21 @@ class Series:
     items: tuple[ResultItem, ...]
     points: tuple[Point, ...]  # oldest first
     reliable_change: str | None = None  # improved | worsened | no_reliable_change | None
+
+
+@dataclass(frozen=True)
+class FinalChange:
+    """One questionnaire of the final measurement: its first and its final total."""
+
+    questionnaire: str
+    title: str
+    first: int | None  # None: the final measurement is its only one
+    final: int
+    max_total: int
+    reliable_change: str | None = None  # improved | worsened | no_reliable_change | None
+
+    def titled(self, title: str) -> FinalChange:
+        return replace(self, title=title)
 
 
 def _short(text: str) -> str:
@@ -68,11 +84,22 @@ def patient_results(series: list[Series], t) -> Outcome:
         for point in points:
             lines.append(
                 t(
-                    "results.point",
+                    "results.point_final" if point.final else "results.point",
                     date=point.date,
                     total=point.total,
                     max=one.max_total,
                     band=escape(point.band),
+                )
+            )
+        if len(one.points) > 1:  # the change since the first time, totals only
+            first, latest = one.points[0], one.points[-1]
+            lines.append(
+                t(
+                    "results.change_since_first",
+                    date=first.date,
+                    first=first.total,
+                    latest=latest.total,
+                    change=f"{latest.total - first.total:+d}",
                 )
             )
         shown_items = [item for item in one.items if not item.risk and not item.hidden_from_patient]
@@ -129,3 +156,33 @@ def staff_results(label: str, series: list[Series], t) -> Outcome:
             )
         replies.append(Reply("\n".join(lines)))
     return Outcome(replies=tuple(replies))
+
+
+def final_change_note(label: str, changes: list[FinalChange], t) -> Reply:
+    """For the care team when the final measurement is complete: first vs final total of
+    each questionnaire, and whether the change is reliable where the questionnaire says."""
+    lines = [t("results.final_note_title", label=escape(label))]
+    for change in changes:
+        if change.first is None:
+            lines.append(
+                t(
+                    "results.final_note_only",
+                    title=escape(change.title),
+                    final=change.final,
+                    max=change.max_total,
+                )
+            )
+            continue
+        line = t(
+            "results.final_note_line",
+            title=escape(change.title),
+            first=change.first,
+            final=change.final,
+            max=change.max_total,
+            change=f"{change.final - change.first:+d}",
+        )
+        if change.reliable_change:
+            line += " – " + t(f"results.rc.{change.reliable_change}")
+        lines.append(line)
+    lines.append(t("results.final_note_more", label=escape(label)))
+    return Reply("\n".join(lines))

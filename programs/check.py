@@ -83,12 +83,18 @@ def _summary(programs: dict, module_files: int, questionnaires: QuestionnaireChe
 
 
 def _unknown_measures(programs, known: set[str]) -> list[Problem]:
-    """A program's measures must name questionnaires that exist (bundled or beside it)."""
+    """A program's measures (and its final measurement) must name questionnaires that exist
+    (bundled or beside it)."""
     return [
         _problem(program, "questionnaire", measure.questionnaire, "measures: no questionnaire")
         for program in programs.values()
         for measure in program.meta.measures
         if measure.questionnaire not in known
+    ] + [
+        _problem(program, "final_measures", questionnaire, "final_measures: no questionnaire")
+        for program in programs.values()
+        for questionnaire in program.meta.final_measures
+        if questionnaire not in known
     ]
 
 
@@ -110,14 +116,17 @@ def _unknown_schedule_kinds(programs, kinds: Collection[str]) -> list[Problem]:
 
 
 def _problem(program, key: str, value: str, what: str, *, after: str = "") -> Problem:
-    """`what 'value'` at the line of program.yaml that says `key: value` (0 when not found)."""
+    """`what 'value'` at the line of program.yaml that says `key: value`, or `- value` in the
+    list under `key:` (0 when not found)."""
     meta_file = program.path / PROGRAM_FILE
     lines = meta_file.read_text(encoding="utf-8").splitlines()
+    under = next((i for i, text in enumerate(lines) if text.strip() == f"{key}:"), None)
     line = next(
         (
             number
             for number, text in enumerate(lines, start=1)
             if text.strip().removeprefix("- ").startswith(f"{key}: {value}")
+            or (under is not None and number > under and text.strip() == f"- {value}")
         ),
         0,
     )

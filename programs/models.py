@@ -192,6 +192,9 @@ class ProgramMeta(_Model):
     # may choose otherwise for its patients (`/unit`).
     module_opening: Literal["therapist", "weekly"] = "therapist"
     module_interval_days: int = Field(default=7, ge=1)  # with `weekly`: the interval
+    # The final measurement (eftermätning): these questionnaires are asked for once, when the
+    # last core module is finished; the care team gets the change since the first measurement.
+    final_measures: list[Id] = Field(default_factory=list)
     # The follow-up at the end of these modules also shows the vill / måste / kan vara utan
     # balance over the weeks.
     balance_after_modules: list[int] = Field(default_factory=list)

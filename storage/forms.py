@@ -29,6 +29,7 @@ class Measurement:
     max_total: int
     submitted_at: datetime
     answers: dict[str, int]
+    reason: str = ""  # its request's: 'final' is the final measurement (eftermätning)
 
 
 def _request(row: sqlite3.Row | None) -> FormRequest | None:
@@ -101,6 +102,15 @@ def open_module_request(
         (patient_id, module),
     ).fetchone()
     return _request(row)
+
+
+def final_requests(conn: sqlite3.Connection, patient_id: int) -> list[FormRequest]:
+    """The patient's final measurement (eftermätning): its requests in the order made."""
+    rows = conn.execute(
+        "SELECT * FROM form_requests WHERE patient_id = ? AND reason = 'final' ORDER BY id",
+        (patient_id,),
+    )
+    return [_request(row) for row in rows]
 
 
 def answers(conn: sqlite3.Connection, request_id: int) -> dict[str, int]:
@@ -179,7 +189,9 @@ def expired(conn: sqlite3.Connection, now: datetime, limit: int) -> list[FormReq
 def measurements(conn: sqlite3.Connection, patient_id: int) -> list[Measurement]:
     """Every submitted form of a patient with its answers, oldest first."""
     rows = conn.execute(
-        "SELECT * FROM measurements WHERE patient_id = ? ORDER BY submitted_at, id", (patient_id,)
+        "SELECT m.*, r.reason FROM measurements m JOIN form_requests r ON r.id = m.request_id"
+        " WHERE m.patient_id = ? ORDER BY m.submitted_at, m.id",
+        (patient_id,),
     ).fetchall()
     by_request: dict[int, dict[str, int]] = {}
     for answer in conn.execute(  # every measurement's answers in one query, not one each
@@ -196,6 +208,7 @@ def measurements(conn: sqlite3.Connection, patient_id: int) -> list[Measurement]
             max_total=row["max_total"],
             submitted_at=from_db(row["submitted_at"]),
             answers=by_request.get(row["request_id"], {}),
+            reason=row["reason"],
         )
         for row in rows
     ]

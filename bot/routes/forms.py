@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from bot.care.final_measures import FINAL, note_when_complete
 from bot.escalation.flags import TriggerInfo, raise_flag
 from bot.escalation.triggers import TREND
 from bot.i18n import Translator
@@ -108,6 +109,8 @@ def _submit(turn: Turn, request: FormRequest, view) -> Outcome:
     )
     reminders.mark_answered(turn.conn, request.patient_id, FORMS.name, turn.now)
     _flag_worsening(turn, questionnaire, result.total)
+    if request.reason == FINAL:  # the last of the final measurement: the care team is told
+        note_when_complete(turn.conn, turn.world, turn.patient, turn.now)
     outcome = forms.submitted(view.title, turn.t)
     if request.reason == "module":
         return outcome.followed_by(module_steps.DIALOGUE, "step")  # the registration opens it

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.care.final_measures import request_final_measures
 from bot.care.messaging import prompt_feedback
 from bot.care.modules import (
     is_addon,
@@ -15,11 +16,12 @@ from bot.care.modules import (
     therapist_opens_next,
 )
 from bot.care.self_help import is_self_help
+from bot.escalation.screening import crisis_terms_in
 from bot.reminders.kinds.module import MODULE
 from bot.turn.context import Turn
 from dialogues import activity_plan, general, messages, module_follow_up, module_steps
 from dialogues import forms as forms_dialogue
-from dialogues.module_steps import Change, ModuleView, Position
+from dialogues.module_steps import Change, ModuleState, ModuleView, Position
 from dialogues.numbers import parse_id
 from dialogues.types import Incoming, Outcome, then_open
 from storage import answers, forms, patients, progress, reminders, treatment
@@ -64,8 +66,32 @@ def _place(turn: Turn, addon: int | None = None) -> tuple[Enrollment, ModuleView
         addon=is_addon(program, number),
         last=number == program.module_count,
         opening=opening(turn.conn, turn.world, enrollment, where),
+        state=_state(turn),
     )
     return enrollment, view
+
+
+def _state(turn: Turn) -> ModuleState:
+    """The module dialogue's stored state; a fresh one in another dialogue (or when what is
+    stored does not fit)."""
+    if turn.state.dialogue != DIALOGUE:
+        return ModuleState()
+    return ModuleState.load(turn.state.data) or ModuleState()
+
+
+def awaits_choice(turn: Turn) -> bool:
+    """Typed text waits for the patient's Ersätt / Lägg till / Behåll (the router keeps that
+    question open on a sticker or an edit)."""
+    return turn.state.dialogue == DIALOGUE and _state(turn).pending is not None
+
+
+def holds_typed_text(outcome: Outcome) -> bool:
+    """The outcome keeps the typed text waiting for the patient's choice (so after a crisis
+    text the choice comes after the safety message)."""
+    if outcome.dialogue != DIALOGUE or not outcome.data:
+        return False
+    state = ModuleState.load(outcome.data)
+    return state is not None and state.pending is not None
 
 
 def _without_hidden(turn: Turn, enrollment: Enrollment, module):
@@ -83,8 +109,14 @@ def module_step(turn: Turn) -> Outcome:
 
 
 def _show(turn: Turn, view: ModuleView) -> Outcome:
+    """The step, and the choice for typed text still waiting on it (nothing typed is lost)."""
     outcome = module_steps.show_current(view, turn.t)
-    return replace(outcome, data={}) if outcome.dialogue else outcome
+    if not outcome.dialogue:
+        return outcome
+    pending = view.pending_here()
+    if pending is None:
+        return replace(outcome, data={})
+    return outcome.then(module_steps.ask_choice(view, pending, turn.t))
 
 
 def addon_step(turn: Turn, number: int) -> Outcome:
@@ -114,7 +146,7 @@ def module_button(turn: Turn, raw: str) -> Outcome:
 
 
 def module_input(turn: Turn, incoming: Incoming) -> Outcome:
-    place = _place(turn, addon=turn.state.data.get("module"))
+    place = _place(turn, addon=_state(turn).module)
     if place is None:
         return Outcome()
     enrollment, view = place
@@ -126,15 +158,29 @@ def module_input(turn: Turn, incoming: Incoming) -> Outcome:
         return then_open(module_follow_up.DIALOGUE, "open", view.module.number)
     if incoming.kind == "button" and incoming.action == "write" and at_end:
         return then_open(messages.DIALOGUE, "ask")  # "Skriv till din behandlare"
-    outcome, change = module_steps.handle(view, incoming, turn.t)
+    crisis = incoming.kind == "text" and crisis_terms_in(incoming.text)  # flagged by the router
+    outcome, change = module_steps.handle(view, incoming, turn.t, crisis=crisis)
     _store(turn, enrollment, view, change)
     reminders.mark_answered(turn.conn, turn.patient.id, MODULE.name, turn.now)
     if any(event.type == "module_finished" for event in outcome.events):
         number = view.module.number
         choose = therapist_opens_next(turn.conn, turn.world, enrollment, number)
         prompt_feedback(turn.conn, turn.world, turn.patient, number, turn.now, choose_next=choose)
+        outcome = outcome.then(_final_measures(turn, enrollment, number))
         outcome = outcome.followed_by(module_follow_up.DIALOGUE, "open", view.module.number)
     return outcome
+
+
+def _final_measures(turn: Turn, enrollment: Enrollment, number: int) -> Outcome:
+    """The last core module finished: the final measurement is asked for (once)."""
+    requested = request_final_measures(turn.conn, turn.world, enrollment, number, turn.now)
+    if not requested:
+        return Outcome()
+    titles = []
+    for request_id in requested:
+        questionnaire = turn.world.questionnaires[forms.get(turn.conn, request_id).questionnaire]
+        titles.append(questionnaire.text(questionnaire.title, turn.t.language))
+    return forms_dialogue.final_notice(titles, requested[0], turn.t)
 
 
 def on_button(turn: Turn, action: str) -> Outcome:

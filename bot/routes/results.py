@@ -85,6 +85,7 @@ def _series(turn: Turn, patient: Patient) -> list[Series]:
                 total=m.total,
                 band=text(band_for(questionnaire, m.total).label, language),
                 answers=m.answers,
+                final=m.reason == "final",
             )
             for m in measured
         )

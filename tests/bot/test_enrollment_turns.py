@@ -133,6 +133,8 @@ def test_steps_next_back_and_answers(chat, therapist):
     chat.text(patient, "Jag flyttade och slutade träna.")
     assert "sparat" in chat.last_text(patient)
     chat.text(patient, "Jag flyttade.")
+    assert says(chat.last_text(patient), "module.choice.question")  # never replaced unasked
+    chat.press(patient, sv("module.button.replace"))
     assert says(chat.last_text(patient), "module.answer_updated")
     row = chat.conn.execute("SELECT value, version FROM answers").fetchone()
     assert tuple(row) == ("Jag flyttade.", 2)

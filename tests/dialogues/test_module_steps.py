@@ -4,7 +4,7 @@ import pytest
 
 from bot.i18n import Translator
 from dialogues import module_steps
-from dialogues.module_steps import ModuleView, Position
+from dialogues.module_steps import ModuleState, ModuleView, Position
 from dialogues.types import Incoming
 from programs.loader import load_programs
 from programs.models import Module
@@ -188,3 +188,139 @@ def test_an_add_on_is_named_by_its_title_never_its_number():
     text = _finished_text(v)
     assert f"Du har gått igenom Tillägg: {addon.title}" in text and "modul 8" not in text
     assert says(text, "module.therapist_reads") and not says(text, "module.next_by_therapist")
+
+
+# ---- an answer is never lost -----------------------------------------------------------
+
+
+def _free_text_index(module):
+    return next(
+        i for i, s in enumerate(module.steps) if s.exercise and s.exercise.kind == "free_text"
+    )
+
+
+def _held(outcome) -> ModuleState:
+    state = ModuleState.load(outcome.data)
+    assert state is not None
+    return state
+
+
+def _labels(reply):
+    return [button.label for row in reply.buttons for button in row]
+
+
+def _after(module, outcome, index, answers):
+    """The view of the next turn: the state the outcome stored."""
+    return ModuleView(module, Position(index, False), answers, state=_held(outcome))
+
+
+def test_text_on_an_answered_exercise_asks_and_saves_nothing_yet(module):
+    index = _free_text_index(module)
+    step_id = module.steps[index].id
+    answered = view(module, index, answers={step_id: "det gamla"})
+    outcome, change = write(answered, "det nya")
+    assert change.answer is None and change.position is None
+    assert outcome.events == ()
+    ask = outcome.replies[-1]
+    assert _labels(ask) == [
+        T("module.button.replace"),
+        T("module.button.add"),
+        T("module.button.keep"),
+    ]
+    assert "det gamla" in ask.text and "det nya" in ask.text
+    assert _held(outcome).pending.text == "det nya"
+    assert outcome.dialogue == module_steps.DIALOGUE
+
+
+@pytest.mark.parametrize(
+    ("choice", "stored", "said"),
+    [
+        ("replace", "det nya", "module.answer_updated"),
+        ("add", "det gamla\n\ndet nya", "module.answer_added"),
+        ("keep", None, "module.answer_kept"),
+    ],
+)
+def test_the_choice_decides_what_is_stored(module, choice, stored, said):
+    index = _free_text_index(module)
+    step_id = module.steps[index].id
+    answers = {step_id: "det gamla"}
+    asked, _ = write(view(module, index, answers=answers), "det nya")
+    outcome, change = press(_after(module, asked, index, answers), f"answer:{choice}")
+    assert change.answer == ((step_id, stored) if stored else None)
+    assert says(outcome.replies[-1].text, said)
+    assert outcome.replies[-1].edit_pressed
+    assert _held(outcome).pending is None  # nothing waits any more
+    assert [e.type for e in outcome.events] == (["answer_saved"] if stored else [])
+
+
+def test_more_text_while_asked_is_added_to_what_waits(module):
+    index = _free_text_index(module)
+    answers = {module.steps[index].id: "det gamla"}
+    asked, _ = write(view(module, index, answers=answers), "första delen")
+    again, change = write(_after(module, asked, index, answers), "andra delen")
+    assert change.answer is None
+    assert _held(again).pending.text == "första delen\n\nandra delen"
+
+
+def test_crisis_text_is_not_saved_unless_chosen(module):
+    index = _free_text_index(module)
+    step_id = module.steps[index].id
+    outcome, change = module_steps.handle(
+        view(module, index), Incoming(kind="text", text="jag vill inte leva"), T, crisis=True
+    )
+    assert change.answer is None and outcome.events == ()
+    assert _labels(outcome.replies[-1]) == [T("module.button.save"), T("module.button.dont_save")]
+    assert says(outcome.replies[-1].text, "module.choice.not_saved")
+    assert _held(outcome).pending.crisis
+    kept, change = press(_after(module, outcome, index, {}), "answer:save")
+    assert change.answer == (step_id, "jag vill inte leva")
+    dropped, change = press(_after(module, outcome, index, {}), "answer:drop")
+    assert change.answer is None
+    assert says(dropped.replies[-1].text, "module.answer_not_saved")
+
+
+def test_crisis_text_on_an_answered_exercise_offers_the_same_choice(module):
+    index = _free_text_index(module)
+    answers = {module.steps[index].id: "det gamla"}
+    outcome, change = module_steps.handle(
+        view(module, index, answers=answers),
+        Incoming(kind="text", text="jag vill inte leva"),
+        T,
+        crisis=True,
+    )
+    assert change.answer is None
+    assert T("module.button.keep") in _labels(outcome.replies[-1])
+
+
+def test_a_choice_with_nothing_waiting_is_stale(module):
+    index = _free_text_index(module)
+    outcome, change = press(view(module, index), "answer:replace")
+    assert change.answer is None and outcome.toast == T("button.stale")
+
+
+def test_a_choice_for_another_step_is_stale(module):
+    index = _free_text_index(module)
+    answers = {module.steps[index].id: "det gamla"}
+    asked, _ = write(view(module, index, answers=answers), "det nya")
+    elsewhere = ModuleView(module, Position(index + 1, False), answers, state=_held(asked))
+    outcome, change = press(elsewhere, "answer:replace")
+    assert change.answer is None and outcome.toast == T("button.stale")
+    assert _held(outcome).pending is None
+
+
+def test_first_answer_is_saved_at_once(module):
+    index = _free_text_index(module)
+    outcome, change = write(view(module, index), "mitt första svar")
+    assert change.answer == (module.steps[index].id, "mitt första svar")
+    assert says(outcome.replies[0].text, "module.answer_saved")
+
+
+def test_moving_on_lets_go_of_held_text(module):
+    index = _free_text_index(module)
+    answers = {module.steps[index].id: "det gamla"}
+    asked, _ = write(view(module, index, answers=answers), "det nya")
+    moved, change = press(_after(module, asked, index, answers), "next")
+    assert change.position == Position(index + 1, False) and change.answer is None
+    assert _held(moved).pending is None
+    plain, _ = press(view(module, index), "next")
+    assert plain.data is None  # nothing held: the state (an add-on's number) is kept

@@ -64,3 +64,18 @@ def test_bundled_programs_are_valid() -> None:
     cwd = Path(os.getcwd())
     assert result.problems == [], "\n" + "\n".join(p.format(cwd) for p in result.problems)
     assert result.programs
+
+
+def test_check_final_measures_name_questionnaires_that_exist(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    meta = root / "demo" / "program.yaml"
+    meta.write_text(
+        meta.read_text("utf-8") + "final_measures:\n  - phq9\n  - no-such-form\n", "utf-8"
+    )
+    assert check.main([str(root)]) == 1
+    out = capsys.readouterr().out
+    assert (
+        f"program.yaml:{line_of(meta, '- no-such-form')}: final_measures: no questionnaire" in out
+    )
+    assert "'phq9'" not in out
