@@ -64,6 +64,11 @@ _SENTENCE_END = re.compile("[!?;…\n\r\u2028\u2029]+")
 _NOT_WORD = re.compile(r"[^\w\s.]+")
 _MARKS = re.compile(r"\.[\s.]*")
 _SQUEEZE = re.compile(r"(?=(.)\1)(.)\2+")
+# Superscripts, fractions and other "number" signs are not digits of a word: NFKD would turn
+# ``²kms²`` into the one word ``2kms2`` and hide "kms". They become spaces first.
+_OTHER_NUMBERS = {
+    code: " " for code in range(0x10000) if unicodedata.category(chr(code)) == "No"
+}
 
 
 def fold(text: str) -> str:
@@ -82,7 +87,7 @@ def normalise(text: str) -> str:
     """The text the rules see: ``" jag vill . dööö "`` → ``" jag vill . doo "`` (folded
     words and sentence marks ``.``, single spaces, a space at both ends). Letter runs are
     left alone here; rule words match them stretched (``d+o+``)."""
-    text = fold(_APOSTROPHES.sub("", text))
+    text = fold(_APOSTROPHES.sub("", text).translate(_OTHER_NUMBERS))
     text = _SENTENCE_END.sub(".", text).replace("_", " ")
     text = _NOT_WORD.sub(" ", text)
     text = _MARKS.sub(" . ", text)

@@ -336,3 +336,11 @@ def test_unknown_keys_languages_and_missing_examples(tmp_path: Path) -> None:
     assert "unknown key 'colour'" in text
     assert "rules[0].language" in text
     assert "missing key 'negative'" in text
+
+
+def test_superscripts_beside_a_word_do_not_hide_it():
+    # NFKD folds "²" to "2": "²kms²" must not become the one word "2kms2" (hypothesis found
+    # it), nor a distance like "5 kms".
+    rules = load_rules()
+    assert rules.severity("²kms²") == "red"
+    assert rules.severity("I ran 5 kms today") is None
