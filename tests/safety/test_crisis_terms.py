@@ -344,3 +344,8 @@ def test_superscripts_beside_a_word_do_not_hide_it():
     rules = load_rules()
     assert rules.severity("²kms²") == "red"
     assert rules.severity("I ran 5 kms today") is None
+
+
+def test_a_clock_time_before_kms_is_no_distance():
+    # A command's words arrive on one line: "/message 22:00-07:00 kms" is not "5 kms".
+    assert load_rules().severity("22:00-07:00 kms") == "red"
