@@ -26,7 +26,6 @@ from storage.database import Database
 
 TOKEN = "123456789:AAEmulatorDemoTokenNotForRealUse_000"
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-SPEEDUP = 10
 
 
 @pytest.fixture
@@ -97,14 +96,16 @@ async def test_a_long_reply_to_one_chat_goes_in_order_held_rows_stay_due(rig):
     burst = Limits().private_burst
     total = burst + 3
     await enqueue(database, [call(alice, f"a{n}") for n in range(total)] + [call(bob, "b0")])
-    start(speedup=SPEEDUP)
+    # Real time here: sped up, the next held row can go before the burst is seen whole on a
+    # busy machine (the check below needs the moment the burst is spent).
+    start()
     await until(lambda: len(bodies(world, "alice")) == burst and bodies(world, "bob") == ["b0"])
     # the sender records a send just after the emulator has it: wait for the records
     await until_async(lambda: sent_count(database), burst + 1)
     # alice's burst is spent: her next rows wait, still due (the idle check sees them)
     due = await database.call(lambda conn: idle.pending_work(conn, NOW))
     assert due == 3
-    await until(lambda: len(bodies(world, "alice")) == total, seconds=6 / SPEEDUP + 2)
+    await until(lambda: len(bodies(world, "alice")) == total, seconds=8)
     assert bodies(world, "alice") == [f"a{n}" for n in range(total)]
     assert server.limits.refused == 0
 
