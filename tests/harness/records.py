@@ -18,19 +18,24 @@ def migrated_database(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def therapists_patient(conn: sqlite3.Connection, now: datetime) -> Patient:
-    """Anna, a therapist of unit V (Telegram user 100), and her patient P1 (user and chat 5)."""
-    code = staff.add_staff_role(
-        conn, name="Anna", role="therapist", unit_name="V", telegram_user_id=None, now=now
-    )
-    therapist = staff.bind(conn, code, 100, now)
+def therapists_patient(
+    conn: sqlite3.Connection, now: datetime, user_id: int = 5, label: str = "P1"
+) -> Patient:
+    """Anna, a therapist of unit V (Telegram user 100, made the first time), and a patient of
+    hers with this label (Telegram user and chat `user_id`)."""
+    therapist = staff.by_telegram_user(conn, 100)
+    if therapist is None:
+        code = staff.add_staff_role(
+            conn, name="Anna", role="therapist", unit_name="V", telegram_user_id=None, now=now
+        )
+        therapist = staff.bind(conn, code, 100, now)
     return patients.create(
         conn,
         unit_id=therapist.unit_id,
         therapist_id=therapist.id,
-        label="P1",
-        telegram_user_id=5,
-        chat_id=5,
+        label=label,
+        telegram_user_id=user_id,
+        chat_id=user_id,
         language="sv",
         now=now,
     )

@@ -12,9 +12,9 @@ from bot.care.pacing import ProgramPacing
 from bot.reminders.kinds.registry import KINDS
 from bot.reminders.planning import replan
 from bot.reminders.tick import run_batch
-from storage import patients, progress, schedules, staff, units
-from storage.database import connect_sync, migrate_sync
+from storage import patients, progress, schedules, units
 from storage.progress import ModuleProgress
+from tests.harness.records import migrated_database, therapists_patient
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ENROLLED = datetime(2026, 12, 1, 8, 0, tzinfo=STOCKHOLM)
@@ -28,28 +28,11 @@ def local(day, hour, minute=0):
 
 @pytest.fixture
 def conn(tmp_path):
-    connection = connect_sync(tmp_path / "t.sqlite3")
-    migrate_sync(connection)
-    return connection
+    return migrated_database(tmp_path / "t.sqlite3")
 
 
 def make_patient(conn, user_id=5):
-    member = staff.by_telegram_user(conn, 100)
-    if member is None:
-        code = staff.add_staff_role(
-            conn, name="Anna", role="therapist", unit_name="V", telegram_user_id=None, now=ENROLLED
-        )
-        member = staff.bind(conn, code, 100, ENROLLED)
-    patient = patients.create(
-        conn,
-        unit_id=member.unit_id,
-        therapist_id=member.id,
-        label=f"P{user_id}",
-        telegram_user_id=user_id,
-        chat_id=user_id,
-        language="sv",
-        now=ENROLLED,
-    )
+    patient = therapists_patient(conn, ENROLLED, user_id, label=f"P{user_id}")
     enrollment = patients.enroll(conn, patient.id, "depression", ENROLLED)
     schedule_id = schedules.create(
         conn,

@@ -12,10 +12,11 @@ from bot.reminders import reachability
 from bot.reminders.kinds.registry import KINDS
 from bot.reminders.planning import replan, replan_patient
 from bot.reminders.tick import run_batch
-from storage import patients, reminders, schedules, staff
-from storage.database import connect_sync, migrate_sync, run_in_transaction
+from storage import patients, reminders, schedules
+from storage.database import run_in_transaction
 from tests.bot.test_enrollment_turns import enrolled
 from tests.harness.catalogue import says
+from tests.harness.records import migrated_database, therapists_patient
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ENROLLED = datetime(2026, 12, 1, 8, 0, tzinfo=STOCKHOLM)
@@ -27,28 +28,11 @@ def local(day, hour, minute=0):
 
 @pytest.fixture
 def conn(tmp_path):
-    connection = connect_sync(tmp_path / "t.sqlite3")
-    migrate_sync(connection)
-    return connection
+    return migrated_database(tmp_path / "t.sqlite3")
 
 
 def make_patient(conn, user_id=5):
-    existing = staff.by_telegram_user(conn, 100)
-    if existing is None:
-        code = staff.add_staff_role(
-            conn, name="Anna", role="therapist", unit_name="V", telegram_user_id=None, now=ENROLLED
-        )
-        existing = staff.bind(conn, code, 100, ENROLLED)
-    return patients.create(
-        conn,
-        unit_id=existing.unit_id,
-        therapist_id=existing.id,
-        label=f"P{user_id}",
-        telegram_user_id=user_id,
-        chat_id=user_id,
-        language="sv",
-        now=ENROLLED,
-    )
+    return therapists_patient(conn, ENROLLED, user_id, label=f"P{user_id}")
 
 
 def diary(conn, patient, **overrides):
