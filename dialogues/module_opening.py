@@ -22,6 +22,13 @@ def module_name(number: int, title: str, addon: bool, t) -> str:
     return t("module.name", number=number, title=title)
 
 
+def reflection_title(number: int, title: str, addon: bool, t) -> str:
+    """'Reflektion efter modul 3', or for an add-on 'Reflektion efter Tillägg: Problemlösning'."""
+    if addon:
+        return t("messages.reflection_title_addon", title=title)
+    return t("messages.reflection_title", number=number)
+
+
 # ---- what the patient is told ------------------------------------------------------------
 
 

@@ -15,8 +15,10 @@ from bot.care.self_help import patient_is_self_help
 from bot.i18n import Translator
 from bot.render.calls import reply_call
 from bot.turn.context import World
-from dialogues import messages, module_steps, staff_messages
+from dialogues import messages, staff_messages
 from dialogues.messages import HistoryLine
+from dialogues.module_opening import reflection_title
+from dialogues.module_steps import REFLECTION
 from dialogues.types import Reply
 from storage import events, outbox, patients
 from storage import messages as store
@@ -107,9 +109,11 @@ def exercise_title(world: World, program_id: str | None, item_key: str, t) -> st
     steg'), in the reader's language; the module's reflection has a title of its own."""
     module_part, _, step_id = item_key.partition("/")
     number = int(module_part.removeprefix("module-"))
-    if step_id == module_steps.REFLECTION:
-        return t("messages.reflection_title", number=number)
     if program_id not in world.programs:
-        return step_id  # the treatment has ended: the id is all there is
-    module = world.programs[program_id].module(number, t.language)
+        # the treatment has ended: the id is all there is
+        return t("messages.reflection_title", number=number) if step_id == REFLECTION else step_id
+    program = world.programs[program_id]
+    module = program.module(number, t.language)
+    if step_id == REFLECTION:
+        return reflection_title(number, module.title, number > program.module_count, t)
     return next((step.title for step in module.steps if step.id == step_id), step_id)

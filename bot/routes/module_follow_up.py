@@ -77,14 +77,13 @@ def on_text(turn: Turn) -> Outcome:
     enrollment = patients.active_enrollment(turn.conn, turn.patient.id)
     key = module_steps.item_key(number, module_steps.REFLECTION)
     answers.save(turn.conn, enrollment.id, key, answer, turn.now)
-    tell_therapist(
-        turn.conn,
-        turn.patient,
-        "module_follow_up.therapist_note",
-        turn.now,
-        module=number,
-        reflection=escape(answer),
-    )
+    program = turn.world.programs[enrollment.program]
+    if is_addon(program, number):  # named by its title, never its number
+        title = escape(program.module(number, turn.patient.language).title)
+        key, details = "module_follow_up.therapist_note_addon", {"title": title}
+    else:
+        key, details = "module_follow_up.therapist_note", {"module": number}
+    tell_therapist(turn.conn, turn.patient, key, turn.now, reflection=escape(answer), **details)
     return outcome
 
 

@@ -14,7 +14,7 @@ from bot.care.notify import tell_patient
 from bot.care.self_help import is_self_help
 from bot.turn.context import Turn
 from dialogues import general, messages, module_steps, staff_messages
-from dialogues.module_opening import module_name
+from dialogues.module_opening import module_name, reflection_title
 from dialogues.numbers import parse_int
 from dialogues.staff_messages import AnswerLine
 from dialogues.types import Outcome, Reply, then_open
@@ -294,8 +294,9 @@ def answers_command(turn: Turn) -> Outcome | None:
     addon_name = None
     if program is not None and module is not None and 1 <= module <= program.meta.total_modules:
         content = program.module(module, turn.t.language)
-        lines = _answer_lines(content, by_module.get(module, {}), turn.t)
-        if is_addon(program, module):
+        addon = is_addon(program, module)
+        lines = _answer_lines(content, by_module.get(module, {}), addon, turn.t)
+        if addon:
             addon_name = module_name(module, content.title, True, turn.t)
     return staff_messages.answers(
         patient.label,
@@ -308,7 +309,7 @@ def answers_command(turn: Turn) -> Outcome | None:
     )
 
 
-def _answer_lines(module, saved: dict, t) -> tuple[AnswerLine, ...]:
+def _answer_lines(module, saved: dict, addon: bool, t) -> tuple[AnswerLine, ...]:
     """The module's answers in step order, choices by their label; the reflection last."""
     lines = []
     for step in module.steps:
@@ -323,6 +324,6 @@ def _answer_lines(module, saved: dict, t) -> tuple[AnswerLine, ...]:
     reflection = saved.get(module_steps.REFLECTION)
     if reflection is not None:
         question = (module.reflection or t("module_follow_up.question")).strip()
-        title = t("messages.reflection_title", number=module.number)
+        title = reflection_title(module.number, module.title, addon, t)
         lines.append(AnswerLine(reflection.id, title, question, reflection.value))
     return tuple(lines)
