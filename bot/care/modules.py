@@ -124,14 +124,7 @@ def set_current(
         return False
     program = world.programs[enrollment.program]
     start_module(conn, program, enrollment, number, now, by_staff=staff_id)
-    audit.record(
-        conn,
-        staff_id=staff_id,
-        action="module_set_current",
-        now=now,
-        patient_id=patient.id,
-        module=number,
-    )
+    _audit(conn, staff_id, "module_set_current", patient, number, now)
     title = program.module(number, patient.language).title
     tell_patient(conn, patient, now, lambda t: module_opening.told_module(number, title, t))
     return True
@@ -151,14 +144,7 @@ def open_addon(
     if not treatment.open_addon(conn, enrollment.id, number, staff_id, now):
         return False
     events.record(conn, "addon_opened", now, patient_id=patient.id, module=number)
-    audit.record(
-        conn,
-        staff_id=staff_id,
-        action="addon_opened",
-        now=now,
-        patient_id=patient.id,
-        module=number,
-    )
+    _audit(conn, staff_id, "addon_opened", patient, number, now)
     title = world.programs[enrollment.program].module(number, patient.language).title
     tell_patient(conn, patient, now, lambda t: module_opening.told_addon(number, title, t))
     return True
@@ -180,9 +166,7 @@ def stay(
     if enrollment.current_module != module:
         return False
     events.record(conn, "module_stay", now, patient_id=patient.id, module=module)
-    audit.record(
-        conn, staff_id=staff_id, action="module_stay", now=now, patient_id=patient.id, module=module
-    )
+    _audit(conn, staff_id, "module_stay", patient, module, now)
     deliver_waiting_feedback(conn, patient.id, now, before=module + 1)
     title = world.programs[enrollment.program].module(module, patient.language).title
     tell_patient(conn, patient, now, lambda t: module_opening.told_stay(module, title, t))
@@ -192,3 +176,12 @@ def stay(
 def stayed(conn: sqlite3.Connection, patient_id: int, module: int) -> bool:
     """The therapist has let the patient stay another week in `module`."""
     return events.exists(conn, patient_id, "module_stay", module=module)
+
+
+def _audit(
+    conn: sqlite3.Connection, staff_id: int, action: str, patient: Patient, module: int, now
+) -> None:
+    """A staff member's choice about a patient's module, in the audit log."""
+    audit.record(
+        conn, staff_id=staff_id, action=action, now=now, patient_id=patient.id, module=module
+    )
