@@ -245,10 +245,9 @@ def words_screened(route: Route) -> Route:
     return command
 
 
-def unknown_command(turn: Turn) -> Outcome:
-    """A command the bot does not know: a kind word (and the patient's current task), after
-    its words are read for risk like any other text (`/hjälp jag orkar inte leva`)."""
-    return words_screened(general.unknown_command)(turn)
+# A command the bot does not know: a kind word (and the patient's current task), after its
+# words are read for risk like any other text (`/hjälp jag orkar inte leva`).
+unknown_command = words_screened(general.unknown_command)
 
 
 # ---- buttons -------------------------------------------------------------------------------
