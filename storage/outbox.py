@@ -96,11 +96,34 @@ def _with_follow_ups(call: OutgoingCall) -> Sequence[OutgoingCall]:
     return rows
 
 
+# Lanes of what the bot starts by itself (a staff action, the tick). A patient who withdrew or
+# whose treatment ended gets none of them; safety and replies to their own action still go.
+_OUTREACH_LANES = (LANE_STAFF, LANE_REMINDER)
+
+
+def _outreach_stopped(conn: sqlite3.Connection, chat_ids: set[int]) -> set[int]:
+    """Of these chats, those of a patient the bot must no longer reach out to."""
+    rows = conn.execute(
+        "SELECT chat_id FROM patients WHERE outreach_stopped_at IS NOT NULL"
+        " AND chat_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(sorted(chat_ids)),),
+    )
+    return {row[0] for row in rows}
+
+
+def _withheld(conn: sqlite3.Connection, calls: Sequence[OutgoingCall]) -> set[int]:
+    outreach = {call.chat_id for call in calls if call.lane in _OUTREACH_LANES}
+    return _outreach_stopped(conn, outreach) if outreach else set()
+
+
 def enqueue(
     conn: sqlite3.Connection, call: OutgoingCall, now: datetime, not_before: datetime | None = None
 ) -> int | None:
     """Queue a call (to send at `not_before`, default now), then its follow-ups; returns the
-    call's id, or None when its dedupe key was queued before (its follow-ups too, then)."""
+    call's id, or None when its dedupe key was queued before (its follow-ups too, then) or
+    the patient it is for may no longer be reached (`outreach_stopped_at`)."""
+    if _withheld(conn, (call,)):
+        return None
     first_id = None
     for number, row in enumerate(_with_follow_ups(call)):
         cursor = conn.execute(_INSERT, _values(row, to_db(not_before or now), to_db(now)))
@@ -121,9 +144,11 @@ def enqueue_many(
     order: one multi-row INSERT per 500 rows (cheaper than executemany's one statement run
     per row)."""
     created = to_db(now)
+    withheld = _withheld(conn, [call for call, _ in calls])
     rows = [
         _values(row, to_db(not_before), created)
         for call, not_before in calls
+        if not (call.chat_id in withheld and call.lane in _OUTREACH_LANES)
         for row in _with_follow_ups(call)
     ]
     for start in range(0, len(rows), _ROWS_PER_INSERT):
@@ -199,6 +224,17 @@ def mark_failed(conn: sqlite3.Connection, row: OutboxRow, reason: str, now: date
         f"UPDATE outbox SET status = 'failed', last_error = ?, {_ERASE_ONCE_CLOSED} WHERE id = ?",
         (reason, row.id),
     )
+
+
+def withhold_outreach(conn: sqlite3.Connection, chat_id: int, now: datetime) -> int:
+    """Close the rows the bot started towards this chat and has not sent yet (the patient
+    withdrew, or the treatment ended): they are given up, never sent. A row already
+    `sending` is Telegram's now. Returns how many."""
+    return conn.execute(
+        "UPDATE outbox SET status = 'failed', last_error = 'withheld', payload_json = NULL"
+        " WHERE chat_id = ? AND status = 'pending' AND lane IN (?, ?)",
+        (chat_id, *_OUTREACH_LANES),
+    ).rowcount
 
 
 # A closed row keeps no payload (text, buttons, files: what a feature must keep lives in its

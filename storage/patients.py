@@ -17,6 +17,12 @@ class Patient:
     chat_id: int
     language: str
     last_active_at: datetime | None = None  # the latest turn, for the overview
+    confirmed_at: datetime | None = None  # None: the therapist has not confirmed who this is
+    outreach_stopped_at: datetime | None = None  # set: ended or withdrawn, the bot starts nothing
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,10 @@ class Enrollment:
     module_started_at: datetime
     started_at: datetime
     mode: str = "guided"  # or "self-help": no messaging with a therapist (0011)
+    status: str = "active"  # or "maintenance" or "ended" (0020); never back
+    maintenance_until: datetime | None = None
+    ended_at: datetime | None = None
+    end_reason: str | None = None
 
 
 def _patient(row: sqlite3.Row | None) -> Patient | None:
@@ -41,8 +51,14 @@ def _patient(row: sqlite3.Row | None) -> Patient | None:
         telegram_user_id=row["telegram_user_id"],
         chat_id=row["chat_id"],
         language=row["language"],
-        last_active_at=from_db(row["last_active_at"]) if row["last_active_at"] else None,
+        last_active_at=_optional_time(row["last_active_at"]),
+        confirmed_at=_optional_time(row["confirmed_at"]),
+        outreach_stopped_at=_optional_time(row["outreach_stopped_at"]),
     )
+
+
+def _optional_time(text: str | None) -> datetime | None:
+    return from_db(text) if text else None
 
 
 def by_telegram_user(conn: sqlite3.Connection, telegram_user_id: int) -> Patient | None:
@@ -87,11 +103,24 @@ def enroll(
 
 
 def active_enrollment(conn: sqlite3.Connection, patient_id: int) -> Enrollment | None:
+    """The treatment the patient works in now; None in maintenance or after the end."""
     row = conn.execute(
         "SELECT * FROM enrollments WHERE patient_id = ? AND status = 'active'"
         " ORDER BY id DESC LIMIT 1",
         (patient_id,),
     ).fetchone()
+    return _enrollment(row)
+
+
+def latest_enrollment(conn: sqlite3.Connection, patient_id: int) -> Enrollment | None:
+    """The patient's latest treatment whatever its status (active, maintenance, ended)."""
+    row = conn.execute(
+        "SELECT * FROM enrollments WHERE patient_id = ? ORDER BY id DESC LIMIT 1", (patient_id,)
+    ).fetchone()
+    return _enrollment(row)
+
+
+def _enrollment(row: sqlite3.Row | None) -> Enrollment | None:
     if row is None:
         return None
     return Enrollment(
@@ -102,6 +131,10 @@ def active_enrollment(conn: sqlite3.Connection, patient_id: int) -> Enrollment |
         module_started_at=from_db(row["module_started_at"]),
         started_at=from_db(row["started_at"]),
         mode=row["mode"],
+        status=row["status"],
+        maintenance_until=_optional_time(row["maintenance_until"]),
+        ended_at=_optional_time(row["ended_at"]),
+        end_reason=row["end_reason"],
     )
 
 

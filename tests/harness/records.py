@@ -10,6 +10,7 @@ from pathlib import Path
 from storage import patients, staff
 from storage.database import connect_sync, migrate_sync
 from storage.patients import Patient
+from storage.timefmt import to_db
 
 
 def migrated_database(path: Path) -> sqlite3.Connection:
@@ -23,12 +24,7 @@ def therapists_patient(
 ) -> Patient:
     """Anna, a therapist of unit V (Telegram user 100, made the first time), and a patient of
     hers with this label (Telegram user and chat `user_id`)."""
-    therapist = staff.by_telegram_user(conn, 100)
-    if therapist is None:
-        code = staff.add_staff_role(
-            conn, name="Anna", role="therapist", unit_name="V", telegram_user_id=None, now=now
-        )
-        therapist = staff.bind(conn, code, 100, now)
+    therapist = _anna(conn, now)
     return patients.create(
         conn,
         unit_id=therapist.unit_id,
@@ -39,3 +35,24 @@ def therapists_patient(
         language="sv",
         now=now,
     )
+
+
+def patient_id_before_0020(conn: sqlite3.Connection, now: datetime, user_id: int = 5) -> int:
+    """The same patient in a database migrated only up to a version before 0020 (a migration's
+    own test), where the repository's Patient cannot be read yet: its id."""
+    therapist = _anna(conn, now)
+    return conn.execute(
+        "INSERT INTO patients (unit_id, therapist_id, label, telegram_user_id, chat_id,"
+        " consented_at, created_at) VALUES (?, ?, 'P1', ?, ?, ?, ?)",
+        (therapist.unit_id, therapist.id, user_id, user_id, to_db(now), to_db(now)),
+    ).lastrowid
+
+
+def _anna(conn: sqlite3.Connection, now: datetime):
+    therapist = staff.by_telegram_user(conn, 100)
+    if therapist is None:
+        code = staff.add_staff_role(
+            conn, name="Anna", role="therapist", unit_name="V", telegram_user_id=None, now=now
+        )
+        therapist = staff.bind(conn, code, 100, now)
+    return therapist

@@ -8,7 +8,7 @@ import pytest
 
 from storage import reminders, schedules
 from storage.database import _migrations, connect_sync, migrate_sync
-from tests.harness.records import therapists_patient
+from tests.harness.records import patient_id_before_0020
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 OLD_KINDS = ("diary", "module", "forms", "activity", "custom")
@@ -29,11 +29,11 @@ def old(tmp_path):
     """A database before 0016, with a schedule of every kind and rows pointing at them."""
     conn = connect_sync(tmp_path / "old.sqlite3")
     _migrate_to(conn, 15)
-    patient = therapists_patient(conn, NOW)
+    patient_id = patient_id_before_0020(conn, NOW)
     for kind in OLD_KINDS:
         schedule_id = schedules.create(
             conn,
-            patient_id=patient.id,
+            patient_id=patient_id,
             kind=kind,
             known_kinds=OLD_KINDS,
             times=(time(19, 0),),
@@ -46,7 +46,7 @@ def old(tmp_path):
         reminders.open_occurrence(
             conn,
             schedule_id=schedule_id,
-            patient_id=patient.id,
+            patient_id=patient_id,
             occurrence=NOW,
             check_at=NOW,
             now=NOW,
@@ -55,7 +55,7 @@ def old(tmp_path):
         conn.execute(
             "INSERT INTO schedules (patient_id, kind, times, start_date, created_at, updated_at)"
             " VALUES (?, 'nudge', '10:00', '2026-03-02', 'x', 'x')",
-            (patient.id,),
+            (patient_id,),
         )
     return conn
 

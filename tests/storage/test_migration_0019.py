@@ -10,7 +10,7 @@ import pytest
 from storage import forms
 from storage.database import _migrations, connect_sync, migrate_sync
 from storage.timefmt import to_db
-from tests.harness.records import therapists_patient
+from tests.harness.records import patient_id_before_0020
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -38,10 +38,10 @@ def old(tmp_path):
     """A database before 0019 with a submitted form (answers, a measurement) and an open one."""
     conn = connect_sync(tmp_path / "old.sqlite3")
     _migrate_to(conn, 18)
-    patient = therapists_patient(conn, NOW)
+    patient_id = patient_id_before_0020(conn, NOW)
     submitted = forms.create_request(
         conn,
-        patient_id=patient.id,
+        patient_id=patient_id,
         questionnaire="phq9",
         reason="extra",
         due_at=NOW,
@@ -53,7 +53,7 @@ def old(tmp_path):
     forms.submit(conn, forms.get(conn, submitted), 9, 27, NOW)
     forms.create_request(
         conn,
-        patient_id=patient.id,
+        patient_id=patient_id,
         questionnaire="depression-registration",
         reason="module",
         module=2,
@@ -62,9 +62,9 @@ def old(tmp_path):
         now=NOW,
     )
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-        _final(conn, patient.id)
+        _final(conn, patient_id)
     conn.commit()
-    return conn, patient.id
+    return conn, patient_id
 
 
 def test_0019_keeps_every_row_and_takes_final_requests(old):
