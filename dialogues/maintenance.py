@@ -82,7 +82,9 @@ def _take_days(view: MaintainView, state: MaintainState, text: str, t) -> Outcom
     return page(view, state.but(days=days), t)
 
 
-def page(view: MaintainView, state: MaintainState, t, notice: str = "") -> Outcome:
+def page(
+    view: MaintainView, state: MaintainState, t, notice: str = "", *, edit: bool = False
+) -> Outcome:
     """The confirmation: the last day, the modules to keep (toggles), Starta / Avbryt."""
     state = state.but(step="confirm", awaiting="text")
     hidden = set(state.hidden)
@@ -108,9 +110,12 @@ def page(view: MaintainView, state: MaintainState, t, notice: str = "") -> Outco
         )
         for choice in view.modules
     )
-    save = Button(t("maintain.button.start"), "start")
+    keyboard = toggles + (
+        row(Button(t("maintain.button.start"), "start")),
+        row(WIZARD.cancel_button(t)),
+    )
     text = (notice + "\n\n" if notice else "") + "\n\n".join(lines)
-    return WIZARD.confirm(t, state, text, save, options=toggles)
+    return WIZARD.ask(t, state, text, keyboard, cancel=False, edit_pressed=edit)
 
 
 def on_button(
@@ -128,7 +133,7 @@ def on_button(
         return Outcome(), state
     if name == "mod" and arg.isdigit() and any(c.number == int(arg) for c in view.modules):
         hidden = set(state.hidden) ^ {int(arg)}
-        return page(view, state.but(hidden=tuple(sorted(hidden))), t), None
+        return page(view, state.but(hidden=tuple(sorted(hidden))), t, edit=True), None
     return WIZARD.use_buttons(t, page(view, state, t)), None
 
 
