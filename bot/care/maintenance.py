@@ -14,6 +14,7 @@ import logging
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from html import escape
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -22,6 +23,7 @@ from bot.care.modules import is_addon
 from bot.care.notify import tell_patient
 from bot.turn.context import World
 from dialogues import reading
+from dialogues.types import Outcome, Reply
 from storage import audit, dialogue_state, events, lifecycle, outbox, patients, treatment
 from storage.dialogue_state import DialogueState
 from storage.patients import Enrollment, Patient
@@ -74,6 +76,18 @@ def day_text(day: date, language: str) -> str:
 def until_text(conn: sqlite3.Connection, enrollment: Enrollment, language: str) -> str:
     """The day the maintenance ends, in the patient's zone and `language`."""
     return day_text(local_day(conn, enrollment.patient_id, enrollment.maintenance_until), language)
+
+
+def closed_to_staff(conn: sqlite3.Connection, patient: Patient, t) -> Outcome | None:
+    """For a staff command that would start work for the patient (a questionnaire, a
+    reminder schedule, a planned activity): while the treatment is in maintenance, why not;
+    otherwise None."""
+    enrollment = maintained(conn, patient.id)
+    if enrollment is None:
+        return None
+    until = until_text(conn, enrollment, t.language)
+    text = t("maintain.closed_to_staff", label=escape(patient.label), until=until)
+    return Outcome(replies=(Reply(text),))
 
 
 def start(

@@ -221,3 +221,14 @@ def test_one_maintenance_that_cannot_end_does_not_stop_the_others(chat, therapis
     assert held.maintenance_until > chat.clock.now()  # tried again later, not every tick
     assert f"enrollment {broken}" in caplog.text and "IntegrityError" in caplog.text
     assert not any(says(text, "lifecycle.closing.maintenance_over") for text in chat.texts(first))
+
+
+def test_staff_start_no_questionnaire_reminder_or_plan_in_maintenance(chat, therapist):
+    patient = enrolled(chat, therapist)
+    _maintained(chat, therapist, patient)
+    forms_before = chat.conn.execute("SELECT COUNT(*) FROM form_requests").fetchone()[0]
+    for name, args in (("measure", ("P1", "phq9")), ("schedule", ("P1",)), ("plan", ("P1",))):
+        chat.command(command(name), therapist, name, *args)
+        refusal = chat.last_text(therapist)
+        assert says(refusal, "maintain.closed_to_staff", label="P1", until="15 december 2026")
+    assert chat.conn.execute("SELECT COUNT(*) FROM form_requests").fetchone()[0] == forms_before
