@@ -31,6 +31,10 @@ def parse_step(raw: str) -> tuple[int, int] | None:
     return int(module), int(index)
 
 
+def _step_button(label: str, module: int, index: int) -> Button:
+    return Button(label, step_action(module, index), stateless=True)
+
+
 def _list_button(t) -> Button:
     return Button(t("reading.button.list"), LIST, stateless=True)
 
@@ -91,12 +95,11 @@ def step_page(page: StepPage, t) -> Outcome:
         parts.append(escape(page.media_text.strip()))
     if page.text:
         parts.append(escape(page.text.strip()))
-    back = page.index > 0 and Button(
-        t("module.button.back"), step_action(page.module, page.index - 1), stateless=True
-    )
-    forward = page.index + 1 < page.total and Button(
-        t("module.button.next"), step_action(page.module, page.index + 1), stateless=True
-    )
-    keyboard = (row(back or None, forward or None), row(_list_button(t)))
-    keyboard = tuple(buttons for buttons in keyboard if buttons)
+    back = forward = None
+    if page.index > 0:
+        back = _step_button(t("module.button.back"), page.module, page.index - 1)
+    if page.index + 1 < page.total:
+        forward = _step_button(t("module.button.next"), page.module, page.index + 1)
+    paging = row(back, forward)
+    keyboard = ((paging,) if paging else ()) + (row(_list_button(t)),)
     return Outcome(replies=(Reply("\n\n".join(parts), keyboard, edit_pressed=True),))
