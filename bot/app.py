@@ -17,8 +17,8 @@ from bot.care.self_help import self_help_programs
 from bot.clock import clock_from_settings
 from bot.escalation import chain as escalation_chain
 from bot.escalation import on_call_note, quiet_patients, screening
+from bot.reminders import maintenance_over, missed_forms
 from bot.reminders import missed_diary as diary_missed
-from bot.reminders import missed_forms
 from bot.reminders import tick as reminder_tick
 from bot.reminders.kinds import registry as reminder_kinds
 from bot.reminders.tick import Ticker
@@ -151,6 +151,7 @@ def _ticker(settings, database, clock, sender, supervisor, programs, questionnai
                 quiet_patients.BATCH_SIZE,
             ),
             (partial(on_call_note.run_batch, language=language), on_call_note.BATCH_SIZE),
+            (maintenance_over.run_batch, maintenance_over.BATCH_SIZE),
             (
                 partial(reminder_tick.run_batch, diary_parts=diary_parts, pacing=pacing),
                 reminder_tick.BATCH_SIZE,

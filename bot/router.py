@@ -34,6 +34,7 @@ from bot.routes import (
     follow_up,
     forms,
     general,
+    maintenance,
     measure,
     membership,
     messages,
@@ -43,6 +44,7 @@ from bot.routes import (
     move_patient,
     notes,
     patient_overview,
+    reading,
     reminder_settings,
     reminders,
     results,
@@ -68,6 +70,7 @@ class Command:
     shown_to: tuple[str, ...] = ()  # listed in these audiences' menus and /help
     help_only: bool = False  # in /help, not in the menu (it needs an argument)
     screens_own_words: bool = False  # its words are read for risk by its route, not here
+    in_maintenance: bool = False  # a patient in maintenance may use it (else: "closed")
 
 
 # In the order the menus and /help list them.
@@ -77,6 +80,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("patients", (patient_overview.patients_command,), STAFF),
     Command("patient", (patient_overview.patient_command,), STAFF, help_only=True),
     Command("open", (module_opening.open_command,), STAFF),
+    Command("maintain", (maintenance.maintain_command,), STAFF, help_only=True),
     Command("invite", (staff_invite.invite_command,), STAFF),
     Command("message", (messages.message_command,), PATIENT, screens_own_words=True),
     Command("messages", (messages.messages_command, staff_messages.messages_command), EVERYONE),
@@ -87,7 +91,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("activities", (activity_list.activities_command,), PATIENT),
     Command("balance", (balance.balance_command,), EVERYONE),
     Command("forms", (forms.forms_command,), PATIENT),
-    Command("results", (results.results_command,), EVERYONE),
+    Command("results", (results.results_command,), EVERYONE, in_maintenance=True),
     Command("measure", (measure.measure_command,), STAFF),
     Command("reminders", (reminder_settings.reminders_command,), PATIENT),
     Command("pause", (reminder_settings.pause_command,), PATIENT),
@@ -99,9 +103,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("move", (move_patient.move_command,), STAFF),
     Command("audit", (audit_trail.audit_command,), STAFF),
     Command("channel", (channel.private_command,), STAFF),
-    Command("crisis", (general.crisis_command,), EVERYONE),
-    Command("language", (general.language_command,), EVERYONE),
-    Command("help", (general.help_command,), EVERYONE),
+    Command("crisis", (general.crisis_command,), EVERYONE, in_maintenance=True),
+    Command("language", (general.language_command,), EVERYONE, in_maintenance=True),
+    Command("help", (general.help_command,), EVERYONE, in_maintenance=True),
 )
 
 
@@ -153,6 +157,7 @@ DIALOGUES: dict[str, DialogueRoutes] = dict(
         cover,
         move_patient,
         audit_trail,
+        maintenance,
     )
 )
 
@@ -168,11 +173,46 @@ BUTTONS: dict[str, Callable[[Turn, str], Outcome | None]] = {
     "module": module_steps.module_button,
     "pace": module_opening.pace_button,
     "form": forms.open_by_id,
+    "read": reading.read_button,
 }
+
+# ---- maintenance: the patient reads, and nothing else ------------------------------------------
+# While a patient's treatment is in maintenance everything that would have them work (their
+# module, exercises, the diary, messages, questionnaires, reminders, stale buttons) gets one
+# word instead: closed until <date>, what to do if they feel worse, and the way to the
+# reading view (bot/routes/reading.py). Decided here, once, before any route runs. Staff
+# who are also patients keep their staff commands and dialogues.
+
+READ_IN_MAINTENANCE = ("read", "lang")  # the stateless buttons a patient may press then
+
+
+def _closed_command(turn: Turn, command: Command) -> Outcome | None:
+    if command.in_maintenance or (turn.staff is not None and "staff" in command.shown_to):
+        return None
+    closed = reading.closed(turn)
+    if closed is None or not command.screens_own_words:
+        return closed
+    # Its route would have read its words for risk: read them here instead.
+    safety = screening.screen_text(turn, " ".join(turn.incoming.args))
+    return safety.then(closed) if safety else closed
+
+
+def _closed_press(turn: Turn, revision: int | None, action: str) -> Outcome | None:
+    if revision is None and action.partition(":")[0] in READ_IN_MAINTENANCE:
+        return None
+    if turn.staff is not None:
+        return None
+    return reading.closed(turn)
+
+
+def _current_task(turn: Turn) -> Outcome:
+    """What the patient should do now: in maintenance, the closed word and the reading."""
+    return reading.closed(turn) or module_steps.current_task(turn)
+
 
 # Where a `Next` leads: (dialogue, entry) -> the route, called with the Next's arguments.
 ENTRIES: dict[tuple[str, str], Callable[..., Outcome]] = {
-    (CURRENT_TASK, "open"): module_steps.current_task,
+    (CURRENT_TASK, "open"): _current_task,
     (consent.DIALOGUE, "offer"): consent.offer,
     (staff_invite.DIALOGUE, "bind"): staff_invite.bind,
     (module_steps.DIALOGUE, "step"): module_steps.module_step,
@@ -222,6 +262,9 @@ def command_route(command: Command) -> Route:
     for risk first unless its route reads them itself."""
 
     def serve(turn: Turn) -> Outcome:
+        closed = _closed_command(turn, command)
+        if closed is not None:
+            return closed
         for route in command.routes:
             outcome = route(turn)
             if outcome is not None:
@@ -258,6 +301,9 @@ def button(turn: Turn) -> Outcome:
     if parsed is None:
         return general.stale_button(turn)
     revision, action = parsed
+    closed = _closed_press(turn, revision, action)
+    if closed is not None:
+        return closed
     if revision is None:
         return _stateless_button(turn, action)
     if revision != turn.state.revision:
@@ -312,6 +358,9 @@ def _awaits_text(turn: Turn) -> bool:
 
 
 def _text(turn: Turn) -> Outcome:
+    closed = None if turn.staff is not None and _awaits_text(turn) else reading.closed(turn)
+    if closed is not None:
+        return closed
     if _awaits_text(turn):
         return DIALOGUES[turn.state.dialogue].on_text(turn)
     if turn.patient is not None and turn.state.dialogue == module_steps.DIALOGUE:

@@ -38,6 +38,10 @@ def pending_work(conn: sqlite3.Connection, now: datetime) -> int:
         "SELECT COUNT(*) FROM diary_weeks WHERE next_check_at IS NOT NULL AND next_check_at <= ?",
         (to_db(now),),
     ).fetchone()[0]
+    maintenance_over = conn.execute(
+        "SELECT COUNT(*) FROM enrollments WHERE status = 'maintenance' AND maintenance_until <= ?",
+        (to_db(now),),
+    ).fetchone()[0]
     on_call_checks = units.count_on_call_checks_due(conn, now)
     quiet_looks = quiet_checks.count_due(conn, now)
     return (
@@ -48,6 +52,7 @@ def pending_work(conn: sqlite3.Connection, now: datetime) -> int:
         + expired_forms
         + flag_steps
         + diary_weeks
+        + maintenance_over
         + on_call_checks
         + quiet_looks
     )
@@ -69,6 +74,8 @@ def next_due_at(conn: sqlite3.Connection, after: datetime, until: datetime) -> d
         "   WHERE next_check_at > :after AND next_check_at <= :until"
         " UNION ALL SELECT MIN(next_check_at) FROM diary_weeks"
         "   WHERE next_check_at > :after AND next_check_at <= :until"
+        " UNION ALL SELECT MIN(maintenance_until) FROM enrollments WHERE status = 'maintenance'"
+        "   AND maintenance_until > :after AND maintenance_until <= :until"
         " UNION ALL SELECT MIN(on_call_check_at) FROM units"
         "   WHERE on_call_check_at > :after AND on_call_check_at <= :until"
         " UNION ALL SELECT MIN(quiet_check_at) FROM patients"

@@ -20,8 +20,8 @@ a day later, while the patient
   a module and then went quiet raises no flag until the next module is open;
 - cannot be reached (blocked the bot: that has its own amber flag);
 - is in self-help mode and staff do not follow them (bot/care/self_help.py `staff_follow`).
-A patient without an active enrollment has no look until they are active again.
-(Maintenance, after the treatment, does not exist yet; when it does it belongs here.)
+A patient without an active enrollment (in maintenance, or after the end) has no look:
+nobody follows up a quiet spell there.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.care import maintenance
 from bot.care.access import named_patient, patient_of_dialogue
 from bot.care.notify import tell_therapist
 from bot.care.self_help import STAFF
@@ -51,6 +52,9 @@ def schedule_command(turn: Turn) -> Outcome | None:
     patient = named_patient(turn, "schedule.usage", "schedule_viewed")
     if isinstance(patient, Outcome):
         return patient
+    closed = maintenance.closed_to_staff(turn.conn, patient, turn.t)
+    if closed is not None:
+        return closed
     return _overview(turn, patient)
 
 

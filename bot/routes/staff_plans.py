@@ -9,6 +9,7 @@ from datetime import time, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
+from bot.care import maintenance
 from bot.care.access import named_patient, patient_of_dialogue
 from bot.care.notify import tell_patient
 from bot.reminders import activity_plans
@@ -31,6 +32,9 @@ def plan_command(turn: Turn) -> Outcome | None:
     patient = named_patient(turn, "staff_plans.usage", "activity_plans_viewed")
     if isinstance(patient, Outcome):
         return patient
+    closed = maintenance.closed_to_staff(turn.conn, patient, turn.t)
+    if closed is not None:
+        return closed
     return staff_plans.page(_view(turn, patient), PlansPage(patient=patient.id), turn.t)
 
 
