@@ -14,7 +14,10 @@ def as_document_upload(params: dict) -> dict:
     if "document_text" not in params:
         return params
     ready = {k: v for k, v in params.items() if k not in ("document_text", "document_name")}
-    content = params["document_text"].encode("utf-8-sig")  # spreadsheets read å, ä, ö right
+    # A CSV gets a byte order mark, so spreadsheets read å, ä, ö right; JSON must not have
+    # one (RFC 8259), or parsers refuse the file.
+    encoding = "utf-8-sig" if params["document_name"].endswith(".csv") else "utf-8"
+    content = params["document_text"].encode(encoding)
     ready["document"] = InputFile(content, filename=params["document_name"])
     return ready
 
