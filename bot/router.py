@@ -34,6 +34,7 @@ from bot.routes import (
     follow_up,
     forms,
     general,
+    journal,
     measure,
     membership,
     messages,
@@ -98,6 +99,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("cover", (cover.cover_command,), STAFF),
     Command("move", (move_patient.move_command,), STAFF),
     Command("audit", (audit_trail.audit_command,), STAFF),
+    Command("journal", (journal.journal_command,), STAFF),
     Command("channel", (channel.private_command,), STAFF),
     Command("crisis", (general.crisis_command,), EVERYONE),
     Command("language", (general.language_command,), EVERYONE),
@@ -168,6 +170,7 @@ BUTTONS: dict[str, Callable[[Turn, str], Outcome | None]] = {
     "module": module_steps.module_button,
     "pace": module_opening.pace_button,
     "form": forms.open_by_id,
+    "journal": journal.journal_button,
 }
 
 # Where a `Next` leads: (dialogue, entry) -> the route, called with the Next's arguments.
