@@ -82,7 +82,7 @@ def _summary(turn: Turn, patient: Patient, enrollment: Enrollment, period: Perio
         end_reason=enrollment.end_reason,
         start=local(period.start),
         end=local(period.end),
-        end_token=(period.end - EPOCH) // MICROSECOND,
+        end_token=_token(period.end),
         from_patient=tuple(day(m.at) for m in sent if m.direction == "from_patient"),
         answered=tuple(day(at) for at in store.answered_in(conn, patient.id, period)),
         staff_messages=tuple(day(m.at) for m in staff_wrote if m.kind == "message"),
@@ -101,6 +101,11 @@ def _summary(turn: Turn, patient: Patient, enrollment: Enrollment, period: Perio
         notes=written.notes,
         **_kva(turn, patient, bool(staff_wrote), bool(scores)),
     )
+
+
+def _token(moment: datetime) -> int:
+    """A moment as whole UTC microseconds: exact, and short enough for a button's data."""
+    return (moment - EPOCH) // MICROSECOND
 
 
 def _opened(
@@ -170,20 +175,21 @@ def journal_button(turn: Turn, rest: str) -> Outcome | None:
     """`journal:done:<patient>:<end>`; None (a stale button) for anything else."""
     action, _, argument = rest.partition(":")
     raw_patient, _, raw_end = argument.partition(":")
-    patient_id, end_token = parse_id(raw_patient), parse_int(raw_end, 0, MAX_ID)
-    if action != "done" or patient_id is None or end_token is None:
+    patient_id = parse_id(raw_patient)
+    if action != "done" or patient_id is None or parse_int(raw_end, 0, MAX_ID) is None:
         return None
-    if turn.staff is None:
+    # A period ends when its summary was made: never later than now (forged data otherwise).
+    end_token = parse_int(raw_end, 0, _token(turn.now))
+    if turn.staff is None or end_token is None:
         return journal.refused(turn.t)
     patient = patients.get(turn.conn, patient_id)
-    end = EPOCH + end_token * MICROSECOND
     if (
         patient is None
         or patient.label is None  # purged: nothing is left to record
         or not may_see(turn.conn, turn.staff, patient, turn.now)
-        or end > turn.now
     ):
         return journal.refused(turn.t)
+    end = EPOCH + end_token * MICROSECOND
     enrollment = patients.latest_enrollment(turn.conn, patient.id)
     if enrollment is None:
         return journal.refused(turn.t)
