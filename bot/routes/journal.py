@@ -191,7 +191,7 @@ def journal_button(turn: Turn, rest: str) -> Outcome | None:
         return journal.refused(turn.t)
     end = EPOCH + end_token * MICROSECOND
     enrollment = patients.latest_enrollment(turn.conn, patient.id)
-    if enrollment is None:
+    if enrollment is None or end < enrollment.started_at:
         return journal.refused(turn.t)
     period = store.record_period(
         turn.conn, patient.id, enrollment.started_at, end, turn.staff.id, turn.now

@@ -107,6 +107,8 @@ async def test_access_is_checked_when_asked_and_again_when_pressed(tmp_path):
         assert bot.count("journal_notes") == 0
         await bot.press_data(anna, f"-|journal:done:{patient_id}:{2**63 - 1}")  # no overflow
         assert says(bot.last_text(anna), "journal.refused")
+        await bot.press_data(anna, f"-|journal:done:{patient_id}:1")  # before the enrollment
+        assert bot.count("journal_notes") == 0
         await bot.press_data(anna, "-|journal:done:x:1")
         assert bot.count("journal_notes") == 0
 
