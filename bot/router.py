@@ -35,6 +35,7 @@ from bot.routes import (
     follow_up,
     forms,
     general,
+    journal,
     maintenance,
     measure,
     membership,
@@ -105,6 +106,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("cover", (cover.cover_command,), STAFF),
     Command("move", (move_patient.move_command,), STAFF),
     Command("audit", (audit_trail.audit_command,), STAFF),
+    Command("journal", (journal.journal_command,), STAFF),
     Command("channel", (channel.private_command,), STAFF),
     Command("crisis", (general.crisis_command,), EVERYONE, in_maintenance=True),
     Command("language", (general.language_command,), EVERYONE, in_maintenance=True),
@@ -177,6 +179,7 @@ BUTTONS: dict[str, Callable[[Turn, str], Outcome | None]] = {
     "pace": module_opening.pace_button,
     "form": forms.open_by_id,
     "read": reading.read_button,
+    "journal": journal.journal_button,
 }
 
 # ---- maintenance: the patient reads, and nothing else ------------------------------------------

@@ -101,6 +101,13 @@ def parser() -> argparse.ArgumentParser:
     )
     channel.add_argument("unit", help="the unit's name")
     channel.add_argument("chat", help="the group's chat id (negative), or 'off'")
+    kva = unit_commands.add_parser(
+        "kva",
+        help="the unit's KVÅ codes per contact type, shown in /journal (no type: list them)",
+    )
+    kva.add_argument("unit", help="the unit's name")
+    kva.add_argument("contact_type", nargs="?", help="text_contact or rating_scale")
+    kva.add_argument("codes", nargs="*", help="the codes as the unit writes them, or 'off'")
     unit.set_defaults(func=_unit)
 
     audit = commands.add_parser("audit", help="the audit trail")

@@ -1,7 +1,10 @@
 """`python -m bot unit channel <unit> <chat-id>|off`: register (or unregister) a unit's
 therapist channel on the command line, as `/channel` does in the group. The change goes
 through bot/care/channels.py, so it is audited like one made in chat (staff_id NULL: the
-command line), and the group gets the same notice, sent by the running bot."""
+command line), and the group gets the same notice, sent by the running bot.
+
+`python -m bot unit kva <unit> [<contact-type> <codes>|off]`: the unit's KVÅ codes per
+contact type, shown in the /journal summary (storage/kva_codes.py); audited."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from bot.i18n import Translator
 from bot.render.calls import reply_call
 from bot.settings import load_settings
 from dialogues import channel
-from storage import outbox, units
+from storage import audit, kva_codes, outbox, units
 from storage.database import connect_sync, migrate_sync, run_in_transaction
 from storage.outbox import LANE_STAFF
 
@@ -25,7 +28,7 @@ _GROUP_CHAT_ID = re.compile(r"-[0-9]{1,15}")
 
 
 def main(args: argparse.Namespace) -> int:
-    return {"channel": _channel}[args.unit_command](args)
+    return {"channel": _channel, "kva": _kva}[args.unit_command](args)
 
 
 def _channel(args: argparse.Namespace) -> int:
@@ -80,6 +83,58 @@ def _unregister(conn, unit, now, t: Translator) -> tuple[bool, str]:
         f"Unit {unit.name!r}: no therapist channel any more (was chat {before}). Red flags go"
         " privately to the unit's therapists and patient-admins; amber flags wait in /flags."
     )
+
+
+def _kva(args: argparse.Namespace) -> int:
+    """List the unit's codes, or set (or clear, with 'off') those of one contact type."""
+    if args.contact_type is not None and args.contact_type not in kva_codes.CONTACT_TYPES:
+        known = ", ".join(kva_codes.CONTACT_TYPES)
+        return _fail(f"unknown contact type {args.contact_type!r} (known: {known})")
+    codes = " ".join(args.codes).strip()
+    if args.contact_type is not None and not _plain_codes(codes):
+        return _fail(
+            f"give the codes as the unit writes them (up to {kva_codes.MAX_CODES_CHARS}"
+            " characters on one line, e.g. 'AB123, CD456'), or 'off'"
+        )
+    settings = load_settings()
+    conn = connect_sync(settings.database_path)
+    migrate_sync(conn)
+    now = SystemClock().now()
+
+    def apply(c: sqlite3.Connection) -> tuple[bool, str]:
+        unit = units.by_name(c, args.unit)
+        if unit is None:
+            return False, f"no unit {args.unit!r}"
+        if args.contact_type is not None:
+            chosen = None if codes.lower() == "off" else codes
+            kva_codes.set_codes(c, unit.id, args.contact_type, chosen)
+            audit.record(
+                c,
+                staff_id=None,
+                action="unit_kva_codes_changed",
+                now=now,
+                unit_id=unit.id,
+                contact_type=args.contact_type,
+                codes=chosen,
+            )
+        return True, _kva_listing(unit.name, kva_codes.of_unit(c, unit.id))
+
+    done, message = run_in_transaction(conn, apply)
+    if not done:
+        return _fail(message)
+    print(message)
+    return 0
+
+
+def _plain_codes(codes: str) -> bool:
+    return 0 < len(codes) <= kva_codes.MAX_CODES_CHARS and codes.isprintable()
+
+
+def _kva_listing(unit_name: str, codes: dict[str, str]) -> str:
+    lines = [f"Unit {unit_name!r}: KVÅ codes shown in /journal"]
+    for contact_type in kva_codes.CONTACT_TYPES:
+        lines.append(f"  {contact_type}: {codes.get(contact_type, '(not set)')}")
+    return "\n".join(lines)
 
 
 def _fail(message: str) -> int:
