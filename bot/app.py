@@ -13,6 +13,7 @@ import signal
 from functools import partial
 
 from bot.care.pacing import ProgramPacing
+from bot.care.purge import PurgeJob
 from bot.care.self_help import self_help_programs
 from bot.clock import clock_from_settings
 from bot.escalation import chain as escalation_chain
@@ -34,7 +35,7 @@ from bot.telegram.sender import Sender
 from bot.turn.context import World
 from programs.loader import default_programs_dir, load_programs
 from programs.questionnaire_loader import load_questionnaires
-from storage import checkpoint
+from storage import checkpoint, purge_ledger, scrub
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ async def run_bot(settings: Settings) -> bool:
     questionnaires = load_questionnaires(override_dir=settings.questionnaires_dir)
     database = await Database.open(settings.database_path)
     await database.call(checkpoint.leave_checkpoints_to_the_job)
+    await database.call(scrub.ensure_incremental_vacuum)  # once, for a database made before
     application = build_application(settings)
     handlers.register(application, broken_routes=_names(settings.break_routes))
     await application.initialize()
@@ -86,6 +88,13 @@ async def run_bot(settings: Settings) -> bool:
     supervisor.start("poller", poller.run)
     supervisor.start("sender", sender.run)
     supervisor.every("tick", ticker.interval, ticker.tick)  # one job for all, never per patient
+    # Purge (gallring): one contained pass, then the scrub (bot/care/purge.py). As often as
+    # the tick, so the supervisor sees it beat; a pass with nothing due is one query.
+    purge_job = PurgeJob(
+        database, clock, purge_ledger.file_beside(settings.database_path), sender.wake
+    )
+    supervisor.every("purge", settings.tick_interval_seconds, purge_job.run)
+    # The PASSIVE checkpoint beside the writer; a purge's scrub does a TRUNCATE one itself.
     supervisor.every(
         "checkpoint",
         checkpoint.CHECKPOINT_EVERY_SECONDS,
