@@ -31,9 +31,8 @@ from bot.care.lifecycle import end_treatment
 from bot.care.notify import tell_therapist
 from bot.clock import Clock
 from bot.containment import each_contained
-from storage import audit, journal, lifecycle, patients, scrub
+from storage import audit, journal, lifecycle, patients, purge_ledger, scrub
 from storage import purge as erasing
-from storage import purge_ledger
 from storage.database import Database
 from storage.purge import Ended
 
