@@ -35,8 +35,8 @@ from bot.telegram.sender import Sender
 from bot.turn.context import World
 from programs.loader import default_programs_dir, load_programs
 from programs.questionnaire_loader import load_questionnaires
-from storage import checkpoint, purge_ledger, scrub
-from storage.database import Database
+from storage import checkpoint, purge_ledger, run_lock, scrub
+from storage.database import Database, prepare_file
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,10 @@ async def run_bot(settings: Settings) -> bool:
     # A reminder kind without its texts, or a program asking for a kind we lack, stops the start.
     reminder_kinds.validate(openable=REMINDER_OPENERS, programs=[programs[id_] for id_ in programs])
     questionnaires = load_questionnaires(override_dir=settings.questionnaires_dir)
+    # Held while running: `python -m bot restore` refuses to overwrite the database meanwhile
+    # (storage/run_lock.py); the lock goes with the process, however it ends.
+    prepare_file(settings.database_path)
+    lock = run_lock.hold_shared(settings.database_path)
     database = await Database.open(settings.database_path)
     await database.call(checkpoint.leave_checkpoints_to_the_job)
     await database.call(scrub.ensure_incremental_vacuum)  # once, for a database made before
@@ -114,6 +118,7 @@ async def run_bot(settings: Settings) -> bool:
         # e.g. a hung chart drawing), so systemd or Docker starts a fresh process.
         logging.shutdown()
         os._exit(1)
+    run_lock.release(lock)
     log.info("bot stopped")
     return clean
 

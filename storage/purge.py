@@ -80,6 +80,7 @@ class Erased:
     unit_id: int
     created_at: datetime
     ended_at: datetime | None
+    end_reason: str | None
     statistics_rows: int
 
 
@@ -95,8 +96,10 @@ def erase(conn: sqlite3.Connection, patient_id: int, now: datetime) -> Erased | 
         return None
     unit_id, label, chat_id = row["unit_id"], row["label"], row["chat_id"]
     ended = conn.execute(
-        "SELECT MAX(ended_at) FROM enrollments WHERE patient_id = ?", (patient_id,)
-    ).fetchone()[0]
+        "SELECT ended_at, end_reason FROM enrollments WHERE patient_id = ?"
+        " ORDER BY ended_at IS NULL, ended_at DESC LIMIT 1",
+        (patient_id,),
+    ).fetchone()
     folded = statistics.fold_patient(conn, patient_id)
     _erase_work(conn, patient_id)
     _erase_messages(conn, patient_id, chat_id)
@@ -107,7 +110,8 @@ def erase(conn: sqlite3.Connection, patient_id: int, now: datetime) -> Erased | 
         patient_id,
         unit_id,
         from_db(row["created_at"]),
-        from_db(ended) if ended else None,
+        from_db(ended[0]) if ended and ended[0] else None,
+        ended[1] if ended else None,
         folded,
     )
 
@@ -374,4 +378,20 @@ def start_waiting(conn: sqlite3.Connection, patient_id: int, now: datetime) -> N
 def reminded(conn: sqlite3.Connection, patient_id: int, now: datetime) -> None:
     conn.execute(
         "UPDATE purge_waits SET reminded_at = ? WHERE patient_id = ?", (to_db(now), patient_id)
+    )
+
+
+def end_all(
+    conn: sqlite3.Connection, patient_id: int, ended_at: datetime, reason: str | None
+) -> None:
+    """A restore purging again: the backup may still hold the treatment as running; it ends
+    as it did (with the ledger's date and reason), and nothing reaches the patient."""
+    conn.execute(
+        "UPDATE enrollments SET status = 'ended', ended_at = ?, end_reason = ?"
+        " WHERE patient_id = ? AND status != 'ended'",
+        (to_db(ended_at), reason, patient_id),
+    )
+    conn.execute(
+        "UPDATE patients SET outreach_stopped_at = COALESCE(outreach_stopped_at, ?) WHERE id = ?",
+        (to_db(ended_at), patient_id),
     )

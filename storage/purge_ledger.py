@@ -38,6 +38,7 @@ class Entry:
     unit_id: int
     created_at: datetime  # the patient row's: with the id, who this was
     ended_at: datetime | None
+    end_reason: str | None  # a code
     purged_at: datetime
     journal_recorded: bool
 
@@ -48,6 +49,7 @@ class Entry:
                 "unit_id": self.unit_id,
                 "created_at": to_db(self.created_at),
                 "ended_at": to_db(self.ended_at) if self.ended_at else None,
+                "end_reason": self.end_reason,
                 "purged_at": to_db(self.purged_at),
                 "journal_recorded": self.journal_recorded,
             },
@@ -62,6 +64,7 @@ class Entry:
             unit_id=int(data["unit_id"]),
             created_at=from_db(data["created_at"]),
             ended_at=from_db(data["ended_at"]) if data.get("ended_at") else None,
+            end_reason=data.get("end_reason"),
             purged_at=from_db(data["purged_at"]),
             journal_recorded=bool(data.get("journal_recorded")),
         )
@@ -69,12 +72,13 @@ class Entry:
 
 def record(conn: sqlite3.Connection, entry: Entry, ledger_file: Path | None) -> None:
     conn.execute(
-        "INSERT INTO purge_ledger (patient_id, unit_id, ended_at, purged_at, journal_recorded)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (patient_id) DO NOTHING",
+        "INSERT INTO purge_ledger (patient_id, unit_id, ended_at, end_reason, purged_at,"
+        " journal_recorded) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (patient_id) DO NOTHING",
         (
             entry.patient_id,
             entry.unit_id,
             to_db(entry.ended_at) if entry.ended_at else None,
+            entry.end_reason,
             to_db(entry.purged_at),
             int(entry.journal_recorded),
         ),

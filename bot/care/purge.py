@@ -169,11 +169,13 @@ def purge_patient(
     *,
     ledger_file: Path | None,
     journal_recorded: bool = True,
+    tell: bool = True,
 ) -> bool:
     """Purge one patient now (in the caller's transaction); False when already purged.
-    Also what `python -m bot restore` does again for each later purge in the ledger."""
+    Also what `python -m bot restore` does again for each later purge in the ledger (`tell`
+    False: the therapist was told the first time)."""
     patient = patients.get(conn, patient_id)
-    if patient is not None and not journal_recorded:
+    if patient is not None and not journal_recorded and tell:
         # Told before the label goes; the note's text is erased once sent (storage/outbox.py).
         tell_therapist(conn, patient, "purge.purged_without_journal", now)
     erased = erasing.erase(conn, patient_id, now)
@@ -190,6 +192,7 @@ def purge_patient(
             unit_id=erased.unit_id,
             created_at=erased.created_at,
             ended_at=erased.ended_at,
+            end_reason=erased.end_reason,
             purged_at=now,
             journal_recorded=journal_recorded,
         ),

@@ -23,6 +23,7 @@ CREATE TABLE purge_ledger (
     patient_id       INTEGER NOT NULL UNIQUE,
     unit_id          INTEGER NOT NULL,
     ended_at         TEXT,            -- UTC: the treatment's end
+    end_reason       TEXT,            -- its code (lifecycle.END_REASONS, ...)
     purged_at        TEXT NOT NULL,   -- UTC
     journal_recorded INTEGER NOT NULL -- 0: purged after the 30-day wait without it
 );
