@@ -42,7 +42,6 @@ RETENTION = timedelta(days=730)  # at the latest two years after the last activi
 JOURNAL_WAIT = timedelta(days=30)  # the longest a purge waits for the journal
 REMIND_EVERY = timedelta(days=7)
 INACTIVE_AFTER = RETENTION - JOURNAL_WAIT
-PURGE_AFTER_DAYS_RANGE = (1, 730)
 BATCH_SIZE = 50  # purges per transaction: each run stays short
 
 # What a due purge does now.
