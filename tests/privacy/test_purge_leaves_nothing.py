@@ -278,3 +278,28 @@ def test_two_years_without_activity_ends_the_treatment_and_then_purges_it(tmp_pa
     assert (ended.status, ended.end_reason) == ("ended", lifecycle.INACTIVE)
     limit = NOW + purge.RETENTION
     assert run_in_transaction(conn, lambda c: purge.run_batch(c, limit, ledger_file=None)) == 1
+
+
+def test_a_restore_purges_again_only_the_same_patient(tmp_path):
+    """The ledger names a patient by id and creation time: a later patient who got the same
+    id (ids are handed out again after a restore) is left alone."""
+    from bot.cli.backup import replay
+
+    conn = migrated_database(tmp_path / "bot.sqlite3")
+    patient, _ = run_in_transaction(conn, _fill)
+    entry = purge_ledger.Entry(
+        patient_id=patient.id,
+        unit_id=patient.unit_id,
+        created_at=NOW - timedelta(days=1),  # someone else who once had this id
+        ended_at=NOW,
+        end_reason="completed",
+        purged_at=NOW,
+        journal_recorded=True,
+    )
+    assert run_in_transaction(conn, lambda c: replay(c, [entry])) == 0
+    assert patients.get(conn, patient.id).label == LABEL
+    same = purge_ledger.Entry(**{**entry.__dict__, "created_at": NOW})
+    assert run_in_transaction(conn, lambda c: replay(c, [same])) == 1
+    assert patients.get(conn, patient.id).label is None
+    ended = patients.latest_enrollment(conn, patient.id)
+    assert (ended.status, ended.end_reason) == ("ended", "completed")
