@@ -13,6 +13,7 @@ import signal
 from functools import partial
 
 from bot.care.pacing import ProgramPacing
+from bot.care.purge import PurgeJob
 from bot.care.self_help import self_help_programs
 from bot.clock import clock_from_settings
 from bot.escalation import chain as escalation_chain
@@ -34,8 +35,8 @@ from bot.telegram.sender import Sender
 from bot.turn.context import World
 from programs.loader import default_programs_dir, load_programs
 from programs.questionnaire_loader import load_questionnaires
-from storage import checkpoint
-from storage.database import Database
+from storage import checkpoint, purge_ledger, run_lock, scrub
+from storage.database import Database, prepare_file
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,13 @@ async def run_bot(settings: Settings) -> bool:
     # A reminder kind without its texts, or a program asking for a kind we lack, stops the start.
     reminder_kinds.validate(openable=REMINDER_OPENERS, programs=[programs[id_] for id_ in programs])
     questionnaires = load_questionnaires(override_dir=settings.questionnaires_dir)
+    # Held while running: `python -m bot restore` refuses to overwrite the database meanwhile
+    # (storage/run_lock.py); the lock goes with the process, however it ends.
+    prepare_file(settings.database_path)
+    lock = run_lock.hold_shared(settings.database_path)
     database = await Database.open(settings.database_path)
     await database.call(checkpoint.leave_checkpoints_to_the_job)
+    await database.call(scrub.ensure_incremental_vacuum)  # once, for a database made before
     application = build_application(settings)
     handlers.register(application, broken_routes=_names(settings.break_routes))
     await application.initialize()
@@ -86,6 +92,13 @@ async def run_bot(settings: Settings) -> bool:
     supervisor.start("poller", poller.run)
     supervisor.start("sender", sender.run)
     supervisor.every("tick", ticker.interval, ticker.tick)  # one job for all, never per patient
+    # Purge (gallring): one contained pass, then the scrub (bot/care/purge.py). As often as
+    # the tick, so the supervisor sees it beat; a pass with nothing due is one query.
+    purge_job = PurgeJob(
+        database, clock, purge_ledger.file_beside(settings.database_path), sender.wake
+    )
+    supervisor.every("purge", settings.tick_interval_seconds, purge_job.run)
+    # The PASSIVE checkpoint beside the writer; a purge's scrub does a TRUNCATE one itself.
     supervisor.every(
         "checkpoint",
         checkpoint.CHECKPOINT_EVERY_SECONDS,
@@ -105,6 +118,7 @@ async def run_bot(settings: Settings) -> bool:
         # e.g. a hung chart drawing), so systemd or Docker starts a fresh process.
         logging.shutdown()
         os._exit(1)
+    run_lock.release(lock)
     log.info("bot stopped")
     return clean
 

@@ -1,5 +1,8 @@
-"""The supervisor: the bot's long-running loops (poller, sender) and periodic jobs (the tick)
-under one watch.
+"""The supervisor: the bot's long-running loops (poller, sender) and periodic jobs under one
+watch. The jobs (bot/app.py): `tick` (reminders, the escalation chain, checks), `checkpoint`
+(a PASSIVE WAL checkpoint from its own connection, storage/checkpoint.py) and `purge` (ended
+treatments' data, then a TRUNCATE checkpoint and the free pages handed back from the bot's
+own connection, bot/care/purge.py and storage/scrub.py; docs/operations.md).
 
 Each loop contains its own failures (one update, one outbox row, one batch) and goes on; what
 it cannot contain ends the loop. Periodic jobs are APScheduler interval jobs (one job per

@@ -1,7 +1,8 @@
 """Unit settings for admins (`/unit`): the unit's default quiet hours, after how many days
 without activity a patient raises the quiet-patient flag, each program's default reminder
-times for new patients of the unit, the on-call list, and who opens the patients' next
-module. Pure (see unit_settings.mmd).
+times for new patients of the unit, the on-call list, who opens the patients' next
+module, and how many days after a treatment's end its data is purged. Pure (see
+unit_settings.mmd).
 
 The dialogue's state is a `UnitPrompt` (dialogues/wizard.py): what it waits for (quiet hours,
 the quiet-patient days, or a program's default time) or nothing (the overview, the on-call
@@ -28,7 +29,7 @@ WIZARD = Wizard(
 class UnitPrompt(WizardState):
     NEEDS: ClassVar = {"time": ("program", "kind")}
 
-    awaiting: Literal["quiet", "quiet_days", "time"] | None = None
+    awaiting: Literal["quiet", "quiet_days", "purge_days", "time"] | None = None
     program: str | None = None  # the program and schedule kind whose default time is asked
     kind: str | None = None
 
@@ -54,6 +55,7 @@ def overview(
     on_call_reachable: bool = True,
     quiet_days: int | None = None,
     opening: str | None = None,
+    purge_days: int | None = None,
 ) -> Outcome:
     """`on_call_reachable` False: nobody on the on-call list can be told (empty, or nobody
     bound to Telegram), so red flags outside office hours wait for the next office day."""
@@ -69,6 +71,8 @@ def overview(
     if not on_call_reachable:
         lines.append(t("unit.on_call_missing"))
     lines.append(t("unit.opening", how=t(f"unit.opening.{opening or PROGRAM}")))
+    if purge_days is not None:
+        lines.append(t("unit.purge_days", days=purge_days))
     lines.append(t("unit.defaults_heading"))
     keyboard = [
         row(
@@ -78,6 +82,8 @@ def overview(
     ]
     if quiet_days is not None:
         keyboard.append(row(Button(t("unit.button.quiet_days"), "quietdays")))
+    if purge_days is not None:
+        keyboard.append(row(Button(t("unit.button.purge_days"), "purgedays")))
     for default in defaults:
         kind = t("kind." + default.kind)
         mark = " " + t("unit.changed_mark") if default.changed_for_unit else ""
@@ -116,6 +122,21 @@ def quiet_days_prompt(t, first: int, last: int, notice: str = "") -> Outcome:
     )
     text = t("unit.pick_quiet_days", first=first, last=last)
     return WIZARD.ask(t, UnitPrompt(awaiting="quiet_days"), text, (buttons,), notice=notice)
+
+
+QUICK_PURGE_DAYS = (30, 90, 180, 365)
+
+
+def purge_days_prompt(t, first: int, last: int, notice: str = "") -> Outcome:
+    """How many days after a treatment's end its data is purged: a button or a typed number
+    from `first` to `last` (`notice`: why it is asked again)."""
+    buttons = tuple(
+        Button(t("settings.days_n", n=n), f"setpd:{n}")
+        for n in QUICK_PURGE_DAYS
+        if first <= n <= last
+    )
+    text = t("unit.pick_purge_days", first=first, last=last)
+    return WIZARD.ask(t, UnitPrompt(awaiting="purge_days"), text, (buttons,), notice=notice)
 
 
 def on_call_picker(staff: list[tuple[int, str, bool]], t) -> Outcome:

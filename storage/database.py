@@ -38,8 +38,16 @@ def _migrations() -> list[tuple[int, str]]:
 
 
 def configure_sync(conn: sqlite3.Connection) -> None:
-    """Settings every connection needs, from the bot or from a tool."""
+    """Settings every connection needs, from the bot or from a tool.
+
+    Purge (gallring) must leave nothing of what it removes in the file: secure_delete makes
+    SQLite overwrite deleted content and freed pages with zeros, and a new database is made
+    with incremental auto-vacuum (it must be chosen before the first table, and before WAL),
+    so a purge can hand its free pages back (storage/scrub.py; an older database is
+    converted once by `scrub.ensure_incremental_vacuum`)."""
     conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA auto_vacuum=INCREMENTAL")  # only takes effect on a new database
+    conn.execute("PRAGMA secure_delete=ON")
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA synchronous=NORMAL")

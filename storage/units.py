@@ -71,6 +71,22 @@ def set_quiet_days(conn: sqlite3.Connection, unit_id: int, days: int) -> None:
     conn.execute("UPDATE units SET quiet_days = ? WHERE id = ?", (days, unit_id))
 
 
+PURGE_AFTER_DAYS_RANGE = (1, 730)  # purge (gallring): days after a treatment's end (0023)
+
+
+def purge_after_days(conn: sqlite3.Connection, unit_id: int) -> int:
+    """How many days after a treatment's end its personal data is purged (bot/care/purge.py)."""
+    row = conn.execute("SELECT purge_after_days FROM units WHERE id = ?", (unit_id,)).fetchone()
+    return row[0]
+
+
+def set_purge_after_days(conn: sqlite3.Connection, unit_id: int, days: int) -> None:
+    first, last = PURGE_AFTER_DAYS_RANGE
+    if not first <= days <= last:
+        raise ValueError(f"purge days {days} outside {first}..{last}")
+    conn.execute("UPDATE units SET purge_after_days = ? WHERE id = ?", (days, unit_id))
+
+
 def set_quiet_hours(conn: sqlite3.Connection, unit_id: int, start: str, end: str) -> None:
     conn.execute(
         "UPDATE units SET quiet_start = ?, quiet_end = ? WHERE id = ?", (start, end, unit_id)

@@ -1,4 +1,4 @@
-"""`python -m bot`: run, demo, staff, unit, audit, programs."""
+"""`python -m bot`: run, demo, staff, unit, audit, programs, purge, backup, restore."""
 
 from __future__ import annotations
 
@@ -56,6 +56,24 @@ def _programs(args: argparse.Namespace) -> int:
         schedule_kinds=program_default_names(),
         measure=message_problems,
     )
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from bot.cli.purge import main as purge_main
+
+    return purge_main(args)
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from bot.cli.backup import backup_main
+
+    return backup_main(args)
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from bot.cli.backup import restore_main
+
+    return restore_main(args)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -122,6 +140,28 @@ def parser() -> argparse.ArgumentParser:
     check = program_commands.add_parser("check", help="validate program folders")
     check.add_argument("dir", nargs="?")
     programs.set_defaults(func=_programs)
+
+    purge = commands.add_parser(
+        "purge", help="purge ended treatments that are due now (docs/operations.md)"
+    )
+    purge.add_argument(
+        "--dry-run", action="store_true", help="only list what would go, and what waits"
+    )
+    purge.set_defaults(func=_purge)
+
+    backup = commands.add_parser(
+        "backup", help="copy the database into a new file while the bot runs (online backup)"
+    )
+    backup.add_argument("file")
+    backup.set_defaults(func=_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        help="overwrite the database with a backup (not while a bot runs); later purges are"
+        " done again",
+    )
+    restore.add_argument("file")
+    restore.set_defaults(func=_restore)
     return root
 
 

@@ -26,6 +26,13 @@ class BotDatabase:
             migrate_sync(self._connection)
         return self._connection
 
+    def last_update_id(self) -> int:
+        """The highest update id the bot has stored (0: none, or no database yet)."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return 0
+        row = self._conn().execute("SELECT MAX(update_id) FROM inbox").fetchone()
+        return row[0] or 0
+
     def pending_work(self, now: datetime) -> int:
         return idle.pending_work(self._conn(), now)
 

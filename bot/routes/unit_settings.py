@@ -1,6 +1,6 @@
 """Routes for `/unit` (admins): the unit's default quiet hours, the quiet-patient days,
-program default reminder times, the on-call list and who opens the patients' next module.
-Every change is audited."""
+program default reminder times, the on-call list, who opens the patients' next module and
+the days after a treatment's end until its data is purged. Every change is audited."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dialogues.types import Outcome, Reply
 from dialogues.unit_settings import ProgramDefault, UnitPrompt
 from dialogues.wizard import restarted
 from storage import audit, quiet_checks, units
-from storage.units import QUIET_DAYS_RANGE
+from storage.units import PURGE_AFTER_DAYS_RANGE, QUIET_DAYS_RANGE
 
 DIALOGUE = unit_settings.DIALOGUE
 
@@ -43,6 +43,10 @@ def on_button(turn: Turn, action: str) -> Outcome:
         return unit_settings.quiet_days_prompt(turn.t, *QUIET_DAYS_RANGE)
     if name == "setqd" and parse_int(arg, *QUIET_DAYS_RANGE) is not None:
         return _set_quiet_days(turn, parse_int(arg, *QUIET_DAYS_RANGE))
+    if name == "purgedays":
+        return unit_settings.purge_days_prompt(turn.t, *PURGE_AFTER_DAYS_RANGE)
+    if name == "setpd" and parse_int(arg, *PURGE_AFTER_DAYS_RANGE) is not None:
+        return _set_purge_days(turn, parse_int(arg, *PURGE_AFTER_DAYS_RANGE))
     if name == "oncall":
         return unit_settings.on_call_picker(units.staff_of(turn.conn, turn.staff.unit_id), turn.t)
     if name == "oc" and parse_id(arg) is not None:
@@ -83,6 +87,14 @@ def on_text(turn: Turn) -> Outcome:
             notice = turn.t("unit.bad_quiet_days", first=first, last=last)
             return unit_settings.quiet_days_prompt(turn.t, first, last, notice)
         return _set_quiet_days(turn, days)
+    if state.awaiting == "purge_days":
+        words = turn.incoming.text.split()  # "90" or "90 dagar"
+        days = parse_int(words[0], *PURGE_AFTER_DAYS_RANGE) if words else None
+        if days is None:
+            first, last = PURGE_AFTER_DAYS_RANGE
+            notice = turn.t("unit.bad_purge_days", first=first, last=last)
+            return unit_settings.purge_days_prompt(turn.t, first, last, notice)
+        return _set_purge_days(turn, days)
     if state.awaiting == "time":
         at = settings.parse_time(turn.incoming.text)
         default = _default(turn, state.program, state.kind)
@@ -159,6 +171,20 @@ def _set_quiet_days(turn: Turn, days: int) -> Outcome:
     return _overview(turn, turn.t("unit.quiet_days_set", days=days))
 
 
+def _set_purge_days(turn: Turn, days: int) -> Outcome:
+    """From now on for every ended treatment of the unit not yet purged (bot/care/purge.py
+    reads the setting at each pass)."""
+    units.set_purge_after_days(turn.conn, turn.staff.unit_id, days)
+    audit.record(
+        turn.conn,
+        staff_id=turn.staff.id,
+        action="unit_purge_days_changed",
+        now=turn.now,
+        days=days,
+    )
+    return _overview(turn, turn.t("unit.purge_days_set", days=days))
+
+
 def _set_time(turn: Turn, default: ProgramDefault, at: time) -> Outcome:
     times = at.strftime("%H:%M")
     units.set_default_times(
@@ -227,4 +253,5 @@ def _overview(turn: Turn, notice: str = "") -> Outcome:
         on_call_reachable=bool(units.on_call_chats(turn.conn, unit.id)),
         quiet_days=units.quiet_days(turn.conn, unit.id),
         opening=units.module_opening(turn.conn, unit.id),
+        purge_days=units.purge_after_days(turn.conn, unit.id),
     )

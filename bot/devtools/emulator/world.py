@@ -220,6 +220,11 @@ class World:
 
     # -- time and ids -------------------------------------------------------------------
 
+    def continue_update_ids_after(self, last: int) -> None:
+        """Telegram's update ids only grow: a script run on an existing database (`--db`, a
+        restored backup) goes on after the highest the bot has stored, as Telegram would."""
+        self._update_ids = itertools.count(max(last, 0) + 1)
+
     def now_timestamp(self) -> int:
         return int(self._now().timestamp())
 

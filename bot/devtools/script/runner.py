@@ -124,6 +124,7 @@ class ScriptSession:
     # -- life cycle ---------------------------------------------------------------------
 
     async def open(self) -> None:
+        self.world.continue_update_ids_after(self.database.last_update_id())
         await self.server.start()
         self.bot = BotProcess(
             command=self.options.bot_command,
