@@ -218,7 +218,7 @@ def set_current_module(
 
 
 def of_unit(conn: sqlite3.Connection, unit_id: int) -> list[Patient]:
-    """The unit's patients; a purged one is only ids and dates, nobody to list (0023)."""
+    """The unit's patients; a purged one is only ids and dates, nobody to list (0022)."""
     rows = conn.execute(
         "SELECT * FROM patients WHERE unit_id = ? AND purged_at IS NULL ORDER BY label",
         (unit_id,),

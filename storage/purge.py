@@ -33,6 +33,7 @@ KEPT_AS_IS = {
     "deputies": "staff absence cover",
     "unit_on_call": "staff on-call list",
     "unit_schedule_defaults": "the unit's default times",
+    "unit_kva_codes": "the unit's KVÅ codes for the journal note",
     "lifecycle_events": "codes, ids and dates only (kept)",
     "journal_notes": "ids and dates only (kept)",
     "purge_ledger": "ids and dates only (the purge's own record)",

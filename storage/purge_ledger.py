@@ -1,6 +1,6 @@
 """The purge ledger: one entry per purge, ids and dates only, kept twice.
 
-In the database (`purge_ledger`, 0023), for `/patient` and the dry run; and appended to a
+In the database (`purge_ledger`, 0022), for `/patient` and the dry run; and appended to a
 file beside the database (`<database>.purges`, one JSON object a line, owner-only), which
 survives when the database is lost and a backup is restored: `python -m bot restore` then
 purges again every patient the file names that the backup still holds

@@ -1,4 +1,4 @@
-"""The unit's statistics (0023): what is kept of a treatment once it is purged.
+"""The unit's statistics (0022): what is kept of a treatment once it is purged.
 
 Counts and score sums per unit, program, module, ISO week and measure; never a row per
 patient, never a patient id. A patient's rows are folded in by the purge, in its own

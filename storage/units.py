@@ -71,7 +71,7 @@ def set_quiet_days(conn: sqlite3.Connection, unit_id: int, days: int) -> None:
     conn.execute("UPDATE units SET quiet_days = ? WHERE id = ?", (days, unit_id))
 
 
-PURGE_AFTER_DAYS_RANGE = (1, 730)  # purge (gallring): days after a treatment's end (0023)
+PURGE_AFTER_DAYS_RANGE = (1, 730)  # purge (gallring): days after a treatment's end (0022)
 
 
 def purge_after_days(conn: sqlite3.Connection, unit_id: int) -> int:

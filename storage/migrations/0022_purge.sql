@@ -1,4 +1,4 @@
--- 0023: purge (gallring, issue 15). An ended treatment's personal data is removed a unit's
+-- 0022: purge (gallring, issue 15). An ended treatment's personal data is removed a unit's
 -- number of days after the end (`units.purge_after_days`) and at the latest two years after
 -- the patient's last activity (bot/care/purge.py). What stays: the patient row with ids and
 -- dates, the lifecycle events, the audit trail without free text, and the unit's statistics

@@ -1,2 +1,0 @@
--- Placeholder on branch feat-purge only, so the migration numbers run without a gap up to
--- 0023_purge.sql (0021 and 0022 belong to other branches of issue 15). Delete on merge.
