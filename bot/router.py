@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import wraps
 
+from bot.care.ended import ended_treatment
 from bot.escalation import screening
 from bot.render.calls import parse_callback_data
 from bot.routes import (
@@ -30,6 +31,7 @@ from bot.routes import (
     consent,
     cover,
     diary,
+    ending,
     flags,
     follow_up,
     forms,
@@ -68,6 +70,7 @@ class Command:
     shown_to: tuple[str, ...] = ()  # listed in these audiences' menus and /help
     help_only: bool = False  # in /help, not in the menu (it needs an argument)
     screens_own_words: bool = False  # its words are read for risk by its route, not here
+    after_end: bool = False  # still answers a patient whose treatment has ended
 
 
 # In the order the menus and /help list them.
@@ -77,6 +80,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("patients", (patient_overview.patients_command,), STAFF),
     Command("patient", (patient_overview.patient_command,), STAFF, help_only=True),
     Command("open", (module_opening.open_command,), STAFF),
+    Command("end", (ending.end_command,), STAFF, help_only=True),
     Command("invite", (staff_invite.invite_command,), STAFF),
     Command("message", (messages.message_command,), PATIENT, screens_own_words=True),
     Command("messages", (messages.messages_command, staff_messages.messages_command), EVERYONE),
@@ -87,7 +91,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("activities", (activity_list.activities_command,), PATIENT),
     Command("balance", (balance.balance_command,), EVERYONE),
     Command("forms", (forms.forms_command,), PATIENT),
-    Command("results", (results.results_command,), EVERYONE),
+    Command("results", (results.results_command,), EVERYONE, after_end=True),
     Command("measure", (measure.measure_command,), STAFF),
     Command("reminders", (reminder_settings.reminders_command,), PATIENT),
     Command("pause", (reminder_settings.pause_command,), PATIENT),
@@ -99,9 +103,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("move", (move_patient.move_command,), STAFF),
     Command("audit", (audit_trail.audit_command,), STAFF),
     Command("channel", (channel.private_command,), STAFF),
-    Command("crisis", (general.crisis_command,), EVERYONE),
-    Command("language", (general.language_command,), EVERYONE),
-    Command("help", (general.help_command,), EVERYONE),
+    Command("crisis", (general.crisis_command,), EVERYONE, after_end=True),
+    Command("language", (general.language_command,), EVERYONE, after_end=True),
+    Command("help", (ending.help_after_end, general.help_command), EVERYONE, after_end=True),
 )
 
 
@@ -116,6 +120,7 @@ def _listed(audience: str, *, menu: bool) -> tuple[str, ...]:
 COMMAND_LISTS = CommandLists(
     menu={audience: _listed(audience, menu=True) for audience in EVERYONE},
     help={audience: _listed(audience, menu=False) for audience in EVERYONE},
+    after_end=tuple(command.name for command in COMMANDS if command.after_end),
 )
 
 
@@ -153,6 +158,7 @@ DIALOGUES: dict[str, DialogueRoutes] = dict(
         cover,
         move_patient,
         audit_trail,
+        ending,
     )
 )
 
@@ -169,6 +175,7 @@ BUTTONS: dict[str, Callable[[Turn, str], Outcome | None]] = {
     "pace": module_opening.pace_button,
     "form": forms.open_by_id,
 }
+BUTTONS_AFTER_END = frozenset({"lang"})  # the stateless buttons an ended patient may press
 
 # Where a `Next` leads: (dialogue, entry) -> the route, called with the Next's arguments.
 ENTRIES: dict[tuple[str, str], Callable[..., Outcome]] = {
@@ -205,13 +212,37 @@ def follow(turn: Turn, outcome: Outcome) -> Outcome:
 
 
 def routed(route: Route) -> Route:
-    """`route`, with what follows its outcome carried out: how every handler runs a route."""
+    """`route`, with what follows its outcome carried out: how every handler runs a route.
+    A patient whose treatment has ended is answered here, once for every way in."""
 
     @wraps(route)
     def run(turn: Turn) -> Outcome:
+        if turn.patient is not None and ended_treatment(turn.conn, turn.patient) is not None:
+            if turn.staff is not None:
+                turn.patient = None  # staff whose own treatment here has ended: staff only
+            elif not _open_after_end(turn):
+                return ending.treatment_over(turn)
         return follow(turn, route(turn))
 
     return run
+
+
+def _open_after_end(turn: Turn) -> bool:
+    """What still answers a patient whose treatment has ended: the commands marked
+    `after_end` (/crisis, /help, /language, /results), the language buttons, and the facts
+    Telegram reports (the bot blocked or unblocked). Everything else gets the kind answer
+    that the treatment has ended (bot/routes/ending.py `treatment_over`)."""
+    incoming = turn.incoming
+    if incoming.kind == "membership":
+        return True
+    if incoming.kind == "command":
+        return incoming.command in COMMAND_LISTS.after_end
+    if incoming.kind == "button":
+        parsed = parse_callback_data(turn.input.callback_data)
+        if parsed is None or parsed[0] is not None:
+            return False
+        return parsed[1].partition(":")[0] in BUTTONS_AFTER_END
+    return False
 
 
 # ---- commands -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.care.access import open_patient
+from bot.care.ended import refused_when_ended
 from bot.care.notify import tell_patient
 from bot.reminders.kinds.forms import FORMS
 from bot.reminders.kinds.registry import KINDS
@@ -32,6 +33,9 @@ def measure_command(turn: Turn) -> Outcome | None:
     patient = open_patient(turn, label, None)  # each action below is audited itself
     if patient is None:
         return _reply(turn, "staff.no_such_patient")
+    refusal = refused_when_ended(turn.conn, patient, turn.t)
+    if refusal is not None:
+        return refusal
     questionnaire = turn.world.questionnaires.get(questionnaire_id)
     if questionnaire is None:
         return _reply(

@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.care.access import named_patient, patient_of_dialogue
+from bot.care.ended import refused_when_ended
 from bot.care.notify import tell_therapist
 from bot.care.self_help import STAFF
 from bot.reminders.kinds.registry import kind_of
@@ -51,7 +52,7 @@ def schedule_command(turn: Turn) -> Outcome | None:
     patient = named_patient(turn, "schedule.usage", "schedule_viewed")
     if isinstance(patient, Outcome):
         return patient
-    return _overview(turn, patient)
+    return refused_when_ended(turn.conn, patient, turn.t) or _overview(turn, patient)
 
 
 # ---- buttons and typed answers -----------------------------------------------------------

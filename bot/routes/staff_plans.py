@@ -10,6 +10,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.care.access import named_patient, patient_of_dialogue
+from bot.care.ended import refused_when_ended
 from bot.care.notify import tell_patient
 from bot.reminders import activity_plans
 from bot.reminders.activity_plans import NewPlan
@@ -31,6 +32,9 @@ def plan_command(turn: Turn) -> Outcome | None:
     patient = named_patient(turn, "staff_plans.usage", "activity_plans_viewed")
     if isinstance(patient, Outcome):
         return patient
+    refusal = refused_when_ended(turn.conn, patient, turn.t)
+    if refusal is not None:
+        return refusal
     return staff_plans.page(_view(turn, patient), PlansPage(patient=patient.id), turn.t)
 
 
