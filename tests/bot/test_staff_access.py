@@ -28,6 +28,7 @@ _LABEL_COMMANDS = {
     "audit": ("P1",),
     "move": ("P1",),
     "answers": ("P1",),
+    "end": ("P1",),
 }
 LABEL_COMMANDS = {name: args for name, args in _LABEL_COMMANDS.items() if name in COMMANDS}
 
