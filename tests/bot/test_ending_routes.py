@@ -5,8 +5,9 @@ patient's closing message, the one kind answer an ended patient gets to whatever
 end, and /patients and /patient showing it."""
 
 import logging
+from datetime import timedelta
 
-from storage import lifecycle, patients
+from storage import cover, lifecycle, patients
 from tests.harness.catalogue import says, sv
 from tests.harness.inprocess import InProcessBot
 
@@ -117,6 +118,32 @@ async def test_who_may_end(tmp_path):
         await bot.press(cilla, "Avbrutit")
         await bot.press(cilla, "Avsluta behandlingen")
         assert _enrollment(bot) == ("ended", "dropped_out", None, _staff_id(bot, CILLA))
+    finally:
+        await bot.close()
+
+
+async def test_a_deputy_sees_the_patient_but_the_ending_waits_for_the_therapist(tmp_path):
+    bot = await InProcessBot.start(tmp_path)
+    try:
+        anna = await bot.add_staff(ANNA, "Anna")
+        bo = await bot.add_staff(BO, "Bo")
+        await bot.enrol_patient(anna, PATIENT, "P1")
+        now = bot.clock.now()
+        absent, deputy = _staff_id(bot, ANNA), _staff_id(bot, BO)
+        await bot.database.transaction(
+            lambda conn: cover.add(
+                conn,
+                staff_id=absent,
+                deputy_id=deputy,
+                starts_at=now - timedelta(days=1),
+                ends_at=now + timedelta(days=7),
+                created_by=None,
+                now=now,
+            )
+        )
+        await bot.command(bo, "end", "P1")
+        assert says(bot.last_text(bo), "end.not_allowed")
+        assert _enrollment(bot)[0] == "active"
     finally:
         await bot.close()
 
