@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import wraps
 
+from bot.care.ended import ended_treatment
 from bot.escalation import screening
 from bot.render.calls import parse_callback_data
 from bot.routes import (
@@ -31,6 +32,7 @@ from bot.routes import (
     cover,
     data_export,
     diary,
+    ending,
     flags,
     follow_up,
     forms,
@@ -72,7 +74,7 @@ class Command:
     shown_to: tuple[str, ...] = ()  # listed in these audiences' menus and /help
     help_only: bool = False  # in /help, not in the menu (it needs an argument)
     screens_own_words: bool = False  # its words are read for risk by its route, not here
-    in_maintenance: bool = False  # a patient in maintenance may use it (else: "closed")
+    always_open: bool = False  # answers a patient in maintenance or after the end too
 
 
 # In the order the menus and /help list them.
@@ -83,6 +85,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("patient", (patient_overview.patient_command,), STAFF, help_only=True),
     Command("open", (module_opening.open_command,), STAFF),
     Command("maintain", (maintenance.maintain_command,), STAFF, help_only=True),
+    Command("end", (ending.end_command,), STAFF, help_only=True),
     Command("invite", (staff_invite.invite_command,), STAFF),
     Command("message", (messages.message_command,), PATIENT, screens_own_words=True),
     Command("messages", (messages.messages_command, staff_messages.messages_command), EVERYONE),
@@ -93,8 +96,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("activities", (activity_list.activities_command,), PATIENT),
     Command("balance", (balance.balance_command,), EVERYONE),
     Command("forms", (forms.forms_command,), PATIENT),
-    Command("results", (results.results_command,), EVERYONE, in_maintenance=True),
-    Command("mydata", (data_export.mydata_command,), PATIENT, in_maintenance=True),
+    Command("results", (results.results_command,), EVERYONE, always_open=True),
+    Command("mydata", (data_export.mydata_command,), PATIENT, always_open=True),
     Command("export", (data_export.export_command,), STAFF, help_only=True),
     Command("measure", (measure.measure_command,), STAFF),
     Command("reminders", (reminder_settings.reminders_command,), PATIENT),
@@ -108,9 +111,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("audit", (audit_trail.audit_command,), STAFF),
     Command("journal", (journal.journal_command,), STAFF),
     Command("channel", (channel.private_command,), STAFF),
-    Command("crisis", (general.crisis_command,), EVERYONE, in_maintenance=True),
-    Command("language", (general.language_command,), EVERYONE, in_maintenance=True),
-    Command("help", (general.help_command,), EVERYONE, in_maintenance=True),
+    Command("crisis", (general.crisis_command,), EVERYONE, always_open=True),
+    Command("language", (general.language_command,), EVERYONE, always_open=True),
+    Command("help", (ending.help_after_end, general.help_command), EVERYONE, always_open=True),
 )
 
 
@@ -125,6 +128,7 @@ def _listed(audience: str, *, menu: bool) -> tuple[str, ...]:
 COMMAND_LISTS = CommandLists(
     menu={audience: _listed(audience, menu=True) for audience in EVERYONE},
     help={audience: _listed(audience, menu=False) for audience in EVERYONE},
+    after_end=tuple(command.name for command in COMMANDS if command.always_open),
 )
 
 
@@ -163,6 +167,7 @@ DIALOGUES: dict[str, DialogueRoutes] = dict(
         move_patient,
         audit_trail,
         maintenance,
+        ending,
     )
 )
 
@@ -181,6 +186,7 @@ BUTTONS: dict[str, Callable[[Turn, str], Outcome | None]] = {
     "read": reading.read_button,
     "journal": journal.journal_button,
 }
+BUTTONS_AFTER_END = frozenset({"lang"})  # the stateless buttons an ended patient may press
 
 # ---- maintenance: the patient reads, and nothing else ------------------------------------------
 # While a patient's treatment is in maintenance everything that would have them work (their
@@ -193,7 +199,7 @@ READ_IN_MAINTENANCE = ("read", "lang")  # the stateless buttons a patient may pr
 
 
 def _closed_command(turn: Turn, command: Command) -> Outcome | None:
-    if command.in_maintenance or (turn.staff is not None and "staff" in command.shown_to):
+    if command.always_open or (turn.staff is not None and "staff" in command.shown_to):
         return None
     closed = reading.closed(turn)
     if closed is None or not command.screens_own_words:
@@ -251,13 +257,37 @@ def follow(turn: Turn, outcome: Outcome) -> Outcome:
 
 
 def routed(route: Route) -> Route:
-    """`route`, with what follows its outcome carried out: how every handler runs a route."""
+    """`route`, with what follows its outcome carried out: how every handler runs a route.
+    A patient whose treatment has ended is answered here, once for every way in."""
 
     @wraps(route)
     def run(turn: Turn) -> Outcome:
+        if turn.patient is not None and ended_treatment(turn.conn, turn.patient) is not None:
+            if turn.staff is not None:
+                turn.patient = None  # staff whose own treatment here has ended: staff only
+            elif not _open_after_end(turn):
+                return ending.treatment_over(turn)
         return follow(turn, route(turn))
 
     return run
+
+
+def _open_after_end(turn: Turn) -> bool:
+    """What still answers a patient whose treatment has ended: the commands marked
+    `always_open` (/crisis, /help, /language, /results, /mydata), the language buttons, and
+    the facts Telegram reports (the bot blocked or unblocked). Everything else gets the kind answer
+    that the treatment has ended (bot/routes/ending.py `treatment_over`)."""
+    incoming = turn.incoming
+    if incoming.kind == "membership":
+        return True
+    if incoming.kind == "command":
+        return incoming.command in COMMAND_LISTS.after_end
+    if incoming.kind == "button":
+        parsed = parse_callback_data(turn.input.callback_data)
+        if parsed is None or parsed[0] is not None:
+            return False
+        return parsed[1].partition(":")[0] in BUTTONS_AFTER_END
+    return False
 
 
 # ---- commands -----------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """The therapist's workspace for patients (see patient_overview.mmd). Pure.
 
-`/patients`: one line per patient, those needing attention first (open red flags, cannot be
+`/patients`: one line per patient in sections: active, not confirmed (who the patient is
+waits for the therapist), in maintenance (with its end date) and ended (until purged, with
+the end date and reason); in each, those needing attention first (open red flags, cannot be
 reached, amber flags, then the longest inactive), with a button to open each. `/patient
-<label>`: details, a timeline with paging, and the treatment controls: set the current
-module, open an add-on module, hide steps, a welcome text.
+<label>`: details, the lifecycle (dates, who did what), a timeline with paging, and, while
+the treatment is active, the treatment controls: set the current module, open an add-on
+module, hide steps, a welcome text.
 
 The dialogue's data: {"patient": id, "label": label} on a patient's pages (plus "page",
 "module", or "awaiting": "welcome"); {"list_page": n} on the list.
@@ -12,7 +15,7 @@ The dialogue's data: {"patient": id, "label": label} on a patient's pages (plus 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 
 from babel.dates import format_date, format_datetime
@@ -25,6 +28,8 @@ DIALOGUE = "patients"
 LIST_PAGE = 15
 TIMELINE_PAGE = 10
 MAX_WELCOME_CHARS = 1000
+SECTIONS = ("active", "unconfirmed", "maintenance", "ended")  # in the order they are listed
+CONTROLS = ("modules", "addons", "hide", "welcome", "set", "addon", "toggle")
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,19 @@ class PatientLine:
     unreachable: bool
     reply: str | None = None  # the care team's reply times, already worded
     unanswered: bool = False  # a message from the patient waits for an answer
+    confirmed: bool = True  # False: the therapist has not confirmed who the patient is
+    maintenance_until: date | None = None  # local: in maintenance until this day
+    ended_on: date | None = None  # local: the treatment ended this day
+    end_reason: str | None = None  # the reason, already worded
+
+    @property
+    def section(self) -> str:
+        """Where the overview lists the patient (one of SECTIONS)."""
+        if self.ended_on is not None:
+            return "ended"
+        if self.maintenance_until is not None:
+            return "maintenance"
+        return "active" if self.confirmed else "unconfirmed"
 
     def attention(self) -> tuple:
         """Sort key: open red flags, unreachable, amber flags, an unanswered message, then
@@ -91,6 +109,8 @@ class PatientPage:
     addons: tuple[tuple[int, str, bool], ...]  # (number, title, opened)
     timeline: tuple[TimelineItem, ...]  # newest first
     language: str
+    lifecycle: tuple[TimelineItem, ...] = ()  # enrolled, confirmed, ended, ...: oldest first
+    controls: bool = True  # the treatment controls: only while the treatment is active
 
 
 def _when(at: datetime | None, language: str, t) -> str:
@@ -103,9 +123,28 @@ def _trend(score: Score) -> str:
     return {-1: "↓", 0: "→", 1: "↑"}[score.trend]
 
 
+def _day(day: date, language: str) -> str:
+    return format_date(day, "d MMM y", locale=language)
+
+
+def _flag_parts(line: PatientLine, t) -> list[str]:
+    parts = []
+    if line.red_flags:
+        parts.append(t("patients.red_flags", n=line.red_flags))
+    if line.amber_flags:
+        parts.append(t("patients.amber_flags", n=line.amber_flags))
+    return parts
+
+
 def line_text(line: PatientLine, language: str, t) -> str:
     mark = "🔴" if line.red_flags else ("🟠" if line.amber_flags or line.unreachable else "⚪")
     parts = [f"{mark} <b>{escape(line.label)}</b>", escape(line.program)]
+    if line.ended_on is not None:
+        # After the end only when and why, and a flag still open (someone must handle it).
+        ended = t("patients.ended_on", date=_day(line.ended_on, language), reason=line.end_reason)
+        return " · ".join([*parts, ended, *_flag_parts(line, t)])
+    if line.maintenance_until is not None:
+        parts.append(t("patients.maintenance_until", date=_day(line.maintenance_until, language)))
     if line.step is None:
         parts.append(t("patients.module_done", module=line.module))
     else:
@@ -119,31 +158,44 @@ def line_text(line: PatientLine, language: str, t) -> str:
         score = line.score
         total = f"{score.total}/{score.max_total}"
         parts.append(f"{escape(score.title)} {total} {escape(score.band)} {_trend(score)}")
-    if line.red_flags:
-        parts.append(t("patients.red_flags", n=line.red_flags))
-    if line.amber_flags:
-        parts.append(t("patients.amber_flags", n=line.amber_flags))
+    parts += _flag_parts(line, t)
     if line.unreachable:
         parts.append(t("patients.unreachable"))
     if line.paused:
         parts.append(t("patients.paused"))
     if line.reply:
         parts.append(line.reply)
+    if not line.confirmed:
+        parts.append(t("patients.unconfirmed"))
     return " · ".join(parts)
 
 
+def _ordered(lines: list[PatientLine]) -> list[PatientLine]:
+    """Section by section (SECTIONS), attention first within each."""
+    return sorted(lines, key=lambda line: (SECTIONS.index(line.section), line.attention()))
+
+
+def _listing(shown: list[PatientLine], counts: dict[str, int], language: str, t) -> str:
+    """The lines shown, each section under its heading (with the whole section's count)."""
+    blocks: list[list[str]] = []
+    section = None
+    for line in shown:
+        if line.section != section:
+            section = line.section
+            blocks.append([t(f"patients.section.{section}", n=counts[section])])
+        blocks[-1].append(line_text(line, language, t))
+    return "\n\n".join("\n".join(block) for block in blocks)
+
+
 def overview(lines: list[PatientLine], language: str, t, page: int = 0) -> Outcome:
-    ordered = sorted(lines, key=PatientLine.attention)
+    ordered = _ordered(lines)
     if not ordered:
         return Outcome(replies=(Reply(t("patients.none")),))
     pages = (len(ordered) + LIST_PAGE - 1) // LIST_PAGE
     page = max(0, min(page, pages - 1))
     shown = ordered[page * LIST_PAGE : (page + 1) * LIST_PAGE]
-    text = (
-        t("patients.title", n=len(ordered))
-        + "\n\n"
-        + "\n".join(line_text(line, language, t) for line in shown)
-    )
+    counts = {name: sum(1 for line in ordered if line.section == name) for name in SECTIONS}
+    text = t("patients.title", n=len(ordered)) + "\n\n" + _listing(shown, counts, language, t)
     buttons = [Button(line.label, f"open:{line.patient_id}") for line in shown]
     keyboard = [tuple(buttons[i : i + 4]) for i in range(0, len(buttons), 4)]
     keyboard.append(
@@ -183,8 +235,11 @@ def patient_page(page: PatientPage, t, notice: str = "") -> Outcome:
         lines.append(t("patient.hidden_count", n=hidden))
     if page.welcome:
         lines.append(t("patient.welcome_is", text=escape(page.welcome)))
-    keyboard = (
-        row(Button(t("patient.button.timeline"), "timeline:0")),
+    if page.lifecycle:
+        lines.append(_lifecycle_text(page, t))
+    if line.ended_on is not None:
+        lines.append(t("patient.ended_note"))
+    controls = (
         row(
             Button(t("patient.button.set_module"), "modules"),
             Button(t("patient.button.addon"), "addons"),
@@ -193,11 +248,23 @@ def patient_page(page: PatientPage, t, notice: str = "") -> Outcome:
             Button(t("patient.button.hide"), f"hide:{line.module}"),
             Button(t("patient.button.welcome"), "welcome"),
         ),
+    )
+    keyboard = (
+        row(Button(t("patient.button.timeline"), "timeline:0")),
+        *(controls if page.controls else ()),
         row(Button(t("patient.button.list"), "list:0")),
     )
     return Outcome(
         replies=(Reply("\n\n".join(lines), keyboard),), dialogue=DIALOGUE, data=_base(page)
     )
+
+
+def _lifecycle_text(page: PatientPage, t) -> str:
+    """The treatment's course: one dated line per change, who made it already worded."""
+    lines = [t("patient.lifecycle_title")]
+    for item in page.lifecycle:
+        lines.append(f"{format_date(item.at, 'd MMM y', locale=page.language)} · {item.text}")
+    return "\n".join(lines)
 
 
 def timeline(page: PatientPage, number: int, t) -> Outcome:
@@ -306,6 +373,8 @@ def on_button(page: PatientPage, data: dict, action: str, t) -> tuple[Outcome, C
     """Buttons on a patient's pages ("open:<id>" and "list:<n>" are the route's)."""
     name, _, arg = action.partition(":")
     number = parse_int(arg, -MAX_ID, MAX_ID)  # a page or a module; out of range is clamped
+    if name in CONTROLS and not page.controls:
+        return patient_page(page, t), None  # the treatment is no longer active
     if name == "timeline" and number is not None:
         return timeline(page, number, t), None
     if name == "modules":
@@ -331,7 +400,7 @@ def on_button(page: PatientPage, data: dict, action: str, t) -> tuple[Outcome, C
 
 
 def on_text(page: PatientPage, data: dict, text: str, t) -> tuple[Outcome, Change | None]:
-    if data.get("awaiting") != "welcome":
+    if data.get("awaiting") != "welcome" or not page.controls:
         return patient_page(page, t, t("patient.use_buttons")), None
     welcome = text.strip()[:MAX_WELCOME_CHARS]
     if not welcome:

@@ -7,9 +7,9 @@ from datetime import time, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.care import maintenance
 from bot.care.access import open_patient
 from bot.care.notify import tell_patient
+from bot.care.treatment_open import refused_unless_active
 from bot.reminders.kinds.forms import FORMS
 from bot.reminders.kinds.registry import KINDS
 from bot.reminders.planning import replan
@@ -33,9 +33,9 @@ def measure_command(turn: Turn) -> Outcome | None:
     patient = open_patient(turn, label, None)  # each action below is audited itself
     if patient is None:
         return _reply(turn, "staff.no_such_patient")
-    closed = maintenance.closed_to_staff(turn.conn, patient, turn.t)
-    if closed is not None:
-        return closed
+    refusal = refused_unless_active(turn.conn, patient, turn.t)
+    if refusal is not None:
+        return refusal
     questionnaire = turn.world.questionnaires.get(questionnaire_id)
     if questionnaire is None:
         return _reply(

@@ -8,6 +8,7 @@ same as `/patient`'s, and audited there."""
 from __future__ import annotations
 
 from bot.care.access import may_see, open_patient
+from bot.care.ended import ended_treatment, refused_when_ended
 from bot.care.modules import is_addon, open_addon, set_current, stay
 from bot.turn.context import Turn
 from dialogues import module_opening
@@ -30,6 +31,9 @@ def open_command(turn: Turn) -> Outcome | None:
         return module_opening.usage(turn.t)
     # Opening is audited as what it does; the list is a read of the patient's modules.
     patient = open_patient(turn, args[0], None if number else "patient_viewed")
+    refusal = refused_when_ended(turn.conn, patient, turn.t) if patient else None
+    if refusal is not None:
+        return refusal
     enrollment = patients.active_enrollment(turn.conn, patient.id) if patient else None
     if enrollment is None:
         return Outcome(replies=(Reply(turn.t("staff.no_such_patient")),))
@@ -81,7 +85,8 @@ def pace_button(turn: Turn, rest: str) -> Outcome:
         return module_opening.refused("not_yours", turn.t)
     enrollment = patients.active_enrollment(turn.conn, patient.id)
     if enrollment is None:
-        return module_opening.refused("unknown", turn.t)  # the treatment has ended
+        ended = ended_treatment(turn.conn, patient) is not None
+        return module_opening.refused("ended" if ended else "unknown", turn.t)
     if action == "open":
         return _open(turn, patient, enrollment, number)
     # Öppna nästa / Stanna: only while the module finished is still the current one, so an

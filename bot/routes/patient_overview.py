@@ -1,6 +1,8 @@
-"""Routes for the therapist's workspace: `/patients` (the overview) and `/patient <label>`
-(details, timeline, treatment control). Who sees whom is bot/care/access.py; every read of a
-patient's data and every change is audited; changes are reflected in the patient's chat."""
+"""Routes for the therapist's workspace: `/patients` (the overview: active, not confirmed, in
+maintenance, ended until purged) and `/patient <label>` (details, the lifecycle, timeline,
+and treatment control while the treatment is active). Who sees whom is bot/care/access.py;
+every read of a patient's data and every change is audited; changes are reflected in the
+patient's chat."""
 
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from bot.care.access import may_see, open_patient, patient_of_dialogue
+from bot.care.ended import end_day
 from bot.care.modules import is_addon, open_addon, set_current
 from bot.care.notify import tell_patient
 from bot.i18n import Translator
 from bot.turn.context import Turn
 from dialogues import general, patient_overview
+from dialogues.ending import reason_word
 from dialogues.module_opening import module_name
 from dialogues.numbers import MAX_ID, parse_id, parse_int
 from dialogues.patient_overview import (
@@ -33,13 +37,14 @@ from storage import (
     events,
     flags,
     forms,
+    lifecycle,
     messages,
     patients,
     progress,
     staff,
     treatment,
 )
-from storage.patients import Patient
+from storage.patients import Enrollment, Patient
 
 DIALOGUE = patient_overview.DIALOGUE
 TIMELINE_AUDIT_ROWS = 500  # staff actions shown in a timeline (reads are left out anyway)
@@ -58,10 +63,11 @@ def patients_command(turn: Turn) -> Outcome | None:
 
 
 def _visible(turn: Turn) -> list[Patient]:
+    """The unit's patients this staff member may see; a purged one (no label) is gone."""
     return [
         patient
         for patient in patients.of_unit(turn.conn, turn.staff.unit_id)
-        if may_see(turn.conn, turn.staff, patient, turn.now)
+        if patient.label is not None and may_see(turn.conn, turn.staff, patient, turn.now)
     ]
 
 
@@ -86,8 +92,9 @@ def _zone(turn: Turn, patient: Patient) -> ZoneInfo:
 
 
 def _line(turn: Turn, patient: Patient) -> PatientLine | None:
-    enrollment = patients.active_enrollment(turn.conn, patient.id)
-    if enrollment is None:
+    """The patient's line for their latest treatment, whatever its status."""
+    enrollment = patients.latest_enrollment(turn.conn, patient.id)
+    if enrollment is None or enrollment.program not in turn.world.programs:
         return None
     program = turn.world.programs[enrollment.program]
     settings = patients.reminder_settings(turn.conn, patient.id)
@@ -118,7 +125,18 @@ def _line(turn: Turn, patient: Patient) -> PatientLine | None:
         unreachable=settings.unreachable,
         reply=_reply_text(turn, replies, zone),
         unanswered=replies.unanswered_since is not None,
+        confirmed=patient.confirmed,
+        maintenance_until=_maintenance_day(enrollment, zone),
+        ended_on=end_day(turn.conn, patient, enrollment) if enrollment.status == "ended" else None,
+        end_reason=reason_word(enrollment.end_reason, turn.t) if enrollment.end_reason else None,
     )
+
+
+def _maintenance_day(enrollment: Enrollment, zone: ZoneInfo):
+    """The last day of maintenance, local (it ends at `maintenance_until`)."""
+    if enrollment.status != "maintenance" or enrollment.maintenance_until is None:
+        return None
+    return enrollment.maintenance_until.astimezone(zone).date()
 
 
 def _reply_text(turn: Turn, times: messages.ReplyTimes, zone: ZoneInfo) -> str | None:
@@ -196,7 +214,7 @@ def patient_command(turn: Turn) -> Outcome | None:
 def _page(turn: Turn, patient: Patient, *, with_timeline: bool = False) -> PatientPage | None:
     """The patient's page; the timeline (every event) is read only when it is shown."""
     line = _line(turn, patient)
-    enrollment = patients.active_enrollment(turn.conn, patient.id)
+    enrollment = patients.latest_enrollment(turn.conn, patient.id)
     if line is None or enrollment is None:
         return None
     program = turn.world.programs[enrollment.program]
@@ -219,7 +237,46 @@ def _page(turn: Turn, patient: Patient, *, with_timeline: bool = False) -> Patie
         ),
         timeline=_timeline(turn, patient, zone) if with_timeline else (),
         language=language,
+        lifecycle=_lifecycle(turn, patient, enrollment, zone),
+        controls=enrollment.status == "active",
     )
+
+
+def _lifecycle(
+    turn: Turn, patient: Patient, enrollment: Enrollment, zone: ZoneInfo
+) -> tuple[TimelineItem, ...]:
+    """The treatment's course from storage.lifecycle (ids, codes, dates), worded with who did
+    it: a staff member by name, else the patient or the bot. A treatment begun before the
+    lifecycle was recorded starts at its enrollment."""
+    history = lifecycle.history(turn.conn, patient.id)
+    if not any(event.change == "enrolled" for event in history):
+        history.insert(
+            0, lifecycle.LifecycleEvent("enrolled", enrollment.started_at, None, None, None)
+        )
+    names = {member.id: member.name for member in staff.of_unit(turn.conn, patient.unit_id)}
+    return tuple(
+        TimelineItem(
+            event.at.astimezone(zone).replace(tzinfo=None), _change_text(turn, event, names)
+        )
+        for event in history
+    )
+
+
+def _change_text(turn: Turn, event: lifecycle.LifecycleEvent, names: dict[int, str]) -> str:
+    t = turn.t
+    key = f"patient.lifecycle.{event.change}"
+    reason = reason_word(event.reason, t) if event.reason else ""
+    if t.has(key):
+        what = t(key, reason=reason) if event.change == "ended" else t(key)
+    else:
+        what = t("patient.lifecycle.other", change=escape(event.change))
+    if event.staff_id is not None:
+        who = escape(names.get(event.staff_id, "–"))
+    elif event.change in ("enrolled", "withdrawn"):
+        who = t("patient.lifecycle.by_patient")
+    else:
+        who = t("patient.lifecycle.by_bot")
+    return t("patient.lifecycle.by", what=what, who=who)
 
 
 def _module_choice(turn: Turn, enrollment_id: int, module) -> ModuleChoice:
@@ -235,7 +292,7 @@ def _timeline(turn: Turn, patient: Patient, zone: ZoneInfo) -> tuple[TimelineIte
     """Events (what the patient did and what happened), staff actions from the audit log
     (reads of the timeline itself left out) and flags, newest first."""
     t = turn.t
-    enrollment = patients.active_enrollment(turn.conn, patient.id)
+    enrollment = patients.latest_enrollment(turn.conn, patient.id)
     program = turn.world.programs.get(enrollment.program) if enrollment else None
     items = []
     for kind, details, at in events.timeline(turn.conn, patient.id):
@@ -349,6 +406,8 @@ def _apply(turn: Turn, patient: Patient, outcome: Outcome, change) -> Outcome:
     if change is None:
         return outcome
     enrollment = patients.active_enrollment(turn.conn, patient.id)
+    if enrollment is None:  # the page offers no controls after the end: a forged press
+        return general.stale_button(turn.t)
     program = turn.world.programs[enrollment.program]
     if change.kind == "set_module":
         notice = _set_module(turn, patient, enrollment, program, change.value)

@@ -7,10 +7,10 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.care import maintenance
 from bot.care.access import named_patient, patient_of_dialogue
 from bot.care.notify import tell_therapist
 from bot.care.self_help import STAFF
+from bot.care.treatment_open import refused_unless_active
 from bot.reminders.kinds.registry import kind_of
 from bot.reminders.planning import replan, replan_patient
 from bot.turn.context import Turn
@@ -52,10 +52,7 @@ def schedule_command(turn: Turn) -> Outcome | None:
     patient = named_patient(turn, "schedule.usage", "schedule_viewed")
     if isinstance(patient, Outcome):
         return patient
-    closed = maintenance.closed_to_staff(turn.conn, patient, turn.t)
-    if closed is not None:
-        return closed
-    return _overview(turn, patient)
+    return refused_unless_active(turn.conn, patient, turn.t) or _overview(turn, patient)
 
 
 # ---- buttons and typed answers -----------------------------------------------------------

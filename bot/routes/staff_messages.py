@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.care import messaging
 from bot.care.access import may_see, open_patient, patient_of_dialogue
+from bot.care.ended import ended_treatment
 from bot.care.modules import is_addon, stayed, therapist_opens_next
 from bot.care.notify import tell_patient
 from bot.care.self_help import is_self_help
@@ -59,7 +60,8 @@ def _patient_for(turn: Turn, patient_id: int | None) -> Patient | str:
         return "not_yours"
     enrollment = patients.active_enrollment(turn.conn, patient.id)
     if enrollment is None:
-        return "unknown"  # treatment ended: nothing more to write
+        # ended: nothing more to write; maintenance: no messaging either
+        return "ended" if ended_treatment(turn.conn, patient) is not None else "unknown"
     if is_self_help(turn.world, enrollment):
         return "self_help"
     return patient

@@ -9,9 +9,9 @@ from datetime import time, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.care import maintenance
 from bot.care.access import named_patient, patient_of_dialogue
 from bot.care.notify import tell_patient
+from bot.care.treatment_open import refused_unless_active
 from bot.reminders import activity_plans
 from bot.reminders.activity_plans import NewPlan
 from bot.reminders.planning import replan
@@ -32,9 +32,9 @@ def plan_command(turn: Turn) -> Outcome | None:
     patient = named_patient(turn, "staff_plans.usage", "activity_plans_viewed")
     if isinstance(patient, Outcome):
         return patient
-    closed = maintenance.closed_to_staff(turn.conn, patient, turn.t)
-    if closed is not None:
-        return closed
+    refusal = refused_unless_active(turn.conn, patient, turn.t)
+    if refusal is not None:
+        return refusal
     return staff_plans.page(_view(turn, patient), PlansPage(patient=patient.id), turn.t)
 
 

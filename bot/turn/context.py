@@ -24,6 +24,7 @@ class CommandLists:
 
     menu: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     help: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    after_end: tuple[str, ...] = ()  # what still answers a patient whose treatment has ended
 
 
 @dataclass(frozen=True)

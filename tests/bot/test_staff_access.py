@@ -29,6 +29,7 @@ _LABEL_COMMANDS = {
     "move": ("P1",),
     "answers": ("P1",),
     "journal": ("P1",),
+    "end": ("P1",),
 }
 LABEL_COMMANDS = {name: args for name, args in _LABEL_COMMANDS.items() if name in COMMANDS}
 

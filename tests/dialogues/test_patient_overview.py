@@ -38,7 +38,8 @@ def test_attention_order_red_then_unreachable_then_amber_then_longest_inactive()
         line("Aldrig"),
     ]
     text = patient_overview.overview(lines, "sv", T).replies[0].text
-    order = [text.index(label) for label in ("Röd", "Borta", "Gul", "Aldrig", "Tyst", "Aktiv")]
+    labels = ("Röd", "Borta", "Gul", "Aldrig", "Tyst", "Aktiv")
+    order = [text.index(f"<b>{label}</b>") for label in labels]
     assert order == sorted(order)
 
 
@@ -90,3 +91,70 @@ def test_welcome_text_only_when_asked_for():
     assert change is None and says(outcome.replies[0].text, "patient.use_buttons")
     _, change = patient_overview.on_text(page(), {"awaiting": "welcome"}, "  Hej  ", T)
     assert (change.kind, change.value) == ("welcome", "Hej")
+
+
+# ---- sections and the lifecycle (issue 15) -------------------------------------------------
+
+
+def test_sections_active_unconfirmed_maintenance_ended_in_that_order():
+    from dataclasses import replace
+    from datetime import date
+
+    lines = [
+        replace(
+            line("Slut", red=1, patient_id=1), ended_on=date(2026, 12, 3), end_reason="Genomförd"
+        ),
+        replace(line("Vid", patient_id=2), maintenance_until=date(2027, 1, 12)),
+        replace(line("Ny", patient_id=3), confirmed=False),
+        line("Igång", patient_id=4),
+    ]
+    text = patient_overview.overview(lines, "sv", T).replies[0].text
+    assert says(text, "patients.title", n=4)
+    headings = [
+        T("patients.section.active", n=1),
+        T("patients.section.unconfirmed", n=1),
+        T("patients.section.maintenance", n=1),
+        T("patients.section.ended", n=1),
+    ]
+    order = [text.index(heading) for heading in headings]
+    assert order == sorted(order)
+    assert text.index("Igång") < order[1] < text.index("<b>Ny</b>") < order[2]
+    assert text.index("<b>Vid</b>") < order[3] < text.index("<b>Slut</b>")
+    assert "vidmakthållande till 12 jan. 2027" in text
+    assert "ej bekräftad" in text
+    ended = next(row for row in text.split("\n") if "<b>Slut</b>" in row)
+    # An ended patient: when and why, and the open flag; no module, no activity.
+    assert "avslutad 3 dec. 2026 · Genomförd" in ended and "1 röd flagga" in ended
+    assert "modul" not in ended and "aktiv" not in ended
+
+
+def test_a_section_heading_counts_the_whole_section_on_every_page():
+    lines = [line(f"P{n:02}", patient_id=n) for n in range(20)]
+    second = patient_overview.overview(lines, "sv", T, page=1).replies[0].text
+    assert T("patients.section.active", n=20) in second
+
+
+def test_an_ended_patients_page_has_no_treatment_controls_and_refuses_forged_ones():
+    from dataclasses import replace
+    from datetime import date
+
+    ended = replace(
+        page(),
+        line=replace(line("P1"), ended_on=date(2026, 12, 3), end_reason="Avbrutit"),
+        lifecycle=(
+            TimelineItem(datetime(2026, 12, 1, 9, 0), "inskriven (patienten)"),
+            TimelineItem(datetime(2026, 12, 3, 9, 0), "avslutad: Avbrutit (Anna)"),
+        ),
+        controls=False,
+    )
+    outcome = patient_overview.patient_page(ended, T)
+    text = outcome.replies[0].text
+    assert T("patient.lifecycle_title") in text
+    assert "1 dec. 2026 · inskriven (patienten)" in text
+    assert "3 dec. 2026 · avslutad: Avbrutit (Anna)" in text
+    assert says(text, "patient.ended_note")
+    actions = [b.action for r in outcome.replies[0].buttons for b in r]
+    assert actions == ["timeline:0", "list:0"]
+    for forged in ("set:1", "addon:8", "toggle:1:b", "modules", "hide:1", "welcome"):
+        assert patient_overview.on_button(ended, {}, forged, T)[1] is None
+    assert patient_overview.on_text(ended, {"awaiting": "welcome"}, "Hej", T)[1] is None
