@@ -34,6 +34,7 @@ from bot.routes import (
     follow_up,
     forms,
     general,
+    identity,
     measure,
     membership,
     messages,
@@ -51,6 +52,7 @@ from bot.routes import (
     staff_messages,
     staff_plans,
     unit_settings,
+    withdrawal,
 )
 from bot.turn.context import CommandLists, Route, Turn
 from dialogues.types import CURRENT_TASK, Event, Outcome
@@ -99,6 +101,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("move", (move_patient.move_command,), STAFF),
     Command("audit", (audit_trail.audit_command,), STAFF),
     Command("channel", (channel.private_command,), STAFF),
+    Command("withdraw", (withdrawal.withdraw_command,), PATIENT),
     Command("crisis", (general.crisis_command,), EVERYONE),
     Command("language", (general.language_command,), EVERYONE),
     Command("help", (general.help_command,), EVERYONE),
@@ -153,12 +156,14 @@ DIALOGUES: dict[str, DialogueRoutes] = dict(
         cover,
         move_patient,
         audit_trail,
+        withdrawal,
     )
 )
 
 # Stateless buttons, by the prefix of their data (`rem:open:12`); None from one: stale.
 BUTTONS: dict[str, Callable[[Turn, str], Outcome | None]] = {
     "consent": consent.consent_button,
+    "identity": identity.identity_button,
     "lang": general.language_button,
     "rem": reminders.reminder_button,
     "flag": flags.flag_button,

@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from bot.care.access import may_see, open_patient, patient_of_dialogue
+from bot.care.identity import holds_back
 from bot.care.modules import is_addon, open_addon, set_current
 from bot.care.notify import tell_patient
 from bot.i18n import Translator
 from bot.turn.context import Turn
 from dialogues import general, patient_overview
+from dialogues.identity import not_confirmed_notice
 from dialogues.module_opening import module_name
 from dialogues.numbers import MAX_ID, parse_id, parse_int
 from dialogues.patient_overview import (
@@ -350,6 +352,9 @@ def _apply(turn: Turn, patient: Patient, outcome: Outcome, change) -> Outcome:
         return outcome
     enrollment = patients.active_enrollment(turn.conn, patient.id)
     program = turn.world.programs[enrollment.program]
+    if _held_back(patient, change):
+        notice = not_confirmed_notice(patient.label, turn.t)
+        return patient_overview.patient_page(_page(turn, patient), turn.t, notice)
     if change.kind == "set_module":
         notice = _set_module(turn, patient, enrollment, program, change.value)
     elif change.kind == "open_addon":
@@ -362,6 +367,14 @@ def _apply(turn: Turn, patient: Patient, outcome: Outcome, change) -> Outcome:
     if change.kind == "toggle_step":
         return patient_overview.hide_choice(page, change.value[0], turn.t)
     return patient_overview.patient_page(page, turn.t, notice)
+
+
+def _held_back(patient: Patient, change) -> bool:
+    """What would reach a patient not confirmed yet waits (bot/care/identity.py): a module
+    after the first, an add-on, a welcome text. Hiding steps does not reach them."""
+    if change.kind == "toggle_step" or (change.kind == "set_module" and change.value == 1):
+        return False
+    return holds_back(patient)
 
 
 def _record(turn: Turn, patient: Patient, action: str, **details: object) -> None:
