@@ -61,7 +61,9 @@ def _patient_for(turn: Turn, patient_id: int | None) -> Patient | str:
         return "not_yours"
     enrollment = patients.active_enrollment(turn.conn, patient.id)
     if enrollment is None:
-        return "unknown"  # treatment ended: nothing more to write
+        latest = patients.latest_enrollment(turn.conn, patient.id)
+        ended = latest is not None and latest.status == "ended"
+        return "ended" if ended else "unknown"  # nothing more to write
     if is_self_help(turn.world, enrollment):
         return "self_help"
     return patient
