@@ -101,6 +101,12 @@ def parser() -> argparse.ArgumentParser:
     )
     channel.add_argument("unit", help="the unit's name")
     channel.add_argument("chat", help="the group's chat id (negative), or 'off'")
+    check = unit_commands.add_parser(
+        "identity-check",
+        help="who confirms a new patient's identity: the therapist, or the configured verifier",
+    )
+    check.add_argument("unit", help="the unit's name")
+    check.add_argument("check", choices=("therapist", "verifier"))
     unit.set_defaults(func=_unit)
 
     audit = commands.add_parser("audit", help="the audit trail")

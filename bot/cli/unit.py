@@ -1,7 +1,10 @@
 """`python -m bot unit channel <unit> <chat-id>|off`: register (or unregister) a unit's
 therapist channel on the command line, as `/channel` does in the group. The change goes
 through bot/care/channels.py, so it is audited like one made in chat (staff_id NULL: the
-command line), and the group gets the same notice, sent by the running bot."""
+command line), and the group gets the same notice, sent by the running bot.
+
+`python -m bot unit identity-check <unit> therapist|verifier`: who confirms a new patient's
+identity (bot/care/identity.py), audited."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from bot.i18n import Translator
 from bot.render.calls import reply_call
 from bot.settings import load_settings
 from dialogues import channel
-from storage import outbox, units
+from storage import audit, outbox, units
 from storage.database import connect_sync, migrate_sync, run_in_transaction
 from storage.outbox import LANE_STAFF
 
@@ -25,7 +28,41 @@ _GROUP_CHAT_ID = re.compile(r"-[0-9]{1,15}")
 
 
 def main(args: argparse.Namespace) -> int:
-    return {"channel": _channel}[args.unit_command](args)
+    return {"channel": _channel, "identity-check": _identity_check}[args.unit_command](args)
+
+
+def _identity_check(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    conn = connect_sync(settings.database_path)
+    migrate_sync(conn)
+    now = SystemClock().now()
+
+    def apply(c: sqlite3.Connection) -> str | None:
+        unit = units.by_name(c, args.unit)
+        if unit is None:
+            return None
+        units.set_identity_check(c, unit.id, args.check)
+        audit.record(
+            c,
+            staff_id=None,
+            action="unit_identity_check_changed",
+            now=now,
+            unit_id=unit.id,
+            check=args.check,
+        )
+        return unit.name
+
+    name = run_in_transaction(conn, apply)
+    if name is None:
+        return _fail(f"no unit {args.unit!r}")
+    print(f"Unit {name!r}: a new patient's identity is confirmed by the {args.check}.")
+    if args.check == "verifier" and not settings.identity_verifier:
+        print(
+            "IDENTITY_VERIFIER is not set: until it is, the care team is asked instead"
+            " (docs/identity-check.md).",
+            file=sys.stderr,
+        )
+    return 0
 
 
 def _channel(args: argparse.Namespace) -> int:
