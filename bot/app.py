@@ -12,6 +12,7 @@ import os
 import signal
 from functools import partial
 
+from bot.care.identity import load_verifier
 from bot.care.pacing import ProgramPacing
 from bot.care.purge import PurgeJob
 from bot.care.self_help import self_help_programs
@@ -82,6 +83,7 @@ async def run_bot(settings: Settings) -> bool:
         invite_valid_days=settings.invite_valid_days,
         default_language=settings.default_language,
         commands=COMMAND_LISTS,
+        identity_verifier=load_verifier(settings.identity_verifier),
     )
     application.bot_data["runtime"] = Runtime(database, clock, world, sender, supervisor)
     await set_default_menus(application, COMMAND_LISTS.menu["patient"])

@@ -37,6 +37,7 @@ from bot.routes import (
     follow_up,
     forms,
     general,
+    identity,
     journal,
     maintenance,
     measure,
@@ -57,6 +58,7 @@ from bot.routes import (
     staff_messages,
     staff_plans,
     unit_settings,
+    withdrawal,
 )
 from bot.turn.context import CommandLists, Route, Turn
 from dialogues.types import CURRENT_TASK, Event, Outcome
@@ -111,6 +113,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("audit", (audit_trail.audit_command,), STAFF),
     Command("journal", (journal.journal_command,), STAFF),
     Command("channel", (channel.private_command,), STAFF),
+    Command("withdraw", (withdrawal.withdraw_command,), PATIENT, always_open=True),
     Command("crisis", (general.crisis_command,), EVERYONE, always_open=True),
     Command("language", (general.language_command,), EVERYONE, always_open=True),
     Command("help", (ending.help_after_end, general.help_command), EVERYONE, always_open=True),
@@ -168,12 +171,14 @@ DIALOGUES: dict[str, DialogueRoutes] = dict(
         audit_trail,
         maintenance,
         ending,
+        withdrawal,
     )
 )
 
 # Stateless buttons, by the prefix of their data (`rem:open:12`); None from one: stale.
 BUTTONS: dict[str, Callable[[Turn, str], Outcome | None]] = {
     "consent": consent.consent_button,
+    "identity": identity.identity_button,
     "lang": general.language_button,
     "rem": reminders.reminder_button,
     "flag": flags.flag_button,

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # back-off) pass this many times faster; the test suite runs its scripts with it.
     transport_speedup: float = Field(default=1.0, ge=1.0, le=1000.0)
     log_level: str = "INFO"
+    # An identity check for units whose setting is 'verifier' (bot/care/identity.py):
+    # `package.module:factory`, provided by the deployment (BankID, Freja eID, ...).
+    identity_verifier: str = ""
     # The supervisor (bot/supervisor.py): a loop silent this long is hung; an unhealthy
     # process exits after the grace, so systemd or Docker starts a fresh one.
     loop_hung_seconds: float = Field(default=120.0, gt=0)

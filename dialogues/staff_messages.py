@@ -96,7 +96,7 @@ def cancelled(t) -> Outcome:
 
 def refused(reason: str, t) -> Outcome:
     """A button refused, as its toast. reason: 'not_yours' (no access, or not staff),
-    'self_help', 'unknown'."""
+    'self_help', 'ended' (the treatment has ended), 'unknown'."""
     return Outcome(toast=t(f"staff_messages.refused.{reason}"))
 
 

@@ -78,3 +78,16 @@ def mark(conn: sqlite3.Connection, invite_id: int, status: str, now: datetime) -
     conn.execute(
         "UPDATE invites SET status = ?, used_at = ? WHERE id = ?", (status, to_db(now), invite_id)
     )
+
+
+def burn_accepted(conn: sqlite3.Connection, unit_id: int, label: str) -> bool:
+    """The accepted invite behind this label can never be used again, and its code leads
+    nowhere: the code is replaced by a random one nobody was given (an enrollment the
+    therapist did not recognise). False when there was none."""
+    cursor = conn.execute(
+        "UPDATE invites SET code = 'burned-' || lower(hex(randomblob(16)))"
+        " WHERE id = (SELECT id FROM invites WHERE unit_id = ? AND label = ?"
+        "   AND status = 'accepted' ORDER BY id DESC LIMIT 1)",
+        (unit_id, label),
+    )
+    return cursor.rowcount == 1

@@ -267,3 +267,16 @@ def module_opening(conn: sqlite3.Connection, unit_id: int) -> str | None:
 
 def set_module_opening(conn: sqlite3.Connection, unit_id: int, opening: str | None) -> None:
     conn.execute("UPDATE units SET module_opening = ? WHERE id = ?", (opening, unit_id))
+
+
+IDENTITY_CHECKS = ("therapist", "verifier")
+
+
+def identity_check(conn: sqlite3.Connection, unit_id: int) -> str:
+    """How the unit confirms who a new patient is: 'therapist' (default) or 'verifier'."""
+    row = conn.execute("SELECT identity_check FROM units WHERE id = ?", (unit_id,)).fetchone()
+    return row["identity_check"] if row else "therapist"
+
+
+def set_identity_check(conn: sqlite3.Connection, unit_id: int, check: str) -> None:
+    conn.execute("UPDATE units SET identity_check = ? WHERE id = ?", (check, unit_id))

@@ -10,6 +10,7 @@ import sqlite3
 from datetime import datetime
 
 from bot.care import pacing
+from bot.care.identity import holds_back
 from bot.care.messaging import deliver_waiting_feedback
 from bot.care.notify import tell_patient
 from bot.turn.context import World
@@ -69,6 +70,8 @@ def open_due_module(
     rules = pacing.ProgramPacing.of(program.meta)
     if not pacing.weekly_due(rules, where or place(conn, enrollment), now):
         return enrollment
+    if holds_back(patients.get(conn, enrollment.patient_id)):
+        return enrollment  # module 2 waits until the care team has confirmed who this is
     start_module(conn, program, enrollment, enrollment.current_module + 1, now)
     return patients.active_enrollment(conn, enrollment.patient_id)
 

@@ -126,6 +126,12 @@ def parser() -> argparse.ArgumentParser:
     kva.add_argument("unit", help="the unit's name")
     kva.add_argument("contact_type", nargs="?", help="text_contact or rating_scale")
     kva.add_argument("codes", nargs="*", help="the codes as the unit writes them, or 'off'")
+    check = unit_commands.add_parser(
+        "identity-check",
+        help="who confirms a new patient's identity: the therapist, or the configured verifier",
+    )
+    check.add_argument("unit", help="the unit's name")
+    check.add_argument("check", choices=("therapist", "verifier"))
     unit.set_defaults(func=_unit)
 
     audit = commands.add_parser("audit", help="the audit trail")

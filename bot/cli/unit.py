@@ -4,7 +4,10 @@ through bot/care/channels.py, so it is audited like one made in chat (staff_id N
 command line), and the group gets the same notice, sent by the running bot.
 
 `python -m bot unit kva <unit> [<contact-type> <codes>|off]`: the unit's KVÅ codes per
-contact type, shown in the /journal summary (storage/kva_codes.py); audited."""
+contact type, shown in the /journal summary (storage/kva_codes.py); audited.
+
+`python -m bot unit identity-check <unit> therapist|verifier`: who confirms a new patient's
+identity (bot/care/identity.py), audited."""
 
 from __future__ import annotations
 
@@ -28,7 +31,43 @@ _GROUP_CHAT_ID = re.compile(r"-[0-9]{1,15}")
 
 
 def main(args: argparse.Namespace) -> int:
-    return {"channel": _channel, "kva": _kva}[args.unit_command](args)
+    return {"channel": _channel, "kva": _kva, "identity-check": _identity_check}[args.unit_command](
+        args
+    )
+
+
+def _identity_check(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    conn = connect_sync(settings.database_path)
+    migrate_sync(conn)
+    now = SystemClock().now()
+
+    def apply(c: sqlite3.Connection) -> str | None:
+        unit = units.by_name(c, args.unit)
+        if unit is None:
+            return None
+        units.set_identity_check(c, unit.id, args.check)
+        audit.record(
+            c,
+            staff_id=None,
+            action="unit_identity_check_changed",
+            now=now,
+            unit_id=unit.id,
+            check=args.check,
+        )
+        return unit.name
+
+    name = run_in_transaction(conn, apply)
+    if name is None:
+        return _fail(f"no unit {args.unit!r}")
+    print(f"Unit {name!r}: a new patient's identity is confirmed by the {args.check}.")
+    if args.check == "verifier" and not settings.identity_verifier:
+        print(
+            "IDENTITY_VERIFIER is not set: until it is, the care team is asked instead"
+            " (docs/identity-check.md).",
+            file=sys.stderr,
+        )
+    return 0
 
 
 def _channel(args: argparse.Namespace) -> int:

@@ -3,13 +3,15 @@ carry the invite code (nothing about the person is stored before they agree)."""
 
 from __future__ import annotations
 
+from bot.care import identity
 from bot.care.self_help import SELF_HELP
 from bot.reminders.defaults import give_program_schedules
 from bot.turn.context import Turn
 from dialogues import consent, general
 from dialogues.consent import InviteCheck, InviteFacts
-from dialogues.types import Outcome, then_current_task
-from storage import forget, invites, patients
+from dialogues.identity import verifying
+from dialogues.types import Outcome, Reply, then_current_task
+from storage import forget, invites, lifecycle, patients
 
 DIALOGUE = consent.DIALOGUE
 
@@ -47,12 +49,22 @@ def consent_button(turn: Turn, rest: str) -> Outcome | None:
         language=turn.t.language,
         now=turn.now,
     )
-    patients.enroll(turn.conn, turn.patient.id, invite.program, turn.now, mode=invite.mode)
+    enrollment = patients.enroll(
+        turn.conn, turn.patient.id, invite.program, turn.now, mode=invite.mode
+    )
+    lifecycle.record(turn.conn, turn.patient.id, "enrolled", turn.now, enrollment_id=enrollment.id)
     program = turn.world.programs[invite.program]
     give_program_schedules(
         turn.conn, turn.patient.id, program.meta, turn.now, self_help=facts.self_help
     )
-    return then_current_task(consent.agreed(facts, turn.t))
+    # Who this is: the care team is asked, with the display name shown that once.
+    instruction = identity.begin(
+        turn.conn, turn.world.identity_verifier, turn.patient, turn.now, turn.input.display_name
+    )
+    agreed = consent.agreed(facts, turn.t)
+    if instruction is not None:
+        agreed = agreed.then(Outcome(replies=(Reply(verifying(instruction, turn.t)),)))
+    return then_current_task(agreed)
 
 
 def _invite_facts(turn: Turn, code: str) -> InviteFacts:

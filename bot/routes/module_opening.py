@@ -7,6 +7,7 @@ same as `/patient`'s, and audited there."""
 
 from __future__ import annotations
 
+from bot.care import identity
 from bot.care.access import may_see, open_patient
 from bot.care.ended import ended_treatment, refused_when_ended
 from bot.care.modules import is_addon, open_addon, set_current, stay
@@ -61,6 +62,11 @@ def _open(turn: Turn, patient: Patient, enrollment: Enrollment, number: int) -> 
     program = turn.world.programs[enrollment.program]
     if not 1 <= number <= program.meta.total_modules:
         return module_opening.no_such_module(patient.label, turn.t)
+    not_yet = (
+        identity.refusal(patient, turn.t) if number > 1 else None
+    )  # module 1 is theirs already
+    if not_yet is not None:
+        return not_yet
     if is_addon(program, number):
         name = module_name(number, program.module(number, turn.t.language).title, True, turn.t)
         done = open_addon(turn.conn, turn.world, turn.staff.id, patient, number, turn.now)
@@ -96,5 +102,8 @@ def pace_button(turn: Turn, rest: str) -> Outcome:
         return module_opening.refused("moved_on", turn.t)
     if action == "next":
         return _open(turn, patient, enrollment, number + 1)
+    not_yet = identity.refusal(patient, turn.t)  # staying sends the feedback: not before confirmed
+    if not_yet is not None:
+        return not_yet
     stay(turn.conn, turn.world, turn.staff.id, patient, number, turn.now)
     return module_opening.result("stayed", patient.label, turn.t, module=number)

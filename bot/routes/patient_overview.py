@@ -14,12 +14,14 @@ from babel.dates import format_datetime
 
 from bot.care.access import may_see, open_patient, patient_of_dialogue
 from bot.care.ended import end_day
+from bot.care.identity import holds_back
 from bot.care.modules import is_addon, open_addon, set_current
 from bot.care.notify import tell_patient
 from bot.i18n import Translator
 from bot.turn.context import Turn
 from dialogues import general, patient_overview
 from dialogues.ending import reason_word
+from dialogues.identity import not_confirmed_notice
 from dialogues.module_opening import module_name
 from dialogues.numbers import MAX_ID, parse_id, parse_int
 from dialogues.patient_overview import (
@@ -265,9 +267,10 @@ def _lifecycle(
 def _change_text(turn: Turn, event: lifecycle.LifecycleEvent, names: dict[int, str]) -> str:
     t = turn.t
     key = f"patient.lifecycle.{event.change}"
-    reason = reason_word(event.reason, t) if event.reason else ""
-    if t.has(key):
-        what = t(key, reason=reason) if event.change == "ended" else t(key)
+    if t.has(key) and event.change == "ended":
+        what = t(key, reason=reason_word(event.reason, t) if event.reason else "")
+    elif t.has(key):
+        what = t(key)
     else:
         what = t("patient.lifecycle.other", change=escape(event.change))
     if event.staff_id is not None:
@@ -409,6 +412,9 @@ def _apply(turn: Turn, patient: Patient, outcome: Outcome, change) -> Outcome:
     if enrollment is None:  # the page offers no controls after the end: a forged press
         return general.stale_button(turn.t)
     program = turn.world.programs[enrollment.program]
+    if _held_back(patient, change):
+        notice = not_confirmed_notice(patient.label, turn.t)
+        return patient_overview.patient_page(_page(turn, patient), turn.t, notice)
     if change.kind == "set_module":
         notice = _set_module(turn, patient, enrollment, program, change.value)
     elif change.kind == "open_addon":
@@ -421,6 +427,14 @@ def _apply(turn: Turn, patient: Patient, outcome: Outcome, change) -> Outcome:
     if change.kind == "toggle_step":
         return patient_overview.hide_choice(page, change.value[0], turn.t)
     return patient_overview.patient_page(page, turn.t, notice)
+
+
+def _held_back(patient: Patient, change) -> bool:
+    """What would reach a patient not confirmed yet waits (bot/care/identity.py): a module
+    after the first, an add-on, a welcome text. Hiding steps does not reach them."""
+    if change.kind == "toggle_step" or (change.kind == "set_module" and change.value == 1):
+        return False
+    return holds_back(patient)
 
 
 def _record(turn: Turn, patient: Patient, action: str, **details: object) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.care import messaging
+from bot.care import identity, messaging
 from bot.care.access import may_see, open_patient, patient_of_dialogue
 from bot.care.ended import ended_treatment
 from bot.care.modules import is_addon, stayed, therapist_opens_next
@@ -48,7 +48,8 @@ def msg_button(turn: Turn, rest: str) -> Outcome:
     target = targets[action](turn, argument)
     if isinstance(target, str):
         return staff_messages.refused(target, turn.t)
-    return staff_messages.ask(target, turn.t)
+    not_yet = identity.refusal(patients.get(turn.conn, target["patient"]), turn.t)
+    return not_yet or staff_messages.ask(target, turn.t)
 
 
 def _patient_for(turn: Turn, patient_id: int | None) -> Patient | str:
@@ -153,9 +154,12 @@ def on_text(turn: Turn) -> Outcome:
     patient = patient_of_dialogue(turn)  # access checked again: it may have ended meanwhile
     if patient is None:
         return staff_messages.refused_text("not_yours", turn.t)
-    refusal = _patient_for(turn, patient.id)  # the enrollment may have changed meanwhile
-    if isinstance(refusal, str):
-        return staff_messages.refused_text(refusal, turn.t)
+    refused = _patient_for(turn, patient.id)  # the enrollment may have changed meanwhile
+    if isinstance(refused, str):
+        return staff_messages.refused_text(refused, turn.t)
+    not_yet = identity.refusal(patient, turn.t)  # nothing reaches a patient not confirmed yet
+    if not_yet is not None:
+        return Outcome(dialogue=DIALOGUE, data={}).then(not_yet)
     outcome, text = staff_messages.on_text(data, turn.incoming.text, turn.t)
     if text is None:
         return outcome

@@ -63,6 +63,7 @@ def _turn_input(update: Update) -> TurnInput:
         incoming=_incoming(update),
         callback_data=query.data if query else None,
         pressed_message_id=query.message.message_id if query and query.message else None,
+        display_name=user.full_name,
     )
 
 

@@ -37,6 +37,7 @@ class World:
     invite_valid_days: int
     default_language: str
     commands: CommandLists = field(default_factory=CommandLists)  # bot.router.COMMAND_LISTS
+    identity_verifier: object | None = None  # bot.care.identity.IdentityVerifier, if configured
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class TurnInput:
     incoming: Incoming
     callback_data: str | None = None
     pressed_message_id: int | None = None
+    # The Telegram display name (first + last): shown once to the care team at consent, in
+    # "Är detta din patient?"; never stored in a table, never logged.
+    display_name: str | None = None
 
 
 @dataclass

@@ -31,9 +31,19 @@ class Chat:
         self._update_ids = count(1)
 
     def turn(
-        self, route, user_id, incoming, *, data=None, message_id=None, language="sv", chat_id=None
+        self,
+        route,
+        user_id,
+        incoming,
+        *,
+        data=None,
+        message_id=None,
+        language="sv",
+        chat_id=None,
+        display_name=None,
     ):
-        """`chat_id`: where it happens (default the person's private chat; a group's id)."""
+        """`chat_id`: where it happens (default the person's private chat; a group's id);
+        `display_name`: the person's Telegram name, as the handlers pass it."""
         update_id = next(self._update_ids)
         now = self.clock.now()
         run_in_transaction(self.conn, lambda c: inbox.add(c, [{"update_id": update_id}], now))
@@ -45,6 +55,7 @@ class Chat:
             incoming=incoming,
             callback_data=data,
             pressed_message_id=message_id,
+            display_name=display_name,
         )
         routed = router.routed(route)  # what follows an outcome, as the handlers do
         result = run_in_transaction(

@@ -20,12 +20,15 @@ def bind(chat, name, role, unit, user_id):
     return user_id
 
 
-def enroll(chat, therapist, label, user_id):
-    """A patient invited by `therapist` as `label`, who agreed (Telegram user `user_id`)."""
+def enroll(chat, therapist, label, user_id, *, confirmed=True):
+    """A patient invited by `therapist` as `label`, who agreed (Telegram user `user_id`) and
+    whom the therapist confirmed ("Ja, det är min patient"), unless `confirmed` is False."""
     chat.command(COMMANDS["invite"], therapist, "invite", "depression", label)
     code = re.search(r"\?start=(\S+)", chat.last_text(therapist)).group(1)
     chat.command(start, user_id, "start", code)
     chat.press(user_id, "Jag godkänner")
+    if confirmed:
+        chat.press(therapist, "Ja, det är min patient")
     return user_id
 
 

@@ -108,10 +108,13 @@ def test_used_expired_and_unknown_codes_get_no_buttons(chat, therapist):
     assert "reply_markup" not in chat.outbox(203)[-1]["params"]
 
 
-def enrolled(chat, therapist, user=200):
+def enrolled(chat, therapist, user=200, *, confirmed=True):
+    """Invited, agreed and (unless `confirmed` is False) confirmed by the therapist."""
     code = invite_code(chat, therapist)
     chat.command(start, user, "start", code)
     chat.press(user, "Jag godkänner")
+    if confirmed:
+        chat.press(therapist, "Ja, det är min patient")
     return user
 
 

@@ -239,6 +239,7 @@ def self_help_patient(chat, therapist, user=200):
     chat.command(start, user, "start", code)
     assert says(chat.last_text(user), "consent.self_help")
     chat.press(user, "Jag godkänner")
+    chat.press(therapist, "Ja, det är min patient")
     return user
 
 

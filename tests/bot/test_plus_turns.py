@@ -19,6 +19,7 @@ def plus_patient(chat, therapist, user=200):
     chat.command(start, user, "start", code)
     assert said(chat.texts(user), "consent.self_help")
     chat.press(user, "Jag godkänner")
+    chat.press(therapist, "Ja, det är min patient")
     return user
 
 

@@ -63,3 +63,19 @@ def test_an_unknown_unit_or_another_units_channel_is_refused(db, capsys):
     assert main(["unit", "channel", "Växjö", str(GROUP)]) == 1
     assert "already another unit's therapist channel" in capsys.readouterr().err
     assert units.by_name(connect_sync(db), "Växjö").therapist_chat_id is None
+
+
+def test_the_identity_check_setting(db, capsys):
+    """`python -m bot unit identity-check`: 'therapist' by default, 'verifier' when set
+    (with a warning while no verifier is configured), audited; an unknown unit is refused."""
+    unit_id = _rows(db, "SELECT id FROM units WHERE name = 'Växjö'")[0][0]
+    assert units.identity_check(connect_sync(db), unit_id) == "therapist"
+    assert main(["unit", "identity-check", "Växjö", "verifier"]) == 0
+    assert "IDENTITY_VERIFIER is not set" in capsys.readouterr().err
+    assert units.identity_check(connect_sync(db), unit_id) == "verifier"
+    audited = _rows(
+        db,
+        "SELECT staff_id, details_json FROM audit_log WHERE action = 'unit_identity_check_changed'",
+    )
+    assert [(row[0], json.loads(row[1])["check"]) for row in audited] == [(None, "verifier")]
+    assert main(["unit", "identity-check", "Malmö", "therapist"]) == 1

@@ -185,9 +185,16 @@ class InProcessBot:
         return person
 
     async def enrol_patient(
-        self, therapist: Person, user_id: int, label: str, program: str = "depression"
+        self,
+        therapist: Person,
+        user_id: int,
+        label: str,
+        program: str = "depression",
+        *,
+        confirmed: bool = True,
     ) -> Person:
-        """/invite by the therapist, /start with the code, and the consent button pressed."""
+        """/invite by the therapist, /start with the code, the consent button pressed and
+        (unless `confirmed` is False) the therapist's "Ja, det är min patient"."""
         await self.command(therapist, "invite", program, label)
         match = re.search(r"\?start=([A-Za-z0-9_-]+)", self.last_text(therapist))
         if match is None:
@@ -195,6 +202,8 @@ class InProcessBot:
         person = Person(user_id)
         await self.command(person, "start", match.group(1))
         await self.press_data(person, self.button_data(person, r"-\|consent:yes:"))
+        if confirmed:
+            await self.press_data(therapist, self.button_data(therapist, r"-\|identity:yes:"))
         return person
 
     # ---- what people send ---------------------------------------------------------------

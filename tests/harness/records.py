@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from storage import patients, staff
+from storage import lifecycle, patients, staff
 from storage.database import connect_sync, migrate_sync
 from storage.patients import Patient
 from storage.timefmt import to_db
@@ -20,12 +20,18 @@ def migrated_database(path: Path) -> sqlite3.Connection:
 
 
 def therapists_patient(
-    conn: sqlite3.Connection, now: datetime, user_id: int = 5, label: str = "P1"
+    conn: sqlite3.Connection,
+    now: datetime,
+    user_id: int = 5,
+    label: str = "P1",
+    *,
+    confirmed: bool = True,
 ) -> Patient:
     """Anna, a therapist of unit V (Telegram user 100, made the first time), and a patient of
-    hers with this label (Telegram user and chat `user_id`)."""
+    hers with this label (Telegram user and chat `user_id`), confirmed by her as her patient
+    unless `confirmed` is False."""
     therapist = _anna(conn, now)
-    return patients.create(
+    patient = patients.create(
         conn,
         unit_id=therapist.unit_id,
         therapist_id=therapist.id,
@@ -35,6 +41,9 @@ def therapists_patient(
         language="sv",
         now=now,
     )
+    if confirmed:
+        lifecycle.confirm(conn, patient.id, therapist.id, now)
+    return patients.get(conn, patient.id)
 
 
 def patient_id_before_0020(conn: sqlite3.Connection, now: datetime, user_id: int = 5) -> int:
