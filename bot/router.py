@@ -201,6 +201,9 @@ BUTTONS_AFTER_END = frozenset({"lang"})  # the stateless buttons an ended patien
 # who are also patients keep their staff commands and dialogues.
 
 READ_IN_MAINTENANCE = ("read", "lang")  # the stateless buttons a patient may press then
+# The dialogues an `always_open` command opens that take presses and text (the rest answer
+# at once): /withdraw's confirmation must work in maintenance too.
+OPEN_IN_MAINTENANCE = (withdrawal.DIALOGUE,)
 
 
 def _closed_command(turn: Turn, command: Command) -> Outcome | None:
@@ -216,6 +219,8 @@ def _closed_command(turn: Turn, command: Command) -> Outcome | None:
 
 def _closed_press(turn: Turn, revision: int | None, action: str) -> Outcome | None:
     if revision is None and action.partition(":")[0] in READ_IN_MAINTENANCE:
+        return None
+    if revision is not None and turn.state.dialogue in OPEN_IN_MAINTENANCE:
         return None
     if turn.staff is not None:
         return None
@@ -399,7 +404,10 @@ def _awaits_text(turn: Turn) -> bool:
 
 
 def _text(turn: Turn) -> Outcome:
-    closed = None if turn.staff is not None and _awaits_text(turn) else reading.closed(turn)
+    open_anyway = turn.state.dialogue in OPEN_IN_MAINTENANCE or (
+        turn.staff is not None and _awaits_text(turn)
+    )
+    closed = None if open_anyway else reading.closed(turn)
     if closed is not None:
         return closed
     if _awaits_text(turn):

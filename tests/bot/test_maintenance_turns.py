@@ -64,7 +64,9 @@ def test_maintain_starts_after_the_confirmation(chat, therapist):
     assert says(chat.last_text(therapist), "maintain.started", label="P1", until="15 december 2026")
     assert lifecycle.hidden_in_maintenance(chat.conn, enrollment.id) == {2}
     [event] = [
-        e for e in lifecycle.history(chat.conn, enrollment.patient_id) if e.change != "enrolled"
+        e
+        for e in lifecycle.history(chat.conn, enrollment.patient_id)
+        if e.change not in ("enrolled", "confirmed")
     ]
     assert (event.change, event.staff_id) == ("maintenance", staff_id(chat, therapist))
     assert [row["action"] for row in audit_rows(chat, "maintenance_started")] == [

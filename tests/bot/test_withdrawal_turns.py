@@ -97,3 +97,21 @@ def test_yes_ends_the_treatment_and_only_the_patients_own_commands_answer(chat, 
 def test_a_stranger_has_nothing_to_withdraw(chat):
     chat.command(withdraw, 300, "withdraw")
     assert not any(says(text, "withdrawal.explain") for text in chat.texts(300))
+
+
+def test_a_patient_in_maintenance_can_withdraw_too(chat, therapist):
+    patient = enrolled(chat, therapist)
+    pid = patient_id(chat, "P1")
+    now = chat.clock.now()
+    enrollment = patients.active_enrollment(chat.conn, pid)
+    run_in_transaction(
+        chat.conn, lambda c: lifecycle.start_maintenance(c, enrollment.id, now, now.replace(2027))
+    )
+    chat.command(withdraw, patient, "withdraw")
+    assert says(chat.last_text(patient), "withdrawal.explain")
+    chat.text(patient, "hmm")  # typed text: the question stays, not the maintenance word
+    assert says(chat.last_text(patient), "withdrawal.use_buttons")
+    chat.press(patient, "Ja, avsluta")
+    assert says(chat.last_text(patient), "withdrawal.done")
+    ended = patients.latest_enrollment(chat.conn, pid)
+    assert (ended.status, ended.end_reason) == ("ended", lifecycle.WITHDRAWN)
