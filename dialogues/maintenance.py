@@ -20,7 +20,8 @@ from typing import ClassVar, Literal
 
 from babel.dates import format_date
 
-from dialogues.reading import ModuleChoice
+from dialogues.numbers import parse_int
+from dialogues.reading import MAX_MODULE, ModuleChoice
 from dialogues.types import Button, Outcome, row
 from dialogues.wizard import Invalid, Wizard, WizardState, restarted, say
 
@@ -54,9 +55,10 @@ class MaintainView:
 
 def parse_days(text: str) -> int | Invalid:
     cleaned = text.strip().lower().removesuffix("dagar").removesuffix("days").strip()
-    if not cleaned.isdigit() or not MIN_DAYS <= int(cleaned) <= MAX_DAYS:
+    days = parse_int(cleaned, MIN_DAYS, MAX_DAYS)  # ASCII digits only ('²' is no number)
+    if days is None:
         return Invalid("maintain.bad_days", {"low": MIN_DAYS, "high": MAX_DAYS})
-    return int(cleaned)
+    return days
 
 
 def begin(view: MaintainView, patient_id: int, days: str | None, t) -> Outcome:
@@ -131,8 +133,9 @@ def on_button(
         return WIZARD.use_buttons(t, _ask_days(view, state, t)), None
     if name == "start":
         return Outcome(), state
-    if name == "mod" and arg.isdigit() and any(c.number == int(arg) for c in view.modules):
-        hidden = set(state.hidden) ^ {int(arg)}
+    module = parse_int(arg, 1, MAX_MODULE) if name == "mod" else None
+    if module is not None and any(c.number == module for c in view.modules):
+        hidden = set(state.hidden) ^ {module}
         return page(view, state.but(hidden=tuple(sorted(hidden))), t, edit=True), None
     return WIZARD.use_buttons(t, page(view, state, t)), None
 

@@ -14,9 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from dialogues.numbers import parse_int
 from dialogues.types import Button, Outcome, Reply, row
 
 LIST = "read:list"
+MAX_MODULE = 999  # module numbers in button data; programs have a dozen
+MAX_STEP = 999  # a step's index in its module
 
 
 def step_action(module: int, index: int) -> str:
@@ -26,9 +29,10 @@ def step_action(module: int, index: int) -> str:
 def parse_step(raw: str) -> tuple[int, int] | None:
     """(module, step index) from `<module>:<index>`; None when it is not that."""
     module, _, index = raw.partition(":")
-    if not (module.isdigit() and index.isdigit()):
-        return None
-    return int(module), int(index)
+    number, step = parse_int(module, 1, MAX_MODULE), parse_int(index, 0, MAX_STEP)
+    if number is None or step is None:
+        return None  # forged data too ('²' passes isdigit() but not int())
+    return number, step
 
 
 def _step_button(label: str, module: int, index: int) -> Button:

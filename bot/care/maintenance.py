@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
+from bot.care.messaging import deliver_waiting_feedback
 from bot.care.modules import is_addon
 from bot.care.notify import tell_patient
 from bot.turn.context import World
@@ -29,6 +30,8 @@ from storage.dialogue_state import DialogueState
 from storage.patients import Enrollment, Patient
 
 log = logging.getLogger(__name__)
+
+ALL_MODULES = 10**6  # deliver_waiting_feedback(before=...): feedback on any module
 
 
 def maintained(conn: sqlite3.Connection, patient_id: int) -> Enrollment | None:
@@ -103,7 +106,8 @@ def start(
     transaction; False when it was no longer active (nothing is done).
 
     Every schedule stops at once and what the bot had queued towards the patient and not
-    sent yet is withheld (a reminder, a questionnaire, a note); the patient's open dialogue
+    sent yet is withheld (a reminder, a questionnaire, a note); feedback written and waiting
+    for the next module is given now; the patient's open dialogue
     closes (its buttons go stale); the deselected modules are hidden from their reading; the
     change is a lifecycle row and an audit row; and the patient is told, in their language,
     until which day they can read and what to do if they feel worse."""
@@ -111,6 +115,9 @@ def start(
         return False
     lifecycle.stop_scheduled_work(conn, patient.id, now)
     withheld = outbox.withhold_outreach(conn, patient.chat_id, now)
+    # Feedback the therapist wrote that was waiting for the next module: no module opens
+    # any more, so it goes now (before what maintenance means), never lost.
+    deliver_waiting_feedback(conn, patient.id, now, before=ALL_MODULES)
     dialogue_state.save(conn, patient.chat_id, DialogueState(), now)  # a new revision
     hidden = sorted(set(hidden))
     for module in hidden:

@@ -1,0 +1,58 @@
+"""Review of issue 15 (safety side), through real turns and a real database: forged or odd
+input in the new dialogues gets a kind answer and never fails the turn, and feedback the
+therapist wrote before maintenance started still reaches the patient."""
+
+from bot.router import button
+from dialogues.types import Incoming
+from storage import patients
+from tests.bot.commands import command
+from tests.bot.staff_helpers import patient_id
+from tests.bot.test_enrollment_turns import enrolled
+from tests.bot.test_messages_turns import finish_module_1
+from tests.harness.catalogue import says, sv
+
+maintain = command("maintain")
+open_command = command("open")
+
+
+def _press_data(chat, user, data):
+    result, _ = chat.turn(button, user, Incoming(kind="button"), data=data)
+    return result
+
+
+def _start_maintenance(chat, therapist, days="14"):
+    chat.command(maintain, therapist, "maintain", "P1", days)
+    chat.press(therapist, "Starta vidmakthållande")
+
+
+def test_a_forged_read_button_with_other_digits_is_stale(chat, therapist):
+    patient = enrolled(chat, therapist)
+    _start_maintenance(chat, therapist)
+    for data in ("-|read:²:0", "-|read:1:²", "-|read:١:0"):
+        assert _press_data(chat, patient, data).toast == sv("button.stale"), data
+
+
+def test_maintain_days_in_other_digits_are_asked_again_kindly(chat, therapist):
+    enrolled(chat, therapist)
+    chat.command(maintain, therapist, "maintain", "P1", "²")
+    assert says(chat.last_text(therapist), "maintain.bad_days", low=1, high=365)
+    chat.text(therapist, "١٤")  # Arabic-Indic digits: not a number we read
+    assert says(chat.last_text(therapist), "maintain.bad_days", low=1, high=365)
+    chat.text(therapist, "14")
+    assert says(chat.last_text(therapist), "maintain.page", days=14)
+    assert patients.latest_enrollment(chat.conn, patient_id(chat, "P1")).status == "active"
+
+
+def test_feedback_written_before_maintenance_reaches_the_patient_first(chat, therapist):
+    patient = enrolled(chat, therapist)
+    finish_module_1(chat, patient)
+    chat.press(therapist, "Ge återkoppling")
+    chat.text(therapist, "Fint arbete med målen!")
+    assert not any("Fint arbete" in text for text in chat.texts(patient))  # waits for module 2
+    _start_maintenance(chat, therapist)
+    texts = chat.texts(patient)
+    feedback = [i for i, text in enumerate(texts) if "Fint arbete med målen" in text]
+    assert len(feedback) == 1
+    assert says(texts[feedback[0]], "messages.feedback", number=1)
+    told = next(i for i, text in enumerate(texts) if says(text, "reading.told"))
+    assert feedback[0] < told  # the feedback, then what maintenance means
