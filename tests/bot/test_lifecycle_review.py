@@ -2,6 +2,7 @@
 input in the new dialogues gets a kind answer and never fails the turn, and feedback the
 therapist wrote before maintenance started still reaches the patient."""
 
+from bot import router
 from bot.router import button
 from dialogues.types import Incoming
 from storage import patients
@@ -56,3 +57,36 @@ def test_feedback_written_before_maintenance_reaches_the_patient_first(chat, the
     assert says(texts[feedback[0]], "messages.feedback", number=1)
     told = next(i for i, text in enumerate(texts) if says(text, "reading.told"))
     assert feedback[0] < told  # the feedback, then what maintenance means
+
+
+def _withdrawn(chat, therapist):
+    patient = enrolled(chat, therapist)
+    chat.command(command("withdraw"), patient, "withdraw")
+    chat.press(patient, "Ja, avsluta")
+    assert patients.latest_enrollment(chat.conn, patient_id(chat, "P1")).status == "ended"
+    return patient
+
+
+def _open_flags(chat):
+    return chat.conn.execute("SELECT COUNT(*) FROM flags WHERE status = 'open'").fetchone()[0]
+
+
+def test_blocking_the_bot_after_withdrawing_raises_no_flag_but_the_team_hears(chat, therapist):
+    """Telegram's Stop button blocks the bot: after a withdrawal that is expected. No amber
+    flag (nothing is paused, and an open flag would hold up the purge), no "reminders
+    paused"; the care team hears of it once (a closing message may not have arrived)."""
+    patient = _withdrawn(chat, therapist)
+    chat.turn(router.membership_changed, patient, Incoming(kind="membership", text="kicked"))
+    assert _open_flags(chat) == 0
+    told = chat.last_text(therapist)
+    assert says(told, "reachability.unreachable_after_end", label="P1")
+    chat.turn(router.membership_changed, patient, Incoming(kind="membership", text="member"))
+    assert chat.last_text(therapist) == told  # no "reminders resumed" after the end
+    assert _open_flags(chat) == 0
+
+
+def test_blocking_the_bot_during_the_treatment_still_flags(chat, therapist):
+    patient = enrolled(chat, therapist)
+    chat.turn(router.membership_changed, patient, Incoming(kind="membership", text="kicked"))
+    assert _open_flags(chat) == 1
+    assert says(chat.last_text(therapist), "reachability.unreachable", label="P1")
