@@ -8,6 +8,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.care.access import open_patient, patient_of_dialogue
+from bot.care.identity import holds_back
 from bot.care.notify import tell_staff
 from bot.i18n import Translator
 from bot.render.calls import reply_call
@@ -70,6 +71,14 @@ def on_text(turn: Turn) -> Outcome:
     return dialogue.page(_view(turn, patient), _base(patient), turn.t, turn.t("move.use_buttons"))
 
 
+def _treatment_goes_on(turn: Turn, patient: Patient) -> bool:
+    """Whether the patient is told of their new therapist: only while the treatment is active
+    and the care team has confirmed who they are (in maintenance nothing goes on "as usual";
+    after the end nothing the bot starts reaches them, and an erased person has no chat)."""
+    active = patients.active_enrollment(turn.conn, patient.id) is not None
+    return active and patient.chat_id is not None and not holds_back(patient)
+
+
 def _move(turn: Turn, patient: Patient, target: int) -> Outcome:
     old = staff_repo.get(turn.conn, patient.therapist_id)
     new = staff_repo.get(turn.conn, target)
@@ -88,6 +97,7 @@ def _move(turn: Turn, patient: Patient, target: int) -> Outcome:
         tell_staff(turn.conn, old, "move.told_old", turn.now, label=label, name=escape(new.name))
     if new.id != turn.staff.id:
         tell_staff(turn.conn, new, "move.told_new", turn.now, label=label, name=escape(old.name))
-    note = Reply(Translator(patient.language)("move.told_patient"))
-    outbox.enqueue(turn.conn, reply_call(note, patient.chat_id, 0, lane=LANE_STAFF), turn.now)
+    if _treatment_goes_on(turn, patient):
+        note = Reply(Translator(patient.language)("move.told_patient"))
+        outbox.enqueue(turn.conn, reply_call(note, patient.chat_id, 0, lane=LANE_STAFF), turn.now)
     return dialogue.moved(patient.label, new.name, turn.t)

@@ -7,8 +7,9 @@ from bot.router import button
 from dialogues.types import Incoming
 from storage import patients
 from tests.bot.commands import command
-from tests.bot.staff_helpers import patient_id
+from tests.bot.staff_helpers import bind, patient_id
 from tests.bot.test_enrollment_turns import enrolled
+from tests.bot.test_identity_turns import agreed
 from tests.bot.test_messages_turns import finish_module_1
 from tests.harness.catalogue import says, sv
 
@@ -90,3 +91,26 @@ def test_blocking_the_bot_during_the_treatment_still_flags(chat, therapist):
     chat.turn(router.membership_changed, patient, Incoming(kind="membership", text="kicked"))
     assert _open_flags(chat) == 1
     assert says(chat.last_text(therapist), "reachability.unreachable", label="P1")
+
+
+def test_a_move_tells_the_patient_only_while_their_treatment_goes_on(chat, therapist):
+    """/move tells the patient "you have a new therapist": not a person the care team has
+    not confirmed yet (nothing from the care team reaches them), and not after the end (a
+    person erased after Ja, avbryt has no chat left: a row to nobody would wait for ever)."""
+    person, _ = agreed(chat, therapist)
+    pid = patient_id(chat, "P1")
+    admin = bind(chat, "Eva", "patient-admin", "Växjö", 402)
+    bind(chat, "David", "therapist", "Växjö", 403)
+    chat.command(command("move"), admin, "move", "P1")
+    chat.press(admin, "David")
+    assert says(chat.last_text(admin), "move.done", label="P1", therapist="David")
+    assert sv("move.told_patient") not in chat.texts(person)
+    _press_data(chat, admin, f"-|identity:cancel:{pid}")  # Ja, avbryt: the person is erased
+    assert patients.get(chat.conn, pid).chat_id is None
+    chat.command(command("move"), admin, "move", "P1")
+    chat.press(admin, "Anna")
+    assert says(chat.last_text(admin), "move.done", label="P1", therapist="Anna")
+    nowhere = chat.conn.execute(
+        "SELECT COUNT(*) FROM outbox WHERE chat_id IS NULL AND status = 'pending'"
+    ).fetchone()[0]
+    assert nowhere == 0
