@@ -20,14 +20,10 @@ def identity_button(turn: Turn, rest: str) -> Outcome | None:
     """None when the data is not this button's (the router answers it as stale)."""
     action, _, raw_patient = rest.partition(":")
     patient_id = parse_id(raw_patient)
-    if action not in identity.ACTIONS or patient_id is None:
-        return None
+    if action not in identity.ACTIONS or patient_id is None or turn.staff is None:
+        return None  # only staff are asked: anyone else's press is stale, nothing is edited
     patient = patients.get(turn.conn, patient_id)
-    if (
-        turn.staff is None
-        or patient is None
-        or not may_see(turn.conn, turn.staff, patient, turn.now)
-    ):
+    if patient is None or not may_see(turn.conn, turn.staff, patient, turn.now):
         return identity.settled(turn.t)
     if not rules.still_open(turn.conn, patient):
         return identity.settled(turn.t)

@@ -114,3 +114,17 @@ def test_a_move_tells_the_patient_only_while_their_treatment_goes_on(chat, thera
         "SELECT COUNT(*) FROM outbox WHERE chat_id IS NULL AND status = 'pending'"
     ).fetchone()[0]
     assert nowhere == 0
+
+
+def test_a_patient_pressing_a_forged_identity_button_keeps_their_message(chat, therapist):
+    """Only staff answer "Är detta din patient?": a patient's forged press is a stale button
+    (the usual toast and their place), never an edit of the message they pressed."""
+    person, _ = agreed(chat, therapist)
+    pid = patient_id(chat, "P1")
+    pressed = chat.outbox(person)[-1]["id"]
+    result, _ = chat.turn(
+        button, person, Incoming(kind="button"), data=f"-|identity:yes:{pid}", message_id=pressed
+    )
+    assert result.toast == sv("button.stale")
+    assert not any(says(text, "identity.settled") for text in chat.texts(person))
+    assert not patients.get(chat.conn, pid).confirmed
