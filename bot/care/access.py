@@ -3,6 +3,7 @@ place these rules live, used by every staff command, message and alert."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -16,6 +17,8 @@ from storage.patients import Patient
 from storage.staff import Staff
 
 UNIT_WIDE_ROLES = ("admin", "patient-admin")
+
+log = logging.getLogger(__name__)
 
 
 def may_see(conn: sqlite3.Connection, member: Staff, patient: Patient, now: datetime) -> bool:
@@ -47,6 +50,18 @@ def care_team(conn: sqlite3.Connection, patient: Patient, now: datetime) -> list
     ids = [patient.therapist_id, *cover.deputies_of(conn, patient.therapist_id, now)]
     members = [staff.get(conn, staff_id) for staff_id in dict.fromkeys(ids)]
     return [m for m in members if m is not None and m.active and m.telegram_user_id]
+
+
+def care_team_or_admins(conn: sqlite3.Connection, patient: Patient, now: datetime) -> list[Staff]:
+    """Who a note about the patient goes to: the care team; when nobody in it can be reached
+    (the therapist deactivated or not bound, no deputy), the unit's patient-admins, so a note
+    (a withdrawal, open flags at the end, the identity question) never goes to nobody."""
+    team = care_team(conn, patient, now)
+    if team:
+        return team
+    log.warning("patient %s: no care team to reach; the unit's patient-admins are told", patient.id)
+    admins = units.staff_chats_with_role(conn, patient.unit_id, "patient-admin")
+    return [member for member in (staff.get(conn, staff_id) for staff_id, _ in admins) if member]
 
 
 def open_patient(turn: Turn, label: str, action: str | None) -> Patient | None:

@@ -19,13 +19,14 @@ import sqlite3
 from datetime import datetime
 from typing import Protocol
 
-from bot.care.access import care_team
+from bot.care.access import care_team_or_admins
 from bot.care.lifecycle import end_treatment
+from bot.care.notify import tell_therapist
 from bot.i18n import Translator
 from bot.render.calls import reply_call
 from dialogues import identity
 from dialogues.types import Outcome, Reply
-from storage import audit, forget, invites, lifecycle, outbox, patients, staff, units
+from storage import audit, forget, invites, lifecycle, outbox, patients, units
 from storage.outbox import LANE_STAFF
 from storage.patients import Patient
 
@@ -91,17 +92,9 @@ def ask_care_team(
     is in the message only: its outbox payload is erased once sent, and it is never logged.
     A care team nobody can reach: the unit's patient-admins are asked, so a patient never
     waits unseen."""
-    chats = [member.telegram_user_id for member in care_team(conn, patient, now)]
-    if not chats:
-        chats = [
-            chat for _, chat in units.staff_chats_with_role(conn, patient.unit_id, "patient-admin")
-        ]
-        log.warning(
-            "patient %s: no care team to ask who they are; patient-admins asked", patient.id
-        )
-    for chat_id in chats:
-        member = staff.by_telegram_user(conn, chat_id)
-        t = Translator((member.language if member else None) or "sv")
+    for member in care_team_or_admins(conn, patient, now):
+        chat_id = member.telegram_user_id
+        t = Translator(member.language or "sv")
         question = Reply(
             identity.question_text(patient.label, display_name, t),
             identity.question_buttons(patient.id, t),
@@ -117,10 +110,7 @@ def verified(conn: sqlite3.Connection, patient_id: int, confirmed: bool, now: da
         return
     if confirmed:
         confirm(conn, patient, None, now)
-        for member in care_team(conn, patient, now):
-            t = Translator(member.language or "sv")
-            note = Reply(t("identity.verified", label=patient.label))
-            outbox.enqueue(conn, reply_call(note, member.telegram_user_id, 0, lane=LANE_STAFF), now)
+        tell_therapist(conn, patient, "identity.verified", now)
     else:
         log.info("identity check for patient %s not confirmed: the care team is asked", patient_id)
         ask_care_team(conn, patient, now)

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.care.access import care_team
+from bot.care.access import care_team_or_admins
 from bot.i18n import Translator
 from bot.render.calls import reply_call
 from dialogues.types import Keyboard, Reply
@@ -27,7 +27,7 @@ def tell_therapist(
     **params: object,
 ) -> None:
     """`buttons` builds the note's buttons in each reader's language."""
-    for member in care_team(conn, patient, now):
+    for member in care_team_or_admins(conn, patient, now):
         t = Translator(member.language or "sv")
         note = Reply(t(key, label=patient.label, **params), buttons(t) if buttons else ())
         outbox.enqueue(conn, reply_call(note, member.telegram_user_id, 0, lane=LANE_STAFF), now)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 from bot.care.lifecycle import end_treatment
 from bot.render.calls import reply_call
 from dialogues.types import Reply
-from storage import lifecycle, outbox, patients, schedules
+from storage import flags, lifecycle, outbox, patients, schedules, staff
 from storage.outbox import LANE_REMINDER, LANE_REPLY, LANE_STAFF
 from tests.harness.records import migrated_database, therapists_patient
 
@@ -81,3 +81,28 @@ def test_ending_stops_every_schedule_and_cannot_be_repeated(tmp_path):
 
     assert schedules.due(conn, later, 100) == []
     assert not end_treatment(conn, patient, enrollment, "other", NOW)
+
+
+def test_open_flags_at_the_end_reach_the_patient_admins_when_the_therapist_cannot_be_reached(
+    tmp_path,
+):
+    conn, patient, enrollment = _setup(tmp_path)
+    code = staff.add_staff_role(
+        conn, name="Per", role="patient-admin", unit_name="V", telegram_user_id=None, now=NOW
+    )
+    staff.bind(conn, code, 200, NOW)
+    conn.execute("UPDATE staff SET active = 0 WHERE id = ?", (patient.therapist_id,))
+    flags.create(
+        conn,
+        patient_id=patient.id,
+        unit_id=patient.unit_id,
+        severity="red",
+        next_check_at=None,
+        now=NOW,
+    )
+
+    end_treatment(conn, patient, enrollment, "completed", NOW)
+
+    told = conn.execute("SELECT payload_json FROM outbox WHERE chat_id = 200").fetchall()
+    assert len(told) == 1 and "P1" in told[0][0]
+    assert conn.execute("SELECT COUNT(*) FROM outbox WHERE chat_id = 100").fetchone()[0] == 0
