@@ -14,6 +14,7 @@ import logging
 import sqlite3
 from datetime import datetime
 
+from bot.care.messaging import deliver_all_waiting_feedback
 from bot.care.notify import tell_patient, tell_therapist
 from dialogues.types import Reply
 from storage import audit, events, flags, lifecycle, outbox
@@ -42,6 +43,8 @@ def end_treatment(
     lifecycle.stop_scheduled_work(conn, patient.id, now)
     conn.execute("DELETE FROM dialogue_state WHERE chat_id = ?", (patient.chat_id,))
     withheld = outbox.withhold_outreach(conn, patient.chat_id, now)
+    if reason in _FEEDBACK_STILL_GOES:
+        deliver_all_waiting_feedback(conn, patient.id, now)
     if closing_message:
         tell_patient(conn, patient, now, lambda t: Reply(_closing_text(t, reason)))
     lifecycle.stop_outreach(conn, patient.id, now)
@@ -68,6 +71,12 @@ def end_treatment(
         withheld,
     )
     return True
+
+
+# Ended by the care team or by time: the therapist's feedback already written still reaches the
+# patient, before the closing message. Not after a withdrawal (nothing more, as promised), nor
+# to a person the therapist did not recognise, nor after years of silence.
+_FEEDBACK_STILL_GOES = (*lifecycle.END_REASONS, lifecycle.MAINTENANCE_OVER)
 
 
 def _closing_text(t, reason: str) -> str:

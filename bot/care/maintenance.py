@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from bot.care.messaging import deliver_waiting_feedback
+from bot.care.messaging import deliver_all_waiting_feedback
 from bot.care.modules import is_addon
 from bot.care.notify import tell_patient
 from bot.turn.context import World
@@ -30,8 +30,6 @@ from storage.dialogue_state import DialogueState
 from storage.patients import Enrollment, Patient
 
 log = logging.getLogger(__name__)
-
-ALL_MODULES = 10**6  # deliver_waiting_feedback(before=...): feedback on any module
 
 
 def maintained(conn: sqlite3.Connection, patient_id: int) -> Enrollment | None:
@@ -117,7 +115,7 @@ def start(
     withheld = outbox.withhold_outreach(conn, patient.chat_id, now)
     # Feedback the therapist wrote that was waiting for the next module: no module opens
     # any more, so it goes now (before what maintenance means), never lost.
-    deliver_waiting_feedback(conn, patient.id, now, before=ALL_MODULES)
+    deliver_all_waiting_feedback(conn, patient.id, now)
     dialogue_state.save(conn, patient.chat_id, DialogueState(), now)  # a new revision
     hidden = sorted(set(hidden))
     for module in hidden:

@@ -85,6 +85,15 @@ def deliver_waiting_feedback(
         events.record(conn, "feedback_delivered", now, patient_id=patient_id, module=message.module)
 
 
+def deliver_all_waiting_feedback(conn: sqlite3.Connection, patient_id: int, now: datetime) -> None:
+    """The treatment goes into maintenance or ends: no module will open again, so feedback
+    written for any module and still waiting goes now, before the word that it has ended."""
+    deliver_waiting_feedback(conn, patient_id, now, before=_ANY_MODULE)
+
+
+_ANY_MODULE = 10**6
+
+
 def history_line(
     world: World, conn: sqlite3.Connection, program: str | None, message, zone: ZoneInfo, t
 ) -> HistoryLine:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 from bot.care.lifecycle import end_treatment
 from bot.render.calls import reply_call
 from dialogues.types import Reply
-from storage import flags, lifecycle, outbox, patients, schedules, staff
+from storage import flags, lifecycle, messages, outbox, patients, schedules, staff
 from storage.outbox import LANE_REMINDER, LANE_REPLY, LANE_STAFF
 from tests.harness.records import migrated_database, therapists_patient
 
@@ -106,3 +106,42 @@ def test_open_flags_at_the_end_reach_the_patient_admins_when_the_therapist_canno
     told = conn.execute("SELECT payload_json FROM outbox WHERE chat_id = 200").fetchall()
     assert len(told) == 1 and "P1" in told[0][0]
     assert conn.execute("SELECT COUNT(*) FROM outbox WHERE chat_id = 100").fetchone()[0] == 0
+
+
+def _waiting_feedback(conn, patient):
+    messages.add_to_patient(
+        conn,
+        patient_id=patient.id,
+        staff_id=patient.therapist_id,
+        kind="feedback",
+        text="Bra jobbat med modul 3",
+        now=NOW,
+        module=3,
+        delivered=False,
+    )
+
+
+def test_feedback_already_written_reaches_the_patient_before_the_closing_message(tmp_path):
+    conn, patient, enrollment = _setup(tmp_path)
+    _waiting_feedback(conn, patient)
+
+    end_treatment(conn, patient, enrollment, "completed", NOW, staff_id=patient.therapist_id)
+
+    payloads = [
+        row[0]
+        for row in conn.execute(
+            "SELECT payload_json FROM outbox WHERE chat_id = ? ORDER BY id", (patient.chat_id,)
+        )
+    ]
+    assert len(payloads) == 2
+    assert "Bra jobbat med modul 3" in payloads[0]
+    assert "avslutad" in payloads[1]
+
+
+def test_after_a_withdrawal_no_feedback_goes(tmp_path):
+    conn, patient, enrollment = _setup(tmp_path)
+    _waiting_feedback(conn, patient)
+
+    end_treatment(conn, patient, enrollment, lifecycle.WITHDRAWN, NOW, closing_message=False)
+
+    assert _queued(conn, patient.chat_id) == []
