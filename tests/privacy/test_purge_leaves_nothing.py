@@ -62,6 +62,7 @@ def _bytes_of(db_path: Path) -> bytes:
 def _occurs(db_path: Path, text: str) -> bool:
     data = _bytes_of(db_path)
     needles = {text.encode("utf-8"), text.encode("utf-16-le"), text.encode("utf-16-be")}
+    needles.add(json.dumps(text)[1:-1].encode("ascii"))  # in JSON columns: "MARK\u00d6R"
     return any(needle in data for needle in needles)
 
 
