@@ -104,6 +104,7 @@ def erase(conn: sqlite3.Connection, patient_id: int, now: datetime) -> Erased | 
     folded = statistics.fold_patient(conn, patient_id)
     _erase_work(conn, patient_id)
     _erase_messages(conn, patient_id, chat_id)
+    _close_staff_dialogues(conn, patient_id)
     _erase_treatment(conn, patient_id)
     _scrub_trails(conn, patient_id, unit_id, label, now)
     _erase_patient_row(conn, patient_id, now)
@@ -179,6 +180,19 @@ def _erase_messages(conn: sqlite3.Connection, patient_id: int, chat_id: int | No
     )
     # A row Telegram has now ('sending') is erased by the sender once it is closed.
     conn.execute("UPDATE outbox SET forget_recipient = 1 WHERE chat_id = ?", (chat_id,))
+
+
+def _close_staff_dialogues(conn: sqlite3.Connection, patient_id: int) -> None:
+    """A staff member's open dialogue about the patient (`/patient`, `/end` with a comment
+    typed but not confirmed, a message being written...) holds the label and maybe staff
+    text about them for as long as that member opens no other dialogue: it is closed. Staff
+    dialogues name their patient as "patient" (or "patient_id") in their data."""
+    conn.execute(
+        "DELETE FROM dialogue_state WHERE json_valid(state_json)"
+        " AND (json_extract(state_json, '$.patient') = :p"
+        " OR json_extract(state_json, '$.patient_id') = :p)",
+        {"p": patient_id},
+    )
 
 
 def _erase_treatment(conn: sqlite3.Connection, patient_id: int) -> None:

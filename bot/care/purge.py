@@ -209,21 +209,29 @@ def purge_patient(
 
 class PurgeJob:
     """The periodic job (`Supervisor.every("purge", ...)`): one contained pass in one
-    transaction, then, when anyone was purged, the scrub outside it (from the bot's own
-    connection, so no write of the bot's runs meanwhile). A scrub that could not finish is
-    tried again at the next run."""
+    transaction, then the scrub outside it (from the bot's own connection, so no write of the
+    bot's runs meanwhile) whenever the database holds a purge not scrubbed after: this pass's,
+    one whose scrub could not finish, or one done elsewhere (`python -m bot purge` beside the
+    running bot, whose own scrub the bot's readers keep from finishing; a restore; a purge
+    before a restart). The first run after a start scrubs once."""
 
     def __init__(self, database: Database, clock: Clock, ledger_file: Path | None, wake_sender):
         self._db = database
         self._clock = clock
         self._ledger_file = ledger_file
         self._wake_sender = wake_sender
-        self._scrub_pending = False
+        self._scrubbed_after: int | None = None  # purge ledger rows when last scrubbed
 
     async def run(self) -> None:
         purged = await self._db.transaction(
             lambda conn: run_batch(conn, self._clock.now(), ledger_file=self._ledger_file)
         )
         self._wake_sender()  # reminders to therapists, closing messages
-        if purged or self._scrub_pending:
-            self._scrub_pending = not await self._db.call(scrub.scrub)
+        purges = await self._db.call(_purges_recorded)
+        if purged or purges != self._scrubbed_after:
+            if await self._db.call(scrub.scrub):
+                self._scrubbed_after = purges
+
+
+def _purges_recorded(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM purge_ledger").fetchone()[0]

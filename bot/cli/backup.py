@@ -64,7 +64,7 @@ def restore_main(args: argparse.Namespace) -> int:
     if not source.exists():
         return _fail(f"no backup at {source}")
     try:
-        replayed = restore(source, settings.database_path)
+        replayed = restore(source, settings.database_path, without_ledger=args.without_ledger)
     except run_lock.DatabaseInUse:
         return _fail(
             f"a bot is running on {settings.database_path}: stop it first (the restore would"
@@ -76,12 +76,23 @@ def restore_main(args: argparse.Namespace) -> int:
     return 0
 
 
-def restore(source: Path, database_path: Path) -> int:
+class LedgerIncomplete(ValueError):
+    """The purge ledger file lacks purges the databases record: it is missing, or an old
+    copy, and a restore with it could bring purged patients back."""
+
+
+def restore(source: Path, database_path: Path, *, without_ledger: bool = False) -> int:
     """Overwrite the database with the backup, then purge again what was purged since.
-    Raises run_lock.DatabaseInUse while a bot runs. Returns how many purges were redone."""
+    Raises run_lock.DatabaseInUse while a bot runs, and LedgerIncomplete (before anything is
+    overwritten) when the ledger file lacks a purge that the database being replaced or the
+    backup records, unless `without_ledger`. Returns how many purges were redone."""
     _check_backup(source)
     lock = run_lock.hold_exclusive(database_path)
     try:
+        ledger_file = purge_ledger.file_beside(database_path)
+        entries = purge_ledger.read(ledger_file)
+        if not without_ledger:
+            _check_ledger(entries, ledger_file, (database_path, source))
         backup_conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         conn = connect_sync(database_path)
         try:
@@ -90,7 +101,6 @@ def restore(source: Path, database_path: Path) -> int:
             backup_conn.close()
         migrate_sync(conn)
         scrub.ensure_incremental_vacuum(conn)
-        entries = purge_ledger.read(purge_ledger.file_beside(database_path))
         replayed = run_in_transaction(conn, lambda c: replay(c, entries))
         scrub.scrub(conn)
         conn.close()
@@ -122,6 +132,39 @@ def replay(conn: sqlite3.Connection, entries: list[purge_ledger.Entry]) -> int:
             redone += 1
         purge_ledger.record(conn, entry, None)
     return redone
+
+
+def _check_ledger(
+    entries: list[purge_ledger.Entry], ledger_file: Path, databases: tuple[Path, ...]
+) -> None:
+    """Every purge the databases record themselves must be in the ledger file; the file only
+    grows, so one it lacks means the file is missing or an old copy, and the purges after
+    the backup cannot be known."""
+    in_file = {entry.patient_id for entry in entries}
+    missing = set()
+    for path in databases:
+        missing |= _recorded_purges(path) - in_file
+    if missing:
+        raise LedgerIncomplete(
+            f"the purge ledger {ledger_file} lacks {len(missing)} purge(s) the databases"
+            " record (it is missing or an old copy): a restore with it could bring purged"
+            " patients back. Put the current ledger file there, or restore with"
+            " --without-ledger if it is lost for good (then purge the patients again by hand)."
+        )
+
+
+def _recorded_purges(path: Path) -> set[int]:
+    """The patient ids of a database's own purge_ledger table (none when there is no such
+    database, or it is older than the table)."""
+    if not path.exists():
+        return set()
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {row[0] for row in conn.execute("SELECT patient_id FROM purge_ledger")}
+    except sqlite3.DatabaseError:  # no such table, or a damaged database being replaced
+        return set()
+    finally:
+        conn.close()
 
 
 def _check_backup(source: Path) -> None:

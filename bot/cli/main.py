@@ -167,6 +167,12 @@ def parser() -> argparse.ArgumentParser:
         " done again",
     )
     restore.add_argument("file")
+    restore.add_argument(
+        "--without-ledger",
+        action="store_true",
+        help="restore even though the purge ledger file lacks purges the databases record"
+        " (purged patients may come back)",
+    )
     restore.set_defaults(func=_restore)
     return root
 

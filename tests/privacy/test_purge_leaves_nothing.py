@@ -62,6 +62,7 @@ def _bytes_of(db_path: Path) -> bytes:
 def _occurs(db_path: Path, text: str) -> bool:
     data = _bytes_of(db_path)
     needles = {text.encode("utf-8"), text.encode("utf-16-le"), text.encode("utf-16-be")}
+    needles.add(json.dumps(text)[1:-1].encode("ascii"))  # in JSON columns: "MARK\u00d6R"
     return any(needle in data for needle in needles)
 
 
@@ -303,3 +304,33 @@ def test_a_restore_purges_again_only_the_same_patient(tmp_path):
     assert patients.get(conn, patient.id).label is None
     ended = patients.latest_enrollment(conn, patient.id)
     assert (ended.status, ended.end_reason) == ("ended", "completed")
+
+
+async def test_the_job_scrubs_after_a_purge_it_did_not_do_itself(tmp_path):
+    """`python -m bot purge` beside the running bot (its scrub kept from finishing by the
+    bot's readers), a restart, or a restore: the bot's job sees purges it has not scrubbed
+    after (the purge ledger) and scrubs at its next run, though it purges no one itself."""
+    from bot.clock import FixedClock
+    from storage.database import Database
+
+    db_path = tmp_path / "bot.sqlite3"
+    conn = migrated_database(db_path)
+    database = await Database.open(db_path)  # the running bot's connection
+    patient, enrollment = run_in_transaction(conn, _fill)
+    ended_at = NOW + timedelta(days=1)
+    run_in_transaction(conn, lambda c: end_treatment(c, patient, enrollment, "completed", ended_at))
+    run_in_transaction(
+        conn, lambda c: journal.record(c, patient.id, NOW, ended_at, patient.therapist_id, ended_at)
+    )
+    later = ended_at + timedelta(days=91)
+    ledger = purge_ledger.file_beside(db_path)
+    assert run_in_transaction(conn, lambda c: purge.run_batch(c, later, ledger_file=ledger)) == 1
+    conn.close()  # the command line's purge, without its scrub
+    assert _occurs(db_path, MARKER)  # the log still holds the old pages
+
+    job = purge.PurgeJob(database, FixedClock(later), ledger, wake_sender=lambda: None)
+    await job.run()
+    try:
+        assert not _occurs(db_path, MARKER)  # while the bot still runs
+    finally:
+        await database.close()

@@ -1,0 +1,109 @@
+"""A restore never brings purged data back silently, also when the purge ledger file beside
+the database is missing or an old copy.
+
+The database records its purges in its own `purge_ledger` table too. A restore compares:
+every purge that the database being replaced or the backup itself records must be in the
+ledger file, or the file is not the current one, and the restore stops with an error before
+it overwrites anything (`--without-ledger` accepts the loss on purpose).
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+
+import pytest
+
+from bot.care import purge
+from bot.care.lifecycle import end_treatment
+from bot.cli.backup import LedgerIncomplete, backup, restore
+from storage import journal, patients, purge_ledger
+from storage.database import connect_sync, run_in_transaction
+from tests.harness.records import migrated_database, therapists_patient
+from tests.privacy.test_purge_leaves_nothing import NOW
+
+LABEL = "Rs-label-42"
+
+
+def _purge(db_path, patient_id: int) -> None:
+    conn = connect_sync(db_path)
+
+    def work(c):
+        patient = patients.get(c, patient_id)
+        enrollment = patients.latest_enrollment(c, patient_id)
+        end_treatment(c, patient, enrollment, "completed", NOW)
+        journal.record(c, patient_id, NOW, NOW, patient.therapist_id, NOW)
+        later = NOW + timedelta(days=91)
+        ledger = purge_ledger.file_beside(db_path)
+        assert purge.run_batch(c, later, ledger_file=ledger) == 1
+
+    run_in_transaction(conn, work)
+    conn.close()
+
+
+def _enrolled(db_path, user_id: int, label: str) -> int:
+    conn = migrated_database(db_path)
+
+    def work(c):
+        patient = therapists_patient(c, NOW, user_id=user_id, label=label)
+        patients.enroll(c, patient.id, "depression", NOW)
+        return patient.id
+
+    patient_id = run_in_transaction(conn, work)
+    conn.close()
+    return patient_id
+
+
+def _label(db_path, patient_id: int) -> str | None:
+    conn = connect_sync(db_path)
+    try:
+        return conn.execute("SELECT label FROM patients WHERE id = ?", (patient_id,)).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_missing_ledger_file_stops_the_restore_before_it_overwrites(tmp_path):
+    db_path = tmp_path / "bot.sqlite3"
+    patient_id = _enrolled(db_path, 4711, LABEL)
+    backup_file = tmp_path / "backup.sqlite3"
+    backup(db_path, backup_file)
+    _purge(db_path, patient_id)
+    purge_ledger.file_beside(db_path).unlink()  # lost, or never copied to the new server
+
+    with pytest.raises(LedgerIncomplete):
+        restore(backup_file, db_path)
+    assert _label(db_path, patient_id) is None  # nothing was overwritten
+
+    assert restore(backup_file, db_path, without_ledger=True) == 0  # on purpose
+    assert _label(db_path, patient_id) == LABEL
+
+
+def test_an_old_copy_of_the_ledger_file_stops_the_restore(tmp_path):
+    """The database is lost with its folder; the ledger file came back from an old copy that
+    lacks a purge the backup itself records: later purges are likely missing too."""
+    db_path = tmp_path / "bot.sqlite3"
+    first = _enrolled(db_path, 4711, LABEL)
+    _enrolled(db_path, 4712, "Rs-other-43")
+    ledger = purge_ledger.file_beside(db_path)
+    _purge(db_path, first)
+    old_copy = tmp_path / "ledger-old"
+    ledger.rename(old_copy)
+    old_copy.write_text("")  # a copy from before the first purge
+    backup_file = tmp_path / "backup.sqlite3"
+    backup(db_path, backup_file)
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / f"bot.sqlite3{suffix}").unlink(missing_ok=True)
+    shutil.copy(old_copy, ledger)
+
+    with pytest.raises(LedgerIncomplete):
+        restore(backup_file, db_path)
+
+
+def test_a_complete_ledger_file_restores_and_purges_again(tmp_path):
+    db_path = tmp_path / "bot.sqlite3"
+    patient_id = _enrolled(db_path, 4711, LABEL)
+    backup_file = tmp_path / "backup.sqlite3"
+    backup(db_path, backup_file)
+    _purge(db_path, patient_id)
+    assert restore(backup_file, db_path) == 1
+    assert _label(db_path, patient_id) is None
