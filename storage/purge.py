@@ -370,13 +370,16 @@ def inactive_since(conn: sqlite3.Connection, before: datetime, limit: int) -> li
 
 def last_recordable(conn: sqlite3.Connection, patient_id: int) -> datetime | None:
     """The latest thing a journal note would cover: the patient's own activity, a message
-    either way, a measurement, or a staff action on them."""
+    either way, a measurement, a staff action on them, or a change in the treatment's course
+    (an ending by the bot itself, a withdrawal: those belong in the record too)."""
     row = conn.execute(
         "SELECT MAX(t) FROM (SELECT last_active_at AS t FROM patients WHERE id = :p"
         " UNION ALL SELECT MAX(created_at) FROM messages WHERE patient_id = :p"
         " UNION ALL SELECT MAX(submitted_at) FROM measurements WHERE patient_id = :p"
         " UNION ALL SELECT MAX(created_at) FROM audit_log"
-        " WHERE patient_id = :p AND staff_id IS NOT NULL)",
+        " WHERE patient_id = :p AND staff_id IS NOT NULL"
+        " UNION ALL SELECT MAX(at) FROM lifecycle_events"
+        " WHERE patient_id = :p AND change <> 'purged')",
         {"p": patient_id},
     ).fetchone()
     return from_db(row[0]) if row[0] else None

@@ -334,3 +334,22 @@ async def test_the_job_scrubs_after_a_purge_it_did_not_do_itself(tmp_path):
         assert not _occurs(db_path, MARKER)  # while the bot still runs
     finally:
         await database.close()
+
+
+def test_an_ending_by_the_bot_itself_waits_for_the_journal_too(tmp_path):
+    """Everything the therapist journaled happened before maintenance; the maintenance ran
+    out and the bot ended the treatment: that ending belongs in the record, so the purge
+    waits for a note covering it."""
+    conn = migrated_database(tmp_path / "bot.sqlite3")
+    patient, enrollment = run_in_transaction(conn, _fill)
+    later = NOW + timedelta(days=5)
+    run_in_transaction(
+        conn, lambda c: journal.record(c, patient.id, NOW, later, patient.therapist_id, later)
+    )
+    ended_at = NOW + timedelta(days=20)
+    run_in_transaction(
+        conn,
+        lambda c: end_treatment(c, patient, enrollment, lifecycle.MAINTENANCE_OVER, ended_at),
+    )
+    due = ended_at + timedelta(days=90)
+    assert [p.action for p in purge.plan(conn, due)] == [purge.WAITING_FOR_JOURNAL]
