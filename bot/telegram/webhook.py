@@ -45,6 +45,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 BACKOFF_SECONDS = (1, 2, 4, 8, 16, 30)
 REST_SECONDS = 10.0  # the loop wakes at least this often without posts, to beat
 BODY_LIMIT = 1024 * 1024  # an update is a few kB; Telegram sends no files in it
+# On stop, posts in flight may finish storing for this long (a store takes milliseconds); one
+# cut off is not answered, so Telegram posts it again. Docker stops a container after 10 s.
+SHUTDOWN_SECONDS = 2.0
 
 
 class WebhookReceiver:
@@ -97,7 +100,7 @@ class WebhookReceiver:
     async def _serve(self) -> None:
         app = web.Application(client_max_size=BODY_LIMIT)
         app.router.add_post(self.path, self.receive)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
         await self._runner.setup()
         await web.TCPSite(self._runner, self._listen, self._port).start()
         self.port = self._runner.addresses[0][1]

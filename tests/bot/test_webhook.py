@@ -143,3 +143,15 @@ async def test_an_update_that_cannot_be_stored_is_answered_500_so_telegram_sends
     async with client.post(url, json=_message(7, 11), headers={SECRET_HEADER: SECRET}) as answer:
         assert answer.status == 500
     assert 7 not in telegram.events
+
+
+async def test_an_update_that_cannot_be_parsed_is_stored_then_set_aside_alone(running):
+    telegram, database, _, client, url = running
+    broken = {"update_id": 8, "callback_query": {"id": "q1", "data": "1|next"}}
+    right = {SECRET_HEADER: SECRET}
+    for update in (broken, _message(9, 12)):
+        async with client.post(url, json=update, headers=right) as answer:
+            assert answer.status == 200
+    await _until(lambda: 9 in telegram.events)
+    assert 8 not in telegram.events
+    assert await database.call(inbox.set_aside_count) == 1
