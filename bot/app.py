@@ -33,6 +33,7 @@ from bot.telegram.application import build_application, set_default_menus
 from bot.telegram.polling import InboxPoller
 from bot.telegram.runtime import Runtime
 from bot.telegram.sender import Sender
+from bot.telegram.webhook import WebhookReceiver
 from bot.turn.context import World
 from programs.loader import default_programs_dir, load_programs
 from programs.questionnaire_loader import load_questionnaires
@@ -44,9 +45,10 @@ log = logging.getLogger(__name__)
 SHUTDOWN_SECONDS = 15  # at most, for the loops, PTB and the database to close
 
 
-async def run_bot(settings: Settings) -> bool:
+async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
     """Run until stopped (True) or until the supervisor finds the process unhealthy (False:
-    the caller exits non-zero)."""
+    the caller exits non-zero). Updates come by long polling, or with `webhook` by
+    Telegram's posts (bot/telegram/webhook.py); either way stored before they are answered."""
     screening.load_crisis_rules()  # a broken rules file stops the start, not the first patient
     clock = clock_from_settings(settings.fake_clock_file)
     programs = load_programs(settings.programs_dir or default_programs_dir())
@@ -89,9 +91,8 @@ async def run_bot(settings: Settings) -> bool:
     await set_default_menus(application, COMMAND_LISTS.menu["patient"])
     await sender.recover()
     await application.start()
-    poller = InboxPoller(application, database, clock, heartbeat=supervisor.heartbeat("poller"))
     ticker = _ticker(settings, database, clock, sender, supervisor, programs, questionnaires)
-    supervisor.start("poller", poller.run)
+    _start_updates(settings, application, database, clock, supervisor, webhook=webhook)
     supervisor.start("sender", sender.run)
     supervisor.every("tick", ticker.interval, ticker.tick)  # one job for all, never per patient
     # Purge (gallring): one contained pass, then the scrub (bot/care/purge.py). As often as
@@ -130,6 +131,25 @@ async def _shut_down(supervisor: Supervisor, application, database) -> None:
     await application.stop()
     await application.shutdown()
     await database.close()
+
+
+def _start_updates(settings, application, database, clock, supervisor, *, webhook) -> None:
+    """The loop that takes updates in: the webhook's server, or the poller (the default)."""
+    if webhook:
+        receiver = WebhookReceiver(
+            application,
+            database,
+            clock,
+            url=settings.webhook_url,
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            secret=settings.webhook_secret,
+            heartbeat=supervisor.heartbeat("webhook"),
+        )
+        supervisor.start("webhook", receiver.run)
+        return
+    poller = InboxPoller(application, database, clock, heartbeat=supervisor.heartbeat("poller"))
+    supervisor.start("poller", poller.run)
 
 
 def _ticker(settings, database, clock, sender, supervisor, programs, questionnaires) -> Ticker:

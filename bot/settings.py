@@ -11,6 +11,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _TOKEN_PATTERN = re.compile(r"^[0-9]{3,}:[A-Za-z0-9_-]{30,}$")
+# Telegram allows 1-256 of these characters in a webhook's secret token; we ask for 16 or more.
+_WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
 LONGEST_POLL_SECONDS = 35  # getUpdates' long poll (25 s) and its read margin
@@ -53,6 +55,13 @@ class Settings(BaseSettings):
     # process exits after the grace, so systemd or Docker starts a fresh one.
     loop_hung_seconds: float = Field(default=120.0, gt=0)
     unhealthy_exit_grace_seconds: float = Field(default=30.0, ge=0)
+    # Webhook mode (`python -m bot run --webhook`, bot/telegram/webhook.py): the public URL
+    # Telegram posts to (its path is the path we serve), where we listen (behind a TLS proxy),
+    # and the secret token Telegram sends with every post.
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_secret: str | None = None
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -66,6 +75,20 @@ class Settings(BaseSettings):
     def _base_url_shape(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^https?://", value):
             raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_shape(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be the public https:// URL Telegram posts to")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _WEBHOOK_SECRET_PATTERN.match(value):
+            raise ValueError("must be 16 to 256 letters, digits, _ or - (Telegram's rule)")
         return value
 
     @field_validator("default_language")
@@ -111,6 +134,21 @@ class Settings(BaseSettings):
                 " environment or in .env (or run `python -m bot demo` to try the bot without one)"
             )
         return self.telegram_bot_token
+
+    def require_webhook(self) -> None:
+        """`python -m bot run --webhook` needs the public URL and the secret token."""
+        missing = [
+            name
+            for name, value in (
+                ("WEBHOOK_URL", self.webhook_url),
+                ("WEBHOOK_SECRET", self.webhook_secret),
+            )
+            if not value
+        ]
+        if missing:
+            raise SettingsError(
+                f"{' and '.join(missing)} must be set for --webhook (see docs/operations.md)"
+            )
 
 
 def load_settings(**overrides: object) -> Settings:

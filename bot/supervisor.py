@@ -1,5 +1,6 @@
-"""The supervisor: the bot's long-running loops (poller, sender) and periodic jobs under one
-watch. The jobs (bot/app.py): `tick` (reminders, the escalation chain, checks), `checkpoint`
+"""The supervisor: the bot's long-running loops (the poller, or in webhook mode the webhook's
+receiver; the sender) and periodic jobs under one watch. The jobs (bot/app.py): `tick`
+(reminders, the escalation chain, checks), `checkpoint`
 (a PASSIVE WAL checkpoint from its own connection, storage/checkpoint.py) and `purge` (ended
 treatments' data, then a TRUNCATE checkpoint and the free pages handed back from the bot's
 own connection, bot/care/purge.py and storage/scrub.py; docs/operations.md).

@@ -1,4 +1,4 @@
-"""`python -m bot`: run, demo, staff, unit, audit, programs, purge, backup, restore."""
+"""`python -m bot`: run, demo, emulator, staff, unit, audit, programs, purge, backup, restore."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from bot.settings import SettingsError, load_settings
 from programs.loader import ProgramError
 
 
-def _run(_: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
     settings.require_token()
+    if args.webhook:
+        settings.require_webhook()
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
@@ -24,8 +26,14 @@ def _run(_: argparse.Namespace) -> int:
     install()
     from bot.app import run_bot
 
-    clean = asyncio.run(run_bot(settings))
+    clean = asyncio.run(run_bot(settings, webhook=args.webhook))
     return 0 if clean else 1  # unhealthy: exit non-zero so systemd or Docker restarts us
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    from bot.devtools.emulator.standalone import run
+
+    return run(args)
 
 
 def _staff(args: argparse.Namespace) -> int:
@@ -81,12 +89,31 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the bot (TELEGRAM_BOT_TOKEN must be set)")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="take updates on a webhook (WEBHOOK_URL, WEBHOOK_SECRET, ...) instead of polling",
+    )
     run.set_defaults(func=_run)
 
     # Listed for --help only: main() hands `demo` its own arguments before argparse runs.
     commands.add_parser(
         "demo", help="chat with the bot in the terminal, or run a .chat script (--script FILE)"
     )
+
+    emulator = commands.add_parser(
+        "emulator",
+        help="serve the Bot API emulator on its own; its first line is TELEGRAM_API_BASE_URL",
+    )
+    emulator.add_argument("--port", type=int, default=8081, help="port (0: any free one)")
+    emulator.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    emulator.add_argument(
+        "--token", help="the only bot token accepted (default: any token shaped like one)"
+    )
+    emulator.add_argument(
+        "--no-limits", action="store_true", help="no 429s for sends over Telegram's limits"
+    )
+    emulator.set_defaults(func=_emulator)
 
     staff = commands.add_parser("staff", help="manage staff")
     staff_commands = staff.add_subparsers(dest="staff_command", required=True)

@@ -4,16 +4,16 @@ Telegram considers updates received once getUpdates is called with a higher offs
 it with that offset only after the updates are committed to the inbox, so a crash at any
 point loses nothing; a repeated update_id is ignored by the inbox, so it changes nothing.
 
-Never silent: getUpdates is fetched as raw JSON and each update is parsed on its own, so one
-update python-telegram-bot cannot parse is set aside alone (its id, top-level keys and the
-error's type; never its content) and the offset moves past it. A failure while handling one
-update sets that update aside and the loop goes on. Telegram's refusals (Conflict: another
-instance polls; Unauthorized: the token was revoked; RetryAfter; server errors) are waited
-out with back-off and a clear log line; the heartbeat beats only when getUpdates answers, so
-a refusal that lasts makes the supervisor restart the process.
+Never silent: getUpdates is fetched as raw JSON and each update is parsed on its own
+(`inbox_handler.py`, shared with the webhook), so one update python-telegram-bot cannot parse
+is set aside alone and the offset moves past it. Telegram's refusals (Conflict: another
+instance polls, or a webhook is set; Unauthorized: the token was revoked; RetryAfter; server
+errors) are waited out with back-off and a clear log line; the heartbeat beats only when
+getUpdates answers, so a refusal that lasts makes the supervisor restart the process.
 
-Updates are handled one at a time: chats with a crisis text first, then chats in turn, so one
-chat's flood queues behind itself (storage.inbox.unprocessed).
+Switching from the webhook (`python -m bot run --webhook`) back to polling: the poller first
+calls deleteWebhook with drop_pending_updates=False, so what Telegram holds for the webhook
+comes by getUpdates instead (again after a Conflict: someone set a webhook meanwhile).
 """
 
 from __future__ import annotations
@@ -21,13 +21,16 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
 from telegram.error import Conflict, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.clock import Clock
-from bot.escalation.screening import crisis_terms_in
 from bot.supervisor import Heartbeat
+from bot.telegram.inbox_handler import (  # noqa: F401  (has_crisis_terms: tests import it here)
+    InboxHandler,
+    UpdateNotFinished,
+    has_crisis_terms,
+)
 from storage import inbox
 from storage.database import Database
 
@@ -35,13 +38,6 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 BACKOFF_SECONDS = (1, 2, 4, 8, 16, 30)
-# Updates taken from the inbox at a time, in fair order: a chat that writes while another
-# floods waits for at most this many turns (a few ms each).
-FAIR_BATCH = 25
-
-
-class UpdateNotFinished(Exception):
-    """An update whose handling stored nothing at all: it stays in the inbox."""
 
 
 class InboxPoller:
@@ -58,7 +54,9 @@ class InboxPoller:
         self._clock = clock
         self._long_poll_seconds = long_poll_seconds
         self._heartbeat = heartbeat or Heartbeat("poller")
+        self._inbox = InboxHandler(application, database, clock, self._heartbeat)
         self._failures = 0  # getUpdates refusals in a row, for the back-off
+        self._webhook_may_be_set = True  # until deleteWebhook has answered
 
     async def run(self) -> None:
         # Updates left over from before a crash, and any the last pass could not finish (the
@@ -67,6 +65,8 @@ class InboxPoller:
         offset = await self._db.call(inbox.last_update_id)
         offset = offset + 1 if offset is not None else None
         while True:
+            if self._webhook_may_be_set:
+                await self._delete_webhook()
             raw = await self._fetch(offset)
             if raw is None:
                 continue
@@ -93,6 +93,18 @@ class InboxPoller:
             await asyncio.sleep(BACKOFF_SECONDS[min(self._failures, len(BACKOFF_SECONDS) - 1)])
             self._failures += 1
             return None
+
+    async def _delete_webhook(self) -> None:
+        """Polling after the webhook: Telegram keeps what waits (drop_pending_updates=False)
+        and hands it to getUpdates. A failure is only a warning: getUpdates says Conflict if a
+        webhook is still set, and then this is tried again."""
+        try:
+            await self._app.bot.do_api_request(
+                "deleteWebhook", api_kwargs={"drop_pending_updates": False}
+            )
+            self._webhook_may_be_set = False
+        except Exception as error:
+            log.warning("deleteWebhook failed: %s; getUpdates goes on", type(error).__name__)
 
     async def _fetch(self, offset: int | None) -> list | None:
         """One getUpdates as raw JSON; None after a refusal (logged, waited out)."""
@@ -125,6 +137,7 @@ class InboxPoller:
         self._failures += 1
         name = type(error).__name__
         if isinstance(error, Conflict):
+            self._webhook_may_be_set = True
             log.error(
                 "getUpdates: Conflict: another instance polls with this token (or a"
                 " webhook is set); retrying in %d s",
@@ -138,103 +151,16 @@ class InboxPoller:
             log.error("getUpdates failed unexpectedly: %s; retrying in %d s", name, delay)
         await asyncio.sleep(delay)
 
+    # What the handler does, under the names tests and the bench use.
+
     async def store(self, raw: list, offset: int | None) -> tuple[int | None, list[dict]]:
-        """Store what can be stored in one transaction; returns the next offset (past every
-        update seen, also the ones set aside) and the updates stored."""
-        now = self._clock.now()
-        good = [item for item in raw if _has_id(item)]
-        for item in raw:
-            if not _has_id(item):
-                # Without an id an update cannot be stored or confirmed on its own: moving the
-                # offset past its neighbours is all that can be done.
-                log.error("update without a usable update_id set aside (keys %s)", _keys(item))
-        if good:
-            await self._db.transaction(
-                lambda conn: inbox.add(conn, good, now, is_urgent=has_crisis_terms)
-            )
-            return max(item["update_id"] for item in good) + 1, good
-        return offset, []
+        return await self._inbox.store(raw, offset)
 
     async def handle_fresh(self, updates: list[dict]) -> bool:
-        """Handle a batch just stored, in the inbox's fair order; True when all are done (an
-        update that could not be finished raises, and the inbox has it for the next round)."""
-        for update in inbox.fair_order(updates, has_crisis_terms):
-            await self._handle(update["update_id"], update)
-            self._heartbeat.beat()
-        return True
+        return await self._inbox.handle_fresh(updates)
 
     async def handle_stored(self) -> bool:
-        """Handle every update waiting in the inbox; True once none is left."""
-        while True:
-            stored = await self._db.call(lambda conn: inbox.unprocessed(conn, FAIR_BATCH))
-            if not stored:
-                return True
-            for update_id, payload in stored:
-                await self._handle(update_id, payload)
-                self._heartbeat.beat()
-
-    async def _handle(self, update_id: int, payload: dict | None) -> None:
-        try:
-            update = Update.de_json(payload, self._app.bot)
-        except Exception as error:
-            await self._set_aside(update_id, payload, error, "could not be parsed")
-            return
-        try:
-            await self._app.process_update(update)
-            if self._taken(update_id, "unfinished_updates"):
-                # Nothing of it could be stored, not even the apology: leave it in the inbox
-                # and pause (no beat); it is handled again, and a lasting failure restarts us.
-                raise UpdateNotFinished(update_id)
-            # Updates no route claimed (a group's chatter, a kind we ignore) are closed here;
-            # a turn closes its own in its transaction, and then no second trip is needed.
-            if not self._taken(update_id, "closed_updates"):
-                await self._close(update_id)
-        except UpdateNotFinished:
-            raise
-        except Exception as error:
-            await self._set_aside(update_id, payload, error, "failed")
-
-    def _taken(self, update_id: int, which: str) -> bool:
-        """Whether the handlers put this update in one of the runtime's sets (and take it out):
-        `closed_updates` (its turn closed it) or `unfinished_updates`."""
-        runtime = self._app.bot_data.get("runtime")
-        found = getattr(runtime, which, set())
-        if update_id in found:
-            found.discard(update_id)
-            return True
-        return False
-
-    async def _set_aside(self, update_id: int, payload, error: Exception, what: str) -> None:
-        keys = _keys(payload)
-        log.error(
-            "update %d %s (%s; keys %s); set aside", update_id, what, type(error).__name__, keys
-        )
-        now = self._clock.now()
-        await self._db.transaction(
-            lambda conn: inbox.set_aside(conn, update_id, keys, type(error).__name__, now)
-        )
-
-    async def _close(self, update_id: int) -> None:
-        now = self._clock.now()
-        await self._db.transaction(lambda conn: inbox.claim(conn, update_id, now))
-
-
-def _has_id(item) -> bool:
-    return isinstance(item, dict) and type(item.get("update_id")) is int
-
-
-def _keys(item) -> list[str]:
-    return sorted(str(key) for key in item)[:10] if isinstance(item, dict) else []
-
-
-def has_crisis_terms(update: dict) -> bool:
-    """Whether a raw update's text has crisis terms: its chat is then handled first."""
-    for key in ("message", "edited_message"):
-        message = update.get(key)
-        text = message.get("text") if isinstance(message, dict) else None
-        if isinstance(text, str) and crisis_terms_in(text):
-            return True
-    return False
+        return await self._inbox.handle_stored()
 
 
 def _seconds(retry_after) -> float:

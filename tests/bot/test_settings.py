@@ -27,6 +27,10 @@ def test_missing_token_is_named_when_required(monkeypatch):
         ("DEFAULT_TIMEZONE", "Europe/Växjö"),
         ("TELEGRAM_API_BASE_URL", "localhost:8081"),
         ("LOG_LEVEL", "LOUD"),
+        ("WEBHOOK_URL", "bot.example.org/hook"),
+        ("WEBHOOK_PORT", "70000"),
+        ("WEBHOOK_SECRET", "short"),
+        ("WEBHOOK_SECRET", "sixteen or more but with spaces"),
     ],
 )
 def test_malformed_setting_is_named(monkeypatch, name, value):
@@ -43,6 +47,21 @@ def test_run_without_token_exits_with_one_clear_message(monkeypatch, capsys, tmp
     assert main(["run"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "TELEGRAM_BOT_TOKEN" in err
+
+
+def test_run_webhook_without_its_url_and_secret_exits_naming_them(monkeypatch, capsys, tmp_path):
+    from bot.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:" + "A" * 35)
+    for name in ("WEBHOOK_URL", "WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["run", "--webhook"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "WEBHOOK_URL and WEBHOOK_SECRET must be set" in err
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org/telegram/hook")
+    monkeypatch.setenv("WEBHOOK_SECRET", "a" * 16)
+    load_settings(_env_file=None).require_webhook()  # both set: nothing missing
 
 
 def test_transport_speedup_is_for_development_with_a_fake_clock_only(monkeypatch, tmp_path):

@@ -1,6 +1,7 @@
 """The Bot API methods the bot uses, answered over the emulated world in the official shapes.
 
-`getUpdates` lives in the server, because it waits; everything here answers at once.
+`getUpdates` lives in the server, because it waits, and the webhook's methods in `webhook.py`,
+because a webhook pushes; everything here answers at once.
 """
 
 from __future__ import annotations
@@ -50,8 +51,6 @@ class BotApi:
             "getMe": self.get_me,
             "logOut": self._true,
             "close": self._true,
-            "deleteWebhook": self._true,
-            "getWebhookInfo": self.get_webhook_info,
             "setMyCommands": self.set_my_commands,
             "getMyCommands": self.get_my_commands,
             "deleteMyCommands": self.delete_my_commands,
@@ -97,13 +96,6 @@ class BotApi:
             "supports_inline_queries": False,
             "can_connect_to_business": False,
             "has_main_web_app": False,
-        }
-
-    def get_webhook_info(self, params: Params) -> dict[str, Any]:
-        return {
-            "url": "",
-            "has_custom_certificate": False,
-            "pending_update_count": len(self.world.updates),
         }
 
     @staticmethod

@@ -1,5 +1,9 @@
 """The emulator's HTTP face: `POST /bot<token>/<method>` on 127.0.0.1, Telegram's envelope.
 
+A webhook set by the bot (`webhook.py`) is served from here too: getUpdates is then refused
+with 409 Conflict, as by Telegram. The standalone emulator (`standalone.py`) adds its client
+API's routes (`extra_routes`) and may accept any token of a bot token's shape (`token=None`).
+
 Besides answering, the server keeps what the script runner needs to know: every request made
 (for the conformance check), how many requests are open (for the idle check), how many times
 the bot has polled (for readiness), the fault queue and the armed `@crash on-send`, and, when
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,11 +25,14 @@ from bot.devtools.emulator.errors import ApiError
 from bot.devtools.emulator.limits import TelegramLimits
 from bot.devtools.emulator.methods import BotApi
 from bot.devtools.emulator.params import FileUpload, Params
+from bot.devtools.emulator.webhook import WEBHOOK_METHODS, Webhook
 from bot.devtools.emulator.world import World, is_send_call
 
 MAX_POLL_SECONDS = 50
 HOLD_SECONDS = 120  # a `@fault timeout` call is held at most this long
 UPLOAD_LIMIT = 50 * 1024 * 1024
+TOKEN_SHAPE = re.compile(r"^[0-9]{3,}:[A-Za-z0-9_-]{30,}$")
+_WEBHOOK_NAMES = {name.lower(): name for name in WEBHOOK_METHODS}
 
 
 @dataclass(frozen=True)
@@ -34,43 +42,58 @@ class RecordedRequest:
 
 
 class EmulatorServer:
-    def __init__(self, world: World, token: str, *, telegram_limits: bool = False):
+    def __init__(self, world: World, token: str | None, *, telegram_limits: bool = False):
         """`telegram_limits=True` answers 429 when the bot breaks Telegram's sending limits
-        (see limits.py); off by default, so scripts are not slowed or failed by them."""
+        (see limits.py); off by default, so scripts are not slowed or failed by them.
+        `token=None` accepts any token of a bot token's shape (the standalone emulator)."""
         self.world = world
         self.limits: TelegramLimits | None = TelegramLimits() if telegram_limits else None
         self.api = BotApi(world)
+        self.webhook = Webhook(world)
         self.token = token
         self.requests: list[RecordedRequest] = []
         self.open_requests = 0
         self.polls = 0
         self.on_crash_on_send: Callable[[], None] | None = None
         self._runner: web.AppRunner | None = None
+        self.host = "127.0.0.1"
         self.port = 0
 
     @property
     def api_base_url(self) -> str:
         """What the bot's TELEGRAM_API_BASE_URL is: python-telegram-bot appends the token."""
-        return f"http://127.0.0.1:{self.port}/bot"
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"http://{host}:{self.port}/bot"
 
-    async def start(self) -> None:
+    async def start(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        extra_routes: Callable[[web.Application], None] | None = None,
+    ) -> None:
+        """Listen on `host:port` (port 0: a free one, then in `self.port`)."""
         app = web.Application(client_max_size=UPLOAD_LIMIT)
         app.router.add_route("*", r"/bot{token}/{method}", self._handle)
+        if extra_routes is not None:
+            extra_routes(app)
         # Cancel a handler when its client goes away: a held `@fault timeout` request and a
         # killed bot's long poll then end instead of counting as open.
         self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, host, port)
         await site.start()
+        self.host = host
         self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
+        await self.webhook.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
 
     async def _handle(self, request: web.Request) -> web.Response:
-        if request.match_info["token"] != self.token:
+        if not self._token_accepted(request.match_info["token"]):
             return _reply(ApiError(401, "Unauthorized").to_api(), 401)
         method = request.match_info["method"]
         self.open_requests += 1
@@ -78,7 +101,10 @@ class EmulatorServer:
             params = Params(await _read_params(request))
             self.requests.append(RecordedRequest(method, dict(params.raw)))
             if method.lower() == "getupdates":
+                self.webhook.refuse_get_updates()
                 result = await self._get_updates(params)
+            elif method.lower() in _WEBHOOK_NAMES:
+                result = self.webhook.call(_WEBHOOK_NAMES[method.lower()], params)
             else:
                 result = await self._call(method, params)
             return _reply({"ok": True, "result": result}, 200)
@@ -86,6 +112,11 @@ class EmulatorServer:
             return _reply(error.to_api(), error.code)
         finally:
             self.open_requests -= 1
+
+    def _token_accepted(self, token: str) -> bool:
+        if self.token is None:
+            return bool(TOKEN_SHAPE.match(token))
+        return token == self.token
 
     async def _call(self, method: str, params: Params) -> Any:
         name = self.api.canonical_name(method) or method
