@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
 from zoneinfo import available_timezones
 
+from dotenv import dotenv_values
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -53,6 +55,11 @@ class Settings(BaseSettings):
     # process exits after the grace, so systemd or Docker starts a fresh one.
     loop_hung_seconds: float = Field(default=120.0, gt=0)
     unhealthy_exit_grace_seconds: float = Field(default=30.0, ge=0)
+    # The operations endpoint (bot/ops/endpoint.py): /healthz, /readyz, /metrics. Bound to
+    # this host only; METRICS_PORT empty: no endpoint; 0: any free port (the log names it).
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=9090, ge=0, le=65535)
+    log_format: str = "text"  # or json: one JSON object per line (bot/ops/logs.py)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -89,6 +96,13 @@ class Settings(BaseSettings):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
 
+    @field_validator("log_format")
+    @classmethod
+    def _log_format_known(cls, value: str) -> str:
+        if value.lower() not in ("text", "json"):
+            raise ValueError("must be text or json")
+        return value.lower()
+
     @model_validator(mode="after")
     def _hung_after_a_full_round(self) -> Settings:
         # A loop may rest a whole tick interval, and getUpdates waits up to 35 s for news.
@@ -113,8 +127,16 @@ class Settings(BaseSettings):
         return self.telegram_bot_token
 
 
+# Settings where an empty value means "off" rather than "the default" (every other empty
+# setting is ignored, env_ignore_empty).
+EMPTY_MEANS_OFF = ("metrics_port",)
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the settings; a malformed one stops start-up with one clear message naming it."""
+    for name in EMPTY_MEANS_OFF:
+        if name not in overrides and _set_empty(name.upper()):
+            overrides[name] = None
     try:
         return Settings(**overrides)
     except ValidationError as error:
@@ -122,3 +144,14 @@ def load_settings(**overrides: object) -> Settings:
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
         message = first["msg"].removeprefix("Value error, ")
         raise SettingsError(f"{name} is invalid: {message}") from None
+
+
+def _set_empty(name: str) -> bool:
+    """Whether `name` is set, and empty: in the environment, or else in `.env`."""
+    if name in os.environ:
+        return os.environ[name].strip() == ""
+    dotenv = Path(".env")
+    if not dotenv.is_file():
+        return False
+    value = dotenv_values(dotenv, encoding="utf-8").get(name)
+    return value is not None and value.strip() == ""

@@ -14,6 +14,10 @@ a refusal that lasts makes the supervisor restart the process.
 
 Updates are handled one at a time: chats with a crisis text first, then chats in turn, so one
 chat's flood queues behind itself (storage.inbox.unprocessed).
+
+`stop()` (a graceful stop) ends the loop at its next safe point: a long poll in progress is
+abandoned (Telegram keeps what it did not see confirmed), the update in hand is finished, and
+what is stored but not yet handled stays in the inbox for the next start.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from telegram.ext import Application
 
 from bot.clock import Clock
 from bot.escalation.screening import crisis_terms_in
+from bot.ops import metrics
 from bot.supervisor import Heartbeat
 from storage import inbox
 from storage.database import Database
@@ -59,6 +64,11 @@ class InboxPoller:
         self._long_poll_seconds = long_poll_seconds
         self._heartbeat = heartbeat or Heartbeat("poller")
         self._failures = 0  # getUpdates refusals in a row, for the back-off
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Take no new updates; the loop returns once the update in hand is finished."""
+        self._stopping.set()
 
     async def run(self) -> None:
         # Updates left over from before a crash, and any the last pass could not finish (the
@@ -66,8 +76,8 @@ class InboxPoller:
         backlog = not await self._contained(self.handle_stored)
         offset = await self._db.call(inbox.last_update_id)
         offset = offset + 1 if offset is not None else None
-        while True:
-            raw = await self._fetch(offset)
+        while not self._stopping.is_set():
+            raw = await self._fetch_unless_stopped(offset)
             if raw is None:
                 continue
             fresh: list[dict] = []
@@ -90,9 +100,30 @@ class InboxPoller:
             return await step(*args)
         except Exception as error:
             log.error("poller: %s failed: %s", step.__name__, type(error).__name__)
-            await asyncio.sleep(BACKOFF_SECONDS[min(self._failures, len(BACKOFF_SECONDS) - 1)])
+            await self._pause(BACKOFF_SECONDS[min(self._failures, len(BACKOFF_SECONDS) - 1)])
             self._failures += 1
             return None
+
+    async def _pause(self, seconds: float) -> None:
+        """A back-off that a stop cuts short."""
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    async def _fetch_unless_stopped(self, offset: int | None) -> list | None:
+        """`_fetch`, abandoned when a stop comes first (nothing is lost: the offset was not
+        moved, so Telegram hands the same updates to the next start)."""
+        fetch = asyncio.create_task(self._fetch(offset), name="getUpdates")
+        stopped = asyncio.create_task(self._stopping.wait(), name="poller stop")
+        try:
+            await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            if not fetch.done():
+                fetch.cancel()
+                await asyncio.gather(fetch, return_exceptions=True)
+        return None if fetch.cancelled() else fetch.result()
 
     async def _fetch(self, offset: int | None) -> list | None:
         """One getUpdates as raw JSON; None after a refusal (logged, waited out)."""
@@ -107,6 +138,7 @@ class InboxPoller:
                 read_timeout=self._long_poll_seconds + 10,
             )
         except RetryAfter as error:
+            metrics.too_many_requests("get_updates")
             wait = _seconds(error.retry_after)
             log.warning("getUpdates: RetryAfter; waiting %.0f s", wait)
             while wait > 0:  # a wait Telegram asked for is progress, not a hang
@@ -118,6 +150,7 @@ class InboxPoller:
             await self._back_off(error)
             return None
         self._failures = 0
+        metrics.telegram_answered()
         return raw if isinstance(raw, list) else []
 
     async def _back_off(self, error: Exception) -> None:
@@ -159,6 +192,8 @@ class InboxPoller:
         """Handle a batch just stored, in the inbox's fair order; True when all are done (an
         update that could not be finished raises, and the inbox has it for the next round)."""
         for update in inbox.fair_order(updates, has_crisis_terms):
+            if self._stopping.is_set():
+                return False  # the rest waits in the inbox for the next start
             await self._handle(update["update_id"], update)
             self._heartbeat.beat()
         return True
@@ -170,6 +205,8 @@ class InboxPoller:
             if not stored:
                 return True
             for update_id, payload in stored:
+                if self._stopping.is_set():
+                    return False
                 await self._handle(update_id, payload)
                 self._heartbeat.beat()
 
@@ -207,8 +244,14 @@ class InboxPoller:
     async def _set_aside(self, update_id: int, payload, error: Exception, what: str) -> None:
         keys = _keys(payload)
         log.error(
-            "update %d %s (%s; keys %s); set aside", update_id, what, type(error).__name__, keys
+            "update %d %s (%s; keys %s); set aside",
+            update_id,
+            what,
+            type(error).__name__,
+            keys,
+            extra={"update_id": update_id},
         )
+        metrics.set_aside("update")
         now = self._clock.now()
         await self._db.transaction(
             lambda conn: inbox.set_aside(conn, update_id, keys, type(error).__name__, now)
