@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
+from typing import IO
 
 from bot.log_privacy import install, safe_traceback
 
@@ -59,10 +60,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
-def configure(level: str, log_format: str = "text") -> None:
-    """Logging for `python -m bot run`: one handler on the root logger, text or JSON, with
-    the privacy filter on it."""
-    handler = logging.StreamHandler()
+def configure(level: str, log_format: str = "text", stream: IO[str] | None = None) -> None:
+    """Logging for `python -m bot run`: one handler on the root logger (stderr, or `stream`),
+    text or JSON, with the privacy filter on it."""
+    handler = logging.StreamHandler(stream)
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
