@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import sys
 import time
 from datetime import UTC, datetime
 
+import aiohttp
 import pytest
 
 from bot.devtools.emulator.server import EmulatorServer
@@ -46,7 +48,7 @@ def _environment(tmp_path, base_url) -> dict[str, str]:
         TELEGRAM_REQUEST_TIMEOUT_SECONDS="5",
         DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
         TICK_INTERVAL_SECONDS="0.5",
-        METRICS_PORT="",
+        METRICS_PORT="0",  # any free port: the log names it
         LOG_FORMAT="json",
         PYTHONUNBUFFERED="1",
     )
@@ -87,6 +89,22 @@ def _answers(world, people) -> list[int]:
         )
         for person in people
     ]
+
+
+async def _check_the_endpoint(log_path) -> None:
+    """The running bot's endpoint (its port from the log): ready, reachable, counting."""
+    events = [json.loads(line)["event"] for line in log_path.read_text().splitlines()]
+    port = int(re.findall(r"endpoint on http://127\.0\.0\.1:(\d+)", "\n".join(events))[-1])
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as session:
+        async with session.get("/healthz") as health:
+            assert health.status == 200
+        async with session.get("/readyz") as ready:
+            assert ready.status == 200
+            assert (await ready.json())["telegram"]["reachable"] is True
+        async with session.get("/metrics") as scraped:
+            text = await scraped.text()
+    assert re.search(r'^ikbt_sends_total\{method="sendMessage",outcome="ok"\} [1-9]', text, re.M)
+    assert re.search(r"^ikbt_updates_handled_total [1-9]", text, re.M)
 
 
 def _stop(process) -> None:
@@ -133,6 +151,10 @@ async def test_sigterm_mid_work_exits_0_in_time_and_the_next_start_loses_nothing
         )
         await asyncio.sleep(1.0)  # a duplicate would come now
         assert _answers(world, people) == [1] * PEOPLE
+        late = world.user("late")  # and a new message is handled as ever
+        world.send_text(late, world.private_chat(late), "hej")
+        await _until(lambda: _answers(world, [late]) == [1], "the late answer", second, log_path)
+        await _check_the_endpoint(log_path)
         second.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(second.wait(), STOP_WITHIN + 2) == 0
     finally:
