@@ -120,15 +120,19 @@ class Supervisor:
         return self._scheduler is not None and self._scheduler.get_job(name) is not None
 
     async def _run(self, name: str, job: Callable[[], Awaitable[None]]) -> None:
-        """One run of a periodic job. Its work runs as a task of its own, so that stopping
-        can cancel it without APScheduler reporting the cancellation as the job's error."""
+        """One run of a periodic job. Its work runs as a task of its own, shielded: stopping
+        the scheduler cancels this wrapper (not reported as the job's error), while the run
+        itself is drained or cancelled by `stop_all`."""
         if self._stopping:
             return
         run = asyncio.create_task(job(), name=f"{name} run")
         self._runs[name] = run
+        run.add_done_callback(
+            lambda _: self._runs.pop(name) if self._runs.get(name) is run else None
+        )
         started = time.monotonic()
         try:
-            await run
+            await asyncio.shield(run)
             metrics.job_ran(name, time.monotonic() - started)
         except asyncio.CancelledError:
             if self._stopping:
@@ -137,8 +141,6 @@ class Supervisor:
         except Exception as error:  # the type only: its message may carry a person's text
             log.error("periodic job %s failed: %s", name, type(error).__name__)
             return
-        finally:
-            self._runs.pop(name, None)
         self.heartbeat(name).beat()
 
     @property
@@ -184,6 +186,8 @@ class Supervisor:
 
     def check(self) -> None:
         """One look at every loop: ended, or silent for longer than it may be."""
+        if self._stopping:
+            return  # loops end on purpose now
         for name, task in self._tasks.items():
             if task.done():
                 self._unhealthy(f"{name} ended", _ended_because(task))
