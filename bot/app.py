@@ -19,6 +19,7 @@ from bot.care.self_help import self_help_programs
 from bot.clock import clock_from_settings
 from bot.escalation import chain as escalation_chain
 from bot.escalation import on_call_note, quiet_patients, screening
+from bot.ops.endpoint import OpsEndpoint
 from bot.reminders import maintenance_over, missed_forms
 from bot.reminders import missed_diary as diary_missed
 from bot.reminders import tick as reminder_tick
@@ -42,7 +43,11 @@ from storage.database import Database, prepare_file
 
 log = logging.getLogger(__name__)
 
-SHUTDOWN_SECONDS = 15  # at most, for the loops, PTB and the database to close
+# A stop (SIGTERM, SIGINT): the loops get DRAIN_SECONDS to finish the update in hand and the
+# requests in flight; all of it, PTB and the database included, must end within
+# SHUTDOWN_SECONDS, well inside Docker's 10 s before SIGKILL (else: exit 1 at once).
+DRAIN_SECONDS = 5.0
+SHUTDOWN_SECONDS = 7.5
 
 
 async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
@@ -69,6 +74,7 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
         hung_after_seconds=settings.loop_hung_seconds,
         exit_grace_seconds=settings.unhealthy_exit_grace_seconds,
     )
+    endpoint = await _start_endpoint(settings, supervisor, database, clock)
     sender = Sender(
         application.bot,
         database,
@@ -93,7 +99,7 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
     await application.start()
     ticker = _ticker(settings, database, clock, sender, supervisor, programs, questionnaires)
     _start_updates(settings, application, database, clock, supervisor, webhook=webhook)
-    supervisor.start("sender", sender.run)
+    supervisor.start("sender", sender.run, stop=sender.stop)
     supervisor.every("tick", ticker.interval, ticker.tick)  # one job for all, never per patient
     # Purge (gallring): one contained pass, then the scrub (bot/care/purge.py). As often as
     # the tick, so the supervisor sees it beat; a pass with nothing due is one query.
@@ -111,7 +117,7 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
     clean = await supervisor.watch(_stop_event())
     try:
         await asyncio.wait_for(
-            _shut_down(supervisor, application, database), timeout=SHUTDOWN_SECONDS
+            _shut_down(supervisor, application, database, endpoint), timeout=SHUTDOWN_SECONDS
         )
     except Exception as error:  # a hung thread or request must not keep a process half-alive
         log.critical("shutdown did not finish (%s)", type(error).__name__)
@@ -126,10 +132,18 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
     return clean
 
 
-async def _shut_down(supervisor: Supervisor, application, database) -> None:
-    await supervisor.stop_all()
+async def _shut_down(
+    supervisor: Supervisor, application, database, endpoint: OpsEndpoint | None
+) -> None:
+    """Stop taking updates, finish the update in hand and the requests in flight (at most
+    DRAIN_SECONDS), then close. What is stored and not yet handled or sent waits for the
+    next start."""
+    log.info("stopping")
+    await supervisor.stop_all(drain_seconds=DRAIN_SECONDS)
     await application.stop()
     await application.shutdown()
+    if endpoint is not None:
+        await endpoint.stop()
     await database.close()
 
 
@@ -146,10 +160,32 @@ def _start_updates(settings, application, database, clock, supervisor, *, webhoo
             secret=settings.webhook_secret,
             heartbeat=supervisor.heartbeat("webhook"),
         )
-        supervisor.start("webhook", receiver.run)
+        supervisor.start("webhook", receiver.run, stop=receiver.stop)
         return
     poller = InboxPoller(application, database, clock, heartbeat=supervisor.heartbeat("poller"))
-    supervisor.start("poller", poller.run)
+    supervisor.start("poller", poller.run, stop=poller.stop)
+
+
+async def _start_endpoint(settings, supervisor, database, clock) -> OpsEndpoint | None:
+    """The operations endpoint (bot/ops/endpoint.py), unless METRICS_PORT is empty. A port
+    that cannot be bound is an ERROR line, not a reason to leave patients unanswered."""
+    if settings.metrics_port is None:
+        return None
+    endpoint = OpsEndpoint(
+        supervisor, database, clock, host=settings.metrics_host, port=settings.metrics_port
+    )
+    try:
+        await endpoint.start()
+    except OSError as error:
+        log.error(
+            "operations endpoint not started on %s:%d: %s",
+            settings.metrics_host,
+            settings.metrics_port,
+            type(error).__name__,
+        )
+        await endpoint.stop()
+        return None
+    return endpoint
 
 
 def _ticker(settings, database, clock, sender, supervisor, programs, questionnaires) -> Ticker:

@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from bot.ops import metrics
 from storage.database import savepoint
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def each_contained(
                 work(item)
         except Exception as error:
             log.error("%s %s set aside: %s", what, id_of(item), type(error).__name__)
+            metrics.set_aside(what)
             _set_aside(conn, item, set_aside, what, id_of)
 
 

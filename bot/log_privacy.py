@@ -144,6 +144,7 @@ def _withhold_exception_message(record: logging.LogRecord) -> None:
     error = record.exc_info[1]
     record.exc_info = None
     record.exc_text = safe_traceback(error) if error is not None else None
+    record.exc_type = _type_name(error) if error is not None else None  # for JSON logs
 
 
 def safe_traceback(error: BaseException) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
 from zoneinfo import available_timezones
 
+from dotenv import dotenv_values
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -62,6 +64,11 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_secret: str | None = None
+    # The operations endpoint (bot/ops/endpoint.py): /healthz, /readyz, /metrics. Bound to
+    # this host only; METRICS_PORT empty: no endpoint; 0: any free port (the log names it).
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=9090, ge=0, le=65535)
+    log_format: str = "text"  # or json: one JSON object per line (bot/ops/logs.py)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -112,6 +119,13 @@ class Settings(BaseSettings):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
 
+    @field_validator("log_format")
+    @classmethod
+    def _log_format_known(cls, value: str) -> str:
+        if value.lower() not in ("text", "json"):
+            raise ValueError("must be text or json")
+        return value.lower()
+
     @model_validator(mode="after")
     def _hung_after_a_full_round(self) -> Settings:
         # A loop may rest a whole tick interval, and getUpdates waits up to 35 s for news.
@@ -151,8 +165,16 @@ class Settings(BaseSettings):
             )
 
 
+# Settings where an empty value means "off" rather than "the default" (every other empty
+# setting is ignored, env_ignore_empty).
+EMPTY_MEANS_OFF = ("metrics_port",)
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the settings; a malformed one stops start-up with one clear message naming it."""
+    for name in EMPTY_MEANS_OFF:
+        if name not in overrides and _set_empty(name.upper()):
+            overrides[name] = None
     try:
         return Settings(**overrides)
     except ValidationError as error:
@@ -160,3 +182,14 @@ def load_settings(**overrides: object) -> Settings:
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
         message = first["msg"].removeprefix("Value error, ")
         raise SettingsError(f"{name} is invalid: {message}") from None
+
+
+def _set_empty(name: str) -> bool:
+    """Whether `name` is set, and empty: in the environment, or else in `.env`."""
+    if name in os.environ:
+        return os.environ[name].strip() == ""
+    dotenv = Path(".env")
+    if not dotenv.is_file():
+        return False
+    value = dotenv_values(dotenv, encoding="utf-8").get(name)
+    return value is not None and value.strip() == ""

@@ -17,6 +17,11 @@ send what waits, a safety alert above all) the supervisor returns and the proces
 non-zero, so systemd or Docker starts a fresh one. Never a half-alive process: reading without
 sending, or sending without reading.
 
+Stopping (SIGTERM, SIGINT) is graceful: no new periodic runs; each loop is asked to end at
+its next safe point (`start(..., stop=...)`: the poller after the update in hand, the sender
+after the request in flight) and the supervisor waits up to `drain_seconds` for them and for
+a periodic run in progress; only what is still running then is cancelled.
+
 Heartbeats use the monotonic clock (real time), like every transport wait: the bot's clock may
 be a fake one that stands still.
 """
@@ -32,6 +37,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.ops import metrics
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +66,7 @@ class Supervisor:
         self._exit_grace = exit_grace_seconds
         self._heartbeats: dict[str, Heartbeat] = {}
         self._tasks: dict[str, asyncio.Task] = {}
+        self._stops: dict[str, Callable[[], None]] = {}  # asks a loop to end at a safe point
         self._scheduler: AsyncIOScheduler | None = None
         self._jobs: set[str] = set()  # the periodic jobs' names
         self._runs: dict[str, asyncio.Task] = {}  # a periodic job's run in progress
@@ -70,10 +78,18 @@ class Supervisor:
         """The heartbeat a loop beats; one per loop name."""
         return self._heartbeats.setdefault(name, Heartbeat(name))
 
-    def start(self, name: str, loop: Callable[[], Awaitable[None]]) -> None:
-        """Run a loop as a task, under watch."""
+    def start(
+        self,
+        name: str,
+        loop: Callable[[], Awaitable[None]],
+        stop: Callable[[], None] | None = None,
+    ) -> None:
+        """Run a loop as a task, under watch. `stop`, if given, asks the loop to return at its
+        next safe point (a graceful stop); a loop without one is cancelled."""
         self.heartbeat(name).beat()
         self._tasks[name] = asyncio.create_task(loop(), name=name)
+        if stop is not None:
+            self._stops[name] = stop
 
     def every(self, name: str, seconds: float, job: Callable[[], Awaitable[None]]) -> None:
         """Run `job` every `seconds` (the first run at once) as an APScheduler interval job,
@@ -105,14 +121,20 @@ class Supervisor:
         return self._scheduler is not None and self._scheduler.get_job(name) is not None
 
     async def _run(self, name: str, job: Callable[[], Awaitable[None]]) -> None:
-        """One run of a periodic job. Its work runs as a task of its own, so that stopping
-        can cancel it without APScheduler reporting the cancellation as the job's error."""
+        """One run of a periodic job. Its work runs as a task of its own, shielded: stopping
+        the scheduler cancels this wrapper (not reported as the job's error), while the run
+        itself is drained or cancelled by `stop_all`."""
         if self._stopping:
             return
         run = asyncio.create_task(job(), name=f"{name} run")
         self._runs[name] = run
+        run.add_done_callback(
+            lambda _: self._runs.pop(name) if self._runs.get(name) is run else None
+        )
+        started = time.monotonic()
         try:
-            await run
+            await asyncio.shield(run)
+            metrics.job_ran(name, time.monotonic() - started)
         except asyncio.CancelledError:
             if self._stopping:
                 return
@@ -120,13 +142,23 @@ class Supervisor:
         except Exception as error:  # the type only: its message may carry a person's text
             log.error("periodic job %s failed: %s", name, type(error).__name__)
             return
-        finally:
-            self._runs.pop(name, None)
         self.heartbeat(name).beat()
 
     @property
     def healthy(self) -> bool:
         return self._unhealthy_since is None
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    def running(self) -> bool:
+        """Whether the loops are up: started, none ended, every job scheduled, not stopping
+        (for /readyz)."""
+        if self._stopping or not self._tasks:
+            return False
+        tasks_up = all(not task.done() for task in self._tasks.values())
+        return tasks_up and all(self.scheduled(name) for name in self._jobs)
 
     def status(self) -> dict:
         """What a health check shows: healthy or not, and each loop's silence in seconds."""
@@ -155,6 +187,8 @@ class Supervisor:
 
     def check(self) -> None:
         """One look at every loop: ended, or silent for longer than it may be."""
+        if self._stopping:
+            return  # loops end on purpose now
         for name, task in self._tasks.items():
             if task.done():
                 self._unhealthy(f"{name} ended", _ended_because(task))
@@ -174,10 +208,27 @@ class Supervisor:
         if self._unhealthy_since is None:
             self._unhealthy_since = time.monotonic()
 
-    async def stop_all(self) -> None:
+    async def stop_all(self, drain_seconds: float = 0.0) -> None:
+        """Stop: no new periodic runs; loops with a `stop` are asked to end at their next safe
+        point, and those and a run in progress get `drain_seconds` to finish; whatever still
+        runs then is cancelled (a row then left 'sending' is decided at the next start, as
+        after a crash)."""
         self._stopping = True
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)  # no new runs
+        for name, stop in self._stops.items():
+            try:
+                stop()
+            except Exception as error:
+                log.error("loop %s: asking it to stop failed: %s", name, type(error).__name__)
+        draining = [
+            task for name, task in self._tasks.items() if name in self._stops and not task.done()
+        ]
+        draining += [run for run in self._runs.values() if not run.done()]
+        if draining and drain_seconds > 0:
+            _, late = await asyncio.wait(draining, timeout=drain_seconds)
+            if late:
+                log.warning("stopping: %d loop(s) or run(s) did not finish in time", len(late))
         runs = list(self._runs.values())
         for task in [*self._tasks.values(), *runs]:
             task.cancel()

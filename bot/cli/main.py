@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 
 from bot.settings import SettingsError, load_settings
@@ -16,14 +15,11 @@ def _run(args: argparse.Namespace) -> int:
     settings.require_token()
     if args.webhook:
         settings.require_webhook()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    # No patient text and no token in any line, libraries' included (httpx's per-request INFO
-    # lines, whose URL holds the token, are kept out too).
-    from bot.log_privacy import install
+    # Text or JSON lines (LOG_FORMAT); no patient text and no token in any line, libraries'
+    # included (httpx's per-request INFO lines, whose URL holds the token, are kept out too).
+    from bot.ops.logs import configure
 
-    install()
+    configure(settings.log_level, settings.log_format)
     from bot.app import run_bot
 
     clean = asyncio.run(run_bot(settings, webhook=args.webhook))

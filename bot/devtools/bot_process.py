@@ -135,6 +135,7 @@ def bot_environment(
             "TICK_INTERVAL_SECONDS": "0.05",
             "TELEGRAM_REQUEST_TIMEOUT_SECONDS": "2",
             "LOG_LEVEL": "INFO",
+            "METRICS_PORT": "",  # no operations endpoint: scripts run side by side
             "PYTHONUNBUFFERED": "1",
         }
     )

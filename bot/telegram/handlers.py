@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 
 from bot import router
+from bot.ops import metrics
 from bot.telegram.runtime import Runtime
 from bot.turn.after_failure import raise_what_the_update_carried
 from bot.turn.context import Route, TurnInput
@@ -77,11 +78,13 @@ def _make_handler(route: Route) -> Handler:
                 lambda conn: run_turn(conn, runtime.world, route, turn_input, now)
             )
         except Exception as error:
+            metrics.turn_failed()
             log.error(
                 "update %d: route %s failed: %s",
                 update.update_id,
                 route.__name__,
                 type(error).__name__,
+                extra={"update_id": update.update_id},
             )
             try:
                 await _after_failure(runtime, turn_input, now)
@@ -91,7 +94,13 @@ def _make_handler(route: Route) -> Handler:
             if update.callback_query is not None:
                 await update.callback_query.answer()
             raise  # PTB's error handler: on_error, with ids only
-        log.info("update %d handled by %s", update.update_id, route.__name__)
+        metrics.update_handled()
+        log.info(
+            "update %d handled by %s",
+            update.update_id,
+            route.__name__,
+            extra={"update_id": update.update_id},
+        )
         runtime.closed_updates.add(update.update_id)
         runtime.sender.wake()
         if update.callback_query is not None:

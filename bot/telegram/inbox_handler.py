@@ -21,6 +21,7 @@ from telegram.ext import Application
 
 from bot.clock import Clock
 from bot.escalation.screening import crisis_terms_in
+from bot.ops import metrics
 from bot.supervisor import Heartbeat
 from storage import inbox
 from storage.database import Database
@@ -44,6 +45,12 @@ class InboxHandler:
         self._db = database
         self._clock = clock
         self._heartbeat = heartbeat
+        self._stopping = False
+
+    def stop(self) -> None:
+        """A graceful stop: finish the update in hand and handle no more; what is stored and
+        not yet handled stays in the inbox for the next start."""
+        self._stopping = True
 
     async def store(self, raw: list, offset: int | None) -> tuple[int | None, list[dict]]:
         """Store what can be stored in one transaction; returns the next offset (past every
@@ -66,6 +73,8 @@ class InboxHandler:
         """Handle a batch just stored, in the inbox's fair order; True when all are done (an
         update that could not be finished raises, and the inbox has it for the next round)."""
         for update in inbox.fair_order(updates, has_crisis_terms):
+            if self._stopping:
+                return False  # the rest waits in the inbox for the next start
             await self._handle(update["update_id"], update)
             self._heartbeat.beat()
         return True
@@ -77,6 +86,8 @@ class InboxHandler:
             if not stored:
                 return True
             for update_id, payload in stored:
+                if self._stopping:
+                    return False
                 await self._handle(update_id, payload)
                 self._heartbeat.beat()
 
@@ -114,8 +125,14 @@ class InboxHandler:
     async def _set_aside(self, update_id: int, payload, error: Exception, what: str) -> None:
         keys = keys_of(payload)
         log.error(
-            "update %d %s (%s; keys %s); set aside", update_id, what, type(error).__name__, keys
+            "update %d %s (%s; keys %s); set aside",
+            update_id,
+            what,
+            type(error).__name__,
+            keys,
+            extra={"update_id": update_id},
         )
+        metrics.set_aside("update")
         now = self._clock.now()
         await self._db.transaction(
             lambda conn: inbox.set_aside(conn, update_id, keys, type(error).__name__, now)

@@ -14,6 +14,10 @@ getUpdates answers, so a refusal that lasts makes the supervisor restart the pro
 Switching from the webhook (`python -m bot run --webhook`) back to polling: the poller first
 calls deleteWebhook with drop_pending_updates=False, so what Telegram holds for the webhook
 comes by getUpdates instead (again after a Conflict: someone set a webhook meanwhile).
+
+`stop()` (a graceful stop) ends the loop at its next safe point: a long poll in progress is
+abandoned (Telegram keeps what it did not see confirmed), the update in hand is finished, and
+what is stored but not yet handled stays in the inbox for the next start.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from telegram.error import Conflict, Forbidden, InvalidToken, RetryAfter, Telegr
 from telegram.ext import Application
 
 from bot.clock import Clock
+from bot.ops import metrics
 from bot.supervisor import Heartbeat
 from bot.telegram.inbox_handler import (  # noqa: F401  (has_crisis_terms: tests import it here)
     InboxHandler,
@@ -57,6 +62,12 @@ class InboxPoller:
         self._inbox = InboxHandler(application, database, clock, self._heartbeat)
         self._failures = 0  # getUpdates refusals in a row, for the back-off
         self._webhook_may_be_set = True  # until deleteWebhook has answered
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Take no new updates; the loop returns once the update in hand is finished."""
+        self._stopping.set()
+        self._inbox.stop()
 
     async def run(self) -> None:
         # Updates left over from before a crash, and any the last pass could not finish (the
@@ -64,10 +75,10 @@ class InboxPoller:
         backlog = not await self._contained(self.handle_stored)
         offset = await self._db.call(inbox.last_update_id)
         offset = offset + 1 if offset is not None else None
-        while True:
+        while not self._stopping.is_set():
             if self._webhook_may_be_set:
                 await self._delete_webhook()
-            raw = await self._fetch(offset)
+            raw = await self._fetch_unless_stopped(offset)
             if raw is None:
                 continue
             fresh: list[dict] = []
@@ -90,7 +101,7 @@ class InboxPoller:
             return await step(*args)
         except Exception as error:
             log.error("poller: %s failed: %s", step.__name__, type(error).__name__)
-            await asyncio.sleep(BACKOFF_SECONDS[min(self._failures, len(BACKOFF_SECONDS) - 1)])
+            await self._pause(BACKOFF_SECONDS[min(self._failures, len(BACKOFF_SECONDS) - 1)])
             self._failures += 1
             return None
 
@@ -106,6 +117,27 @@ class InboxPoller:
         except Exception as error:
             log.warning("deleteWebhook failed: %s; getUpdates goes on", type(error).__name__)
 
+    async def _pause(self, seconds: float) -> None:
+        """A back-off that a stop cuts short."""
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    async def _fetch_unless_stopped(self, offset: int | None) -> list | None:
+        """`_fetch`, abandoned when a stop comes first (nothing is lost: the offset was not
+        moved, so Telegram hands the same updates to the next start)."""
+        fetch = asyncio.create_task(self._fetch(offset), name="getUpdates")
+        stopped = asyncio.create_task(self._stopping.wait(), name="poller stop")
+        try:
+            await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            if not fetch.done():
+                fetch.cancel()
+                await asyncio.gather(fetch, return_exceptions=True)
+        return None if fetch.cancelled() else fetch.result()
+
     async def _fetch(self, offset: int | None) -> list | None:
         """One getUpdates as raw JSON; None after a refusal (logged, waited out)."""
         try:
@@ -119,6 +151,7 @@ class InboxPoller:
                 read_timeout=self._long_poll_seconds + 10,
             )
         except RetryAfter as error:
+            metrics.too_many_requests("get_updates")
             wait = _seconds(error.retry_after)
             log.warning("getUpdates: RetryAfter; waiting %.0f s", wait)
             while wait > 0:  # a wait Telegram asked for is progress, not a hang
@@ -130,6 +163,7 @@ class InboxPoller:
             await self._back_off(error)
             return None
         self._failures = 0
+        metrics.telegram_answered()
         return raw if isinstance(raw, list) else []
 
     async def _back_off(self, error: Exception) -> None:

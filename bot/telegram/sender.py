@@ -37,6 +37,7 @@ from bot.clock import Clock
 from bot.escalation.alerts import channel_lost, delivered
 from bot.escalation.undelivered import on_given_up
 from bot.i18n import Translator
+from bot.ops import metrics
 from bot.reminders.reachability import mark_unreachable
 from bot.supervisor import Heartbeat
 from bot.telegram import uploads
@@ -107,6 +108,12 @@ class Sender:
         self._candidates: list[tuple[int, OutboxRow]] = []
         self._candidates_at = float("-inf")
         self._stale = True
+        self._stopping = False
+
+    def stop(self) -> None:
+        """A graceful stop: the request in flight is finished and recorded, no new one starts."""
+        self._stopping = True
+        self._wake.set()
 
     def _transport_now(self) -> float:
         """Seconds of transport time: real (monotonic), faster only by the development setting."""
@@ -124,7 +131,7 @@ class Sender:
             log.warning("outbox recovery: %d repeated, %d not repeated", repeated, dropped)
 
     async def run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 row, wait = await self._next_row()
             except Exception as error:  # the database, most likely: no beat, try again soon
@@ -145,6 +152,8 @@ class Sender:
 
     async def _sleep(self, seconds: float | None = None) -> None:
         self._wake.clear()
+        if self._stopping:
+            return
         timeout = self._poll_interval
         if seconds is not None:  # transport seconds, as real ones
             timeout = min(seconds / self._speedup, self._poll_interval)
@@ -271,7 +280,13 @@ class Sender:
     async def _call(self, row: OutboxRow, method: str, params: dict):
         self._limiter.started(method)
         try:
-            return await self._bot.do_api_request(method, api_kwargs=params)
+            result = await self._bot.do_api_request(method, api_kwargs=params)
+        except Exception as error:
+            metrics.sent(method, metrics.outcome_of(error))
+            raise
+        else:
+            metrics.sent(method, "ok")
+            return result
         finally:
             # Counted once the answer (or error) is back: see bot/telegram/rate_limits.py.
             self._limiter.record(row.chat_id, method)
@@ -320,6 +335,7 @@ class Sender:
             row.lane,
             row.attempts + 1,
         )
+        metrics.set_aside("outbox")
         now = self._clock.now()
 
         def record(conn):

@@ -73,6 +73,7 @@ class WebhookReceiver:
         self._arrived = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._failures = 0
+        self._stopping = False
         self.port = port  # the port listened on (when `port` was 0: the one chosen)
 
     @property
@@ -80,13 +81,20 @@ class WebhookReceiver:
         """The path we serve: the public URL's (a proxy passes it on unchanged)."""
         return urlsplit(self._url).path or "/"
 
+    def stop(self) -> None:
+        """A graceful stop: finish the update in hand, answer no more posts (Telegram sends
+        them again to the next instance), and return."""
+        self._stopping = True
+        self._inbox.stop()
+        self._arrived.set()
+
     async def run(self) -> None:
         await self._contained(self._inbox.handle_stored)  # what waited from before, first
         await self._serve()
         try:
-            while not await self._contained(self._set_webhook):
+            while not self._stopping and not await self._contained(self._set_webhook):
                 pass
-            while True:
+            while not self._stopping:
                 self._arrived.clear()
                 if await self._contained(self._inbox.handle_stored):
                     self._heartbeat.beat()

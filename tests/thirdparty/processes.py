@@ -194,6 +194,7 @@ def bot_environment(token: str, api_base_url: str, database: Path) -> dict[str, 
         DATABASE_PATH=str(database),
         TICK_INTERVAL_SECONDS="0.5",
         LOG_LEVEL="INFO",
+        METRICS_PORT="",  # no operations endpoint: tests run side by side
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
     )
     return env
