@@ -79,7 +79,7 @@ EXPECTED: tuple[tuple[str, str, list[tuple]], ...] = (
     ),
     (
         "lifecycle",
-        "SELECT p.label, l.type, l.reason FROM lifecycle_events l"
+        "SELECT p.label, l.change, l.reason FROM lifecycle_events l"
         " JOIN patients p ON p.id = l.patient_id",
         [
             ("P1", "enrolled", None),

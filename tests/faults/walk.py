@@ -47,7 +47,7 @@ REPLY = "Varje kväll de första tre veckorna."
 
 WRITTEN = (STEP_6, STEP_7, STEP_8, REFLECTION)
 
-# PHQ-9: the nine answers, in order (their scores: 1 0 2 3 1 1 0 0 0 = 8; no risk answer, so no flag).
+# PHQ-9: the nine answers, in order (scores 1 0 2 3 1 1 0 0 0 = 8; no risk answer: no flag).
 PHQ9 = (
     "Flera dagar",
     "Inte alls",
@@ -81,7 +81,7 @@ def enrol(patient: str, label: str, code: str) -> list[Beat]:
                 *once(patient, "Tack, ditt samtycke är registrerat"),
                 *once(patient, "Steg 1 av 9"),
                 *quiet(patient),
-                *once("anna", f"Är detta din patient?"),
+                *once("anna", "Är detta din patient?"),
                 *quiet("anna"),
             ),
         ),
@@ -204,9 +204,7 @@ def questionnaire(p: str) -> list[Beat]:
     for number, answer in enumerate(PHQ9, start=1):
         shown = f"{number + 1}/9" if number < 9 else "Dina svar"
         beats.append(Beat(f"{p}> [{answer}]", (*once(p, shown), *quiet(p))))
-    beats.append(
-        Beat(f"{p}> [Skicka]", (*once(p, "Dina svar på PHQ-9 är skickade"), *quiet(p)))
-    )
+    beats.append(Beat(f"{p}> [Skicka]", (*once(p, "Dina svar på PHQ-9 är skickade"), *quiet(p))))
     return beats
 
 
@@ -236,7 +234,7 @@ def messages(p: str) -> list[Beat]:
 
 def evening(p: str) -> list[Beat]:
     return [
-        Beat("@at 2026-12-01 17:30", (*once(p, f"Dags för det du har planerat"), *quiet(p))),
+        Beat("@at 2026-12-01 17:30", (*once(p, "Dags för det du har planerat"), *quiet(p))),
         Beat("@at 2026-12-01 19:00", (*once(p, "Dags för veckodagboken"), *quiet(p))),
         Beat("@at 2026-12-01 19:30", (*once(p, f"Blev det av? {ACTIVITY}"), *quiet(p))),
         Beat(f"{p}> [Ja]", (*once(p, "Hur mådde du"), *quiet(p))),
