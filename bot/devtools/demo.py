@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.devtools.bot_process import DEFAULT_COMMAND
+from bot.devtools.emulator import random_faults
 from bot.devtools.emulator.server import RecordedRequest
 from bot.devtools.script.parser import ScriptError, ScriptLine, is_directive_line, parse_script
 from bot.devtools.script.runner import LineFailed, ScriptSession, SessionOptions
@@ -84,6 +85,11 @@ def run_script(
         return EXIT_INVALID
     env = (bot_env or {}) | script_bot_env(source)
     options = _options(db_path, programs_dir, bot_command, bot_env=env)
+    try:
+        options.random_faults = random_faults.from_script(source)
+    except random_faults.BadFaultsLine as error:
+        transcript.note(f"ERROR: {error}")
+        return EXIT_INVALID
     return asyncio.run(_play(lines, options, transcript, recorded_requests))
 
 

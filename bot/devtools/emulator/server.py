@@ -25,6 +25,7 @@ from bot.devtools.emulator.errors import ApiError
 from bot.devtools.emulator.limits import TelegramLimits
 from bot.devtools.emulator.methods import BotApi
 from bot.devtools.emulator.params import FileUpload, Params
+from bot.devtools.emulator.random_faults import RandomFaults
 from bot.devtools.emulator.webhook import WEBHOOK_METHODS, Webhook
 from bot.devtools.emulator.world import World, is_send_call
 
@@ -42,11 +43,21 @@ class RecordedRequest:
 
 
 class EmulatorServer:
-    def __init__(self, world: World, token: str | None, *, telegram_limits: bool = False):
+    def __init__(
+        self,
+        world: World,
+        token: str | None,
+        *,
+        telegram_limits: bool = False,
+        random_faults: RandomFaults | None = None,
+    ):
         """`telegram_limits=True` answers 429 when the bot breaks Telegram's sending limits
         (see limits.py); off by default, so scripts are not slowed or failed by them.
-        `token=None` accepts any token of a bot token's shape (the standalone emulator)."""
+        `token=None` accepts any token of a bot token's shape (the standalone emulator).
+        `random_faults` fails a seeded share of send calls (random_faults.py)."""
         self.world = world
+        self.random_faults = random_faults
+        self.on_fault: Callable[[str, str], None] | None = None  # (kind, method)
         self.limits: TelegramLimits | None = TelegramLimits() if telegram_limits else None
         self.api = BotApi(world)
         self.webhook = Webhook(world)
@@ -121,8 +132,10 @@ class EmulatorServer:
     async def _call(self, method: str, params: Params) -> Any:
         name = self.api.canonical_name(method) or method
         send_call = is_send_call(name)
-        if send_call and self.world.faults:
-            await self._fail(self.world.faults.popleft())
+        if send_call:
+            fault = self._next_fault(name, params)
+            if fault is not None:
+                await self._fail(fault)
         if send_call and self.limits is not None:
             self.limits.admit(params.raw.get("chat_id"))
         result = self.api.call(name, params)
@@ -131,6 +144,17 @@ class EmulatorServer:
             if self.on_crash_on_send is not None:
                 self.on_crash_on_send()  # the bot dies before it reads this answer
         return result
+
+    def _next_fault(self, method: str, params: Params) -> str | None:
+        """A queued `@fault` first; else, at the random rate, a drawn one."""
+        if self.world.faults:
+            return self.world.faults.popleft()
+        if self.random_faults is None:
+            return None
+        fault = self.random_faults.pick(method, dict(params.raw))
+        if fault is not None and self.on_fault is not None:
+            self.on_fault(fault, method)
+        return fault
 
     async def _fail(self, fault: str) -> None:
         if fault == "429":

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.devtools.bot_database import BotDatabase
 from bot.devtools.bot_process import DEFAULT_COMMAND, BotExited, BotProcess, bot_environment
+from bot.devtools.emulator.random_faults import RandomFaults
 from bot.devtools.emulator.server import EmulatorServer
 from bot.devtools.emulator.world import Chat, Entry, World, describe_chat
 from bot.devtools.fake_clock import FakeClock, NonexistentLocalTime, local_to_utc
@@ -81,6 +82,7 @@ class SessionOptions:
     bot_command: Sequence[str] = DEFAULT_COMMAND
     idle_timeout: float = IDLE_TIMEOUT_SECONDS
     bot_env: dict[str, str] = field(default_factory=dict)  # `# bot-env:` lines of the script
+    random_faults: RandomFaults | None = None  # the `# emulator-faults:` line of the script
 
 
 class ScriptSession:
@@ -95,7 +97,8 @@ class ScriptSession:
         self.world = World(bot_id=BOT_ID, now=lambda: self.clock.now)
         self.world.entry_listeners.append(transcript.entry)
         self.token = session_token()
-        self.server = EmulatorServer(self.world, self.token)
+        self.server = EmulatorServer(self.world, self.token, random_faults=options.random_faults)
+        self.server.on_fault = lambda kind, method: transcript.note(f"⚡ {kind} on {method}")
         self.bot: BotProcess | None = None
         self.database = BotDatabase(self.db_path)
         self._idle: IdleWatch | None = None
