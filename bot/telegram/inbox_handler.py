@@ -143,8 +143,16 @@ class InboxHandler:
         await self._db.transaction(lambda conn: inbox.claim(conn, update_id, now))
 
 
+# SQLite's integers are 64-bit: an id outside them cannot be stored, so it is no usable id
+# (one such update must not fail the store of every update beside it, again and again).
+_SQLITE_INTEGERS = range(-(2**63), 2**63)
+
+
 def has_id(item) -> bool:
-    return isinstance(item, dict) and type(item.get("update_id")) is int
+    if not isinstance(item, dict):
+        return False
+    update_id = item.get("update_id")
+    return type(update_id) is int and update_id in _SQLITE_INTEGERS
 
 
 def keys_of(item) -> list[str]:

@@ -140,7 +140,7 @@ class WebhookReceiver:
             return web.Response(status=403)
         try:
             update = json.loads(await request.read())
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to read
             log.error("webhook: a post whose body is not JSON refused")
             return web.Response(status=400)
         if not isinstance(update, dict):

@@ -155,3 +155,44 @@ async def test_an_update_that_cannot_be_parsed_is_stored_then_set_aside_alone(ru
     await _until(lambda: 9 in telegram.events)
     assert 8 not in telegram.events
     assert await database.call(inbox.set_aside_count) == 1
+
+
+async def test_json_nested_too_deep_is_refused_400_like_any_body_that_is_not_an_update(running):
+    """Python's JSON reader gives up on deep nesting with RecursionError, not ValueError: it
+    must be a plain 400, not a 500 with a traceback (Telegram would post it forever)."""
+    _, database, _, client, url = running
+    right = {SECRET_HEADER: SECRET}
+    async with client.post(url, data=b"[" * 200_000, headers=right) as answer:
+        assert answer.status == 400
+    assert set(await _stored(database)) == {1}
+
+
+async def test_an_update_id_sqlite_cannot_hold_is_set_aside_not_answered_500_forever(
+    running, caplog
+):
+    """An update_id beyond SQLite's 64-bit integers cannot be stored: like a missing id it is
+    set aside with an ERROR line and answered 200, and the next update is stored and handled
+    (a 500 would make Telegram post it again and again, and the chat behind it would wait)."""
+    telegram, database, _, client, url = running
+    right = {SECRET_HEADER: SECRET}
+    for update in (_message(2**63, 11), _message(-(2**63) - 1, 11), _message(12, 11)):
+        async with client.post(url, json=update, headers=right) as answer:
+            assert answer.status == 200
+    await _until(lambda: 12 in telegram.events)
+    assert set(await _stored(database)) == {1, 12}
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert sum("without a usable update_id" in line for line in errors) == 2
+
+
+async def test_a_repeated_post_of_an_update_is_stored_and_handled_once(running):
+    """Telegram posts an update again when it missed our 200: the repeat changes nothing."""
+    telegram, database, _, client, url = running
+    right = {SECRET_HEADER: SECRET}
+    for _ in range(3):
+        async with client.post(url, json=_message(13, 11), headers=right) as answer:
+            assert answer.status == 200
+        await _until(lambda: 13 in telegram.events)
+    async with client.post(url, json=_message(14, 11), headers=right) as answer:
+        assert answer.status == 200
+    await _until(lambda: 14 in telegram.events)
+    assert telegram.events.count(13) == 1
