@@ -25,6 +25,7 @@ so the supervisor restarts the process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -74,6 +75,7 @@ class WebhookReceiver:
         self._runner: web.AppRunner | None = None
         self._failures = 0
         self._stopping = False
+        self._stopped = asyncio.Event()  # cuts a back-off short
         self.port = port  # the port listened on (when `port` was 0: the one chosen)
 
     @property
@@ -87,6 +89,7 @@ class WebhookReceiver:
         self._stopping = True
         self._inbox.stop()
         self._arrived.set()
+        self._stopped.set()
 
     async def run(self) -> None:
         await self._contained(self._inbox.handle_stored)  # what waited from before, first
@@ -164,7 +167,8 @@ class WebhookReceiver:
             log.error(
                 "webhook: %s failed: %s; again in %d s", step.__name__, type(error).__name__, delay
             )
-            await asyncio.sleep(delay)
+            with contextlib.suppress(TimeoutError):  # a stop ends the pause
+                await asyncio.wait_for(self._stopped.wait(), timeout=delay)
             return False
         self._failures = 0
         return True

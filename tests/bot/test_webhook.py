@@ -196,3 +196,32 @@ async def test_a_repeated_post_of_an_update_is_stored_and_handled_once(running):
         assert answer.status == 200
     await _until(lambda: 14 in telegram.events)
     assert telegram.events.count(13) == 1
+
+
+async def test_a_stop_cuts_a_back_off_short(tmp_path, monkeypatch):
+    """Telegram unreachable at start (setWebhook failing, a 30 s back-off): a stop (SIGTERM)
+    ends the loop at once, not after the back-off (the process has 8 s to exit)."""
+    monkeypatch.setattr(webhook, "BACKOFF_SECONDS", (30,))
+
+    class Unreachable(_Telegram):
+        async def set_webhook(self, **kwargs):
+            self.webhooks.append(kwargs)
+            raise ConnectionError("no route")
+
+    database = await Database.open(tmp_path / "bot.db")
+    telegram = Unreachable()
+    receiver = WebhookReceiver(
+        telegram, database, FixedClock(NOW), url=URL, listen="127.0.0.1", port=0, secret=SECRET
+    )
+    task = asyncio.create_task(receiver.run())
+    try:
+        await _until(lambda: telegram.webhooks)
+        await asyncio.sleep(0.05)  # in the back-off now
+        started = time.monotonic()
+        receiver.stop()
+        await asyncio.wait_for(task, 5)
+        assert time.monotonic() - started < 1.0
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await database.close()
