@@ -54,6 +54,10 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
     """Run until stopped (True) or until the supervisor finds the process unhealthy (False:
     the caller exits non-zero). Updates come by long polling, or with `webhook` by
     Telegram's posts (bot/telegram/webhook.py); either way stored before they are answered."""
+    # From the first moment: a SIGTERM while starting must not kill the process outright (nor,
+    # as PID 1 in a container, be ignored until Docker's SIGKILL); the start finishes, then
+    # the watch sees the stop and the bot stops as ever.
+    stop = _stop_event()
     screening.load_crisis_rules()  # a broken rules file stops the start, not the first patient
     clock = clock_from_settings(settings.fake_clock_file)
     programs = load_programs(settings.programs_dir or default_programs_dir())
@@ -114,7 +118,7 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
         partial(_checkpoint, settings.database_path),
     )
     log.info("bot started as @%s", application.bot.username)
-    clean = await supervisor.watch(_stop_event())
+    clean = await supervisor.watch(stop)
     try:
         await asyncio.wait_for(
             _shut_down(supervisor, application, database, endpoint), timeout=SHUTDOWN_SECONDS

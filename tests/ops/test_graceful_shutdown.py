@@ -169,3 +169,44 @@ async def test_sigterm_mid_work_exits_0_in_time_and_the_next_start_loses_nothing
     events = [json.loads(line)["event"] for line in lines]
     assert events.count("stopping") == 2 and events.count("bot stopped") == 2
     assert not [line for line in lines if json.loads(line)["level"] in ("ERROR", "CRITICAL")]
+
+
+class SlowStartEmulator(EmulatorServer):
+    """getMe (the first call of a start) takes 2 s: a SIGTERM can come while the bot starts."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asked_who = asyncio.Event()
+
+    async def _call(self, method, params):
+        if method.lower() == "getme":
+            self.asked_who.set()
+            await asyncio.sleep(2.0)
+        return await super()._call(method, params)
+
+
+async def test_sigterm_while_starting_is_a_clean_stop_too(tmp_path):
+    """A stop during the start (Docker's `stop` right after `start`) must not kill the
+    process outright, nor be lost: as PID 1 in a container an unhandled SIGTERM is ignored,
+    and Docker then waits its 10 s and kills it. The start finishes and the bot stops at once,
+    with code 0."""
+    world = World(bot_id=123456789, now=lambda: datetime.now(UTC))
+    server = SlowStartEmulator(world, TOKEN)
+    await server.start()
+    env = _environment(tmp_path, server.api_base_url)
+    log_path = tmp_path / "bot.log"
+    log = open(log_path, "ab")  # noqa: SIM115 - closed below
+    process = None
+    try:
+        process = await _start(tmp_path, env, log)
+        await asyncio.wait_for(server.asked_who.wait(), 30)
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), STOP_WITHIN + 2)
+        assert code == 0, log_path.read_text()[-3000:]
+    finally:
+        if process is not None:
+            _stop(process)
+        log.close()
+        await server.stop()
+    events = [json.loads(line)["event"] for line in log_path.read_text().splitlines()]
+    assert "bot stopped" in events
