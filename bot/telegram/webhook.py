@@ -128,6 +128,10 @@ class WebhookReceiver:
             secret_token=self._secret.decode(),
             allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=False,
+            # One post at a time: a chat's updates then reach the inbox in order whatever
+            # Telegram does with parallel connections. Each post is answered once stored (a few
+            # milliseconds), not once handled, so one connection keeps up.
+            max_connections=1,
         )
         log.info("webhook: set with Telegram")
         return True

@@ -102,6 +102,7 @@ async def test_what_waited_is_handled_before_the_webhook_is_set(running):
             "secret_token": SECRET,
             "allowed_updates": ALLOWED_UPDATES,
             "drop_pending_updates": False,
+            "max_connections": 1,  # one post at a time: each chat's updates stay in order
         }
     ]
 
