@@ -375,6 +375,22 @@ def claim(conn: sqlite3.Connection, row: OutboxRow, now: datetime) -> bool:
     return True
 
 
+def claim_many(conn: sqlite3.Connection, rows: Sequence[OutboxRow], now: datetime) -> set[int]:
+    """`claim` for several rows at once (one transaction for a batch of workers); the ids of
+    those claimed."""
+    return {row.id for row in rows if claim(conn, row, now)}
+
+
+def release(conn: sqlite3.Connection, outbox_ids: Sequence[int]) -> None:
+    """Give back rows claimed whose request never started (a clean stop): pending again, as
+    if never claimed, so they are neither lost nor decided as unsure."""
+    conn.execute(
+        "UPDATE outbox SET status = 'pending', attempts = MAX(attempts - 1, 0)"
+        " WHERE status = 'sending' AND id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(outbox_ids)),),
+    )
+
+
 def chat_has_due(conn: sqlite3.Connection, chat_id: int, now: datetime) -> bool:
     """Whether a chat still has a row in flight or due."""
     return _head(conn, chat_id, to_db(now)) is not None
