@@ -17,10 +17,13 @@ budget, and a request starting later sees it. Telegram counts a request when it 
 some moment between our start and the answer. We count it at `start + arrival_jitter`, or at
 its answer if that came sooner: the window a later request is checked against then holds
 every request that could arrive within one second (one minute for a group) of it, as long as
-the one-way delay to Telegram varies by less than `arrival_jitter` from one request to the
-next. A constant round trip, however long, costs nothing (every arrival is shifted alike);
-the margin costs ~3 % of the rate. Counting only from answers (as one request at a time
-allowed) would cost the round trip instead: 9 % at 100 ms.
+the one-way delay to Telegram varies by less than that margin from one request to the next.
+The margin is the spread of the last round trips (slowest minus fastest of the last
+`ROUND_TRIPS_KEPT`), at least `arrival_jitter` and at most a second: a network (or a machine)
+whose delays vary more gets more room. A constant round trip, however long, costs nothing
+(every arrival is shifted alike); the margin costs its share of a second (30 ms: 3 % of the
+rate). Counting from answers only, as one request at a time allowed, would cost the whole
+round trip instead: 9 % at 100 ms. A request still unanswered counts as if it arrived now.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 SEND_CALL_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage")
+ROUND_TRIPS_KEPT = 50  # the margin follows the spread of this many recent round trips
+_LONGEST_MARGIN = 1.0
 _EPSILON = 1e-9
 
 
@@ -49,7 +54,8 @@ class Limits:
     group_per_minute: int = 20
     group_reserved_from: int = 17  # lanes > 0 stop here; the rest is for lane 0
     # How much later, at most, one request may reach Telegram than another started at the
-    # same moment (the spread of the one-way delay, plus our own start-up of a request).
+    # same moment (the spread of the one-way delay, plus our own start-up of a request): the
+    # least margin; the spread of recent round trips widens it.
     arrival_jitter: float = 0.03
 
     @property
@@ -65,10 +71,11 @@ class Reservation:
     come it counts whatever the time (a request held up far longer than the others may
     still arrive any moment)."""
 
-    __slots__ = ("chat_id", "counted_at", "answered")
+    __slots__ = ("chat_id", "started_at", "counted_at", "answered")
 
-    def __init__(self, chat_id: int, counted_at: float):
+    def __init__(self, chat_id: int, started_at: float, counted_at: float):
         self.chat_id = chat_id
+        self.started_at = started_at
         self.counted_at = counted_at
         self.answered = False
 
@@ -83,6 +90,7 @@ class RateLimiter:
         self._next_slot = float("-inf")  # when the next send slot is due (GCRA)
         self._private: dict[int, tuple[float, float]] = {}  # chat -> (tokens, refill from)
         self._groups: dict[int, deque[Reservation]] = {}  # chat -> sends of the last minute
+        self._round_trips: deque[float] = deque(maxlen=ROUND_TRIPS_KEPT)
 
     # -- asking -------------------------------------------------------------------------
 
@@ -151,7 +159,7 @@ class RateLimiter:
             return None
         now = self._now()
         self._next_slot = max(self._next_slot, now) + self.limits.overall_spacing
-        reservation = Reservation(chat_id, now + self.limits.arrival_jitter)
+        reservation = Reservation(chat_id, now, now + self.margin())
         self._overall.append(reservation)
         if chat_id < 0:
             self._groups.setdefault(chat_id, deque()).append(reservation)
@@ -165,8 +173,19 @@ class RateLimiter:
         """The call's answer (or error) is back: it reached Telegram by now at the latest."""
         if reservation is None:
             return
-        reservation.counted_at = min(reservation.counted_at, self._now())
+        now = self._now()
+        self._round_trips.append(now - reservation.started_at)
+        # its own round trip widens the margin if it was slow: it may have arrived late too
+        reservation.counted_at = min(now, reservation.started_at + self.margin())
         reservation.answered = True
+
+    def margin(self) -> float:
+        """Seconds a request is counted after its start (unless answered sooner): how much
+        the delay to Telegram may vary between two requests."""
+        spread = 0.0
+        if len(self._round_trips) > 1:
+            spread = max(self._round_trips) - min(self._round_trips)
+        return min(max(self.limits.arrival_jitter, spread), _LONGEST_MARGIN)
 
     # -- inside -------------------------------------------------------------------------
 
