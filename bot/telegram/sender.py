@@ -216,10 +216,13 @@ class Sender:
         timeout = self._poll_interval
         if seconds is not None:  # transport seconds, as real ones
             timeout = min(seconds / self._speedup, self._poll_interval)
+        # asyncio.wait, not wait_for: Python 3.11's wait_for swallows a cancellation that
+        # comes as the wake does (then the loop would never stop)
+        woken = asyncio.ensure_future(self._wake.wait())
         try:
-            await asyncio.wait_for(self._wake.wait(), timeout=max(timeout, 0.001))
-        except TimeoutError:
-            pass
+            await asyncio.wait({woken}, timeout=max(timeout, 0.001))
+        finally:
+            woken.cancel()
 
     # -- claiming -------------------------------------------------------------------------
 
