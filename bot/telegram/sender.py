@@ -296,6 +296,9 @@ class Sender:
         blocked, blocked_above_safety = self._limiter.blocked_chats()
         blocked |= set(self._held_chats) | set(self._busy)
         now = self._clock.now()
+        # Only the worker kept for safety is free: look for lane 0 alone (a woken alert is
+        # found by one short query, not four over the reminders' backlog).
+        safety_only = len(self._busy) >= self._general_workers
         self._candidates = await self._db.call(
             lambda conn: outbox.due_heads(
                 conn,
@@ -303,10 +306,11 @@ class Sender:
                 blocked=blocked,
                 blocked_above_safety=blocked_above_safety,
                 per_lane=CANDIDATES_PER_LANE,
+                safety_only=safety_only,
             )
         )
         self._candidates_at = self._transport_now()
-        self._stale = False
+        self._stale = safety_only  # look at every lane once a worker is free
 
     # -- the workers ----------------------------------------------------------------------
 
