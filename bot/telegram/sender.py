@@ -86,6 +86,7 @@ class _Work:
     """A row claimed for one worker: its task, since when, and whether its request started."""
 
     row: OutboxRow
+    lane: int
     task: asyncio.Task | None = None
     since: float = field(default_factory=time.monotonic)
     started: bool = False
@@ -262,6 +263,7 @@ class Sender:
         its limit, and lanes above 0 never in the worker kept for safety."""
         picked: list[tuple[int, OutboxRow]] = []
         chats: set[int] = set()
+        safety_busy = any(work.lane == 0 for work in self._busy.values())
         for lane, row in self._candidates:
             if len(picked) >= free:
                 break
@@ -270,6 +272,9 @@ class Sender:
                 continue
             if lane > 0 and len(self._busy) + len(picked) >= self._general_workers:
                 continue
+            if lane == 0 and safety_busy:
+                continue  # one at a time: see _SAFETY_ONE_AT_A_TIME
+            safety_busy |= lane == 0
             if self._limiter.chat_wait(chat, lane) > 0:
                 continue  # this chat is held; a later chat may go
             picked.append((lane, row))
@@ -277,6 +282,12 @@ class Sender:
         taken = {row.id for _, row in picked}
         self._candidates = [(lane, row) for lane, row in self._candidates if row.id not in taken]
         return picked
+
+    # _SAFETY_ONE_AT_A_TIME: lane-0 rows (alerts, a patient's safety message) go one at a
+    # time, each claimed only when it can start: a crash then leaves at most the one whose
+    # request is out 'sending' (an alert is repeated; a safety message without
+    # repeat_if_unsure is not), as with one request in flight. They are few; the kept worker
+    # means each still goes at once.
 
     async def _claim(self, picked: list[tuple[int, OutboxRow]]) -> None:
         """Claim the picked rows in one transaction and start a worker for each claimed."""
@@ -287,7 +298,7 @@ class Sender:
             self._stale = True  # something changed since the look
         for lane, row in picked:
             if row.id in claimed:
-                work = _Work(row)
+                work = _Work(row, lane)
                 self._busy[row.chat_id] = work
                 work.task = asyncio.create_task(self._work(lane, work), name=f"send {row.id}")
                 work.task.add_done_callback(partial(self._worker_done, work))
