@@ -1,11 +1,16 @@
 """Send pipeline benchmark: the real sender against the emulator with Telegram's limits on.
 
-    python -m bench.send_rate [--quick]
+    python -m bench.send_rate [--rtt MS] [--workers N] [--quick]
 
 (a) N messages to N different private chats: the sustained rate as a fraction of 30/s, and
     how many 429s the emulator answered.
 (b) A safety alert (lane 0) enqueued behind a backlog of reminders (lane 3), repeated: its
     latency from enqueue until the emulator received it, p50/p99.
+
+`--rtt MS` adds MS milliseconds of round trip to every request (half on the way to the
+emulator, before it counts the request against Telegram's limits, half on the way back), as
+Telegram is 50-150 ms away from most hosts. The last line reads
+`rate at <MS> ms: <X> msg/s = <P> % of 30/s, <N> x 429` (the rate of (a); the 429s of both).
 
 Real parts: `bot.telegram.sender.Sender`, a `storage.database.Database` in a temp dir, a PTB `Bot`
 pointed at the emulator's base URL over HTTP on 127.0.0.1. The emulator runs on its own
@@ -34,7 +39,7 @@ from telegram.request import HTTPXRequest  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.devtools.emulator.server import EmulatorServer  # noqa: E402
 from bot.devtools.emulator.world import World  # noqa: E402
-from bot.telegram.sender import Sender  # noqa: E402
+from bot.telegram.sender import DEFAULT_WORKERS, Sender  # noqa: E402
 from storage import outbox  # noqa: E402
 from storage.database import Database  # noqa: E402
 
@@ -46,9 +51,11 @@ TARGET_RATE = 30.0
 class EmulatorThread:
     """The emulator on its own thread and loop; records when each message arrived."""
 
-    def __init__(self) -> None:
+    def __init__(self, round_trip_seconds: float = 0.0) -> None:
         self.world = World(bot_id=123456789, now=lambda: NOW)
-        self.server = EmulatorServer(self.world, TOKEN, telegram_limits=True)
+        self.server = EmulatorServer(
+            self.world, TOKEN, telegram_limits=True, round_trip_seconds=round_trip_seconds
+        )
         self.arrivals: dict[str, float] = {}  # message text -> time.monotonic() on arrival
         self.world.entry_listeners.append(self._arrived)
         self._loop = asyncio.new_event_loop()
@@ -77,12 +84,12 @@ class EmulatorThread:
         return self.server.limits.refused
 
 
-async def _sender(emulator: EmulatorThread, directory: Path, name: str):
+async def _sender(emulator: EmulatorThread, directory: Path, name: str, workers: int):
     database = await Database.open(directory / f"{name}.db")
     request = HTTPXRequest(connect_timeout=10, read_timeout=10, write_timeout=10)
     bot = Bot(TOKEN, base_url=emulator.server.api_base_url, request=request)
     await bot.initialize()
-    sender = Sender(bot, database, FixedClock(NOW), poll_interval=0.5)
+    sender = Sender(bot, database, FixedClock(NOW), poll_interval=0.5, workers=workers)
     return database, bot, sender
 
 
@@ -103,9 +110,11 @@ async def _enqueue(database: Database, calls: list[outbox.OutgoingCall]) -> None
     await database.transaction(add)
 
 
-async def bench_throughput(emulator: EmulatorThread, directory: Path, count: int) -> dict:
+async def bench_throughput(
+    emulator: EmulatorThread, directory: Path, count: int, workers: int
+) -> dict:
     chats = emulator.private_chats("p", count)
-    database, bot, sender = await _sender(emulator, directory, "throughput")
+    database, bot, sender = await _sender(emulator, directory, "throughput", workers)
     await _enqueue(database, _calls(chats, "bulk", outbox.LANE_REMINDER))
     refused_before = emulator.refused
     task = asyncio.create_task(sender.run())
@@ -129,10 +138,12 @@ async def bench_throughput(emulator: EmulatorThread, directory: Path, count: int
     }
 
 
-async def bench_alert(emulator: EmulatorThread, directory: Path, backlog: int, reps: int) -> dict:
+async def bench_alert(
+    emulator: EmulatorThread, directory: Path, backlog: int, reps: int, workers: int
+) -> dict:
     groups = [emulator.group(f"therapists{n}") for n in range(4)]
     chats = emulator.private_chats("r", backlog + 100 * reps)  # ~30/s drain, 2 s a rep
-    database, bot, sender = await _sender(emulator, directory, "alert")
+    database, bot, sender = await _sender(emulator, directory, "alert", workers)
     await _enqueue(database, _calls(chats[:backlog], "reminder", outbox.LANE_REMINDER))
     next_chat = backlog
     refused_before = emulator.refused
@@ -192,27 +203,37 @@ def _percentile(values: list[float], q: float) -> float:
 async def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts (~45 s)")
+    parser.add_argument("--rtt", type=float, default=0.0, help="round trip added, in ms")
+    parser.add_argument(
+        "--workers", type=int, default=DEFAULT_WORKERS, help="requests in flight at once"
+    )
     args = parser.parse_args(argv)
     count, backlog, reps = (600, 2000, 6) if args.quick else (3000, 10000, 20)
-    emulator = EmulatorThread()
+    emulator = EmulatorThread(round_trip_seconds=args.rtt / 1000)
     emulator.start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             directory = Path(tmp)
             print(
-                f"(a) {count} messages to {count} private chats, emulator limits on ...", flush=True
+                f"(a) {count} messages to {count} private chats, emulator limits on,"
+                f" {args.rtt:g} ms round trip, {args.workers} workers ...",
+                flush=True,
             )
-            a = await bench_throughput(emulator, directory, count)
+            a = await bench_throughput(emulator, directory, count, args.workers)
             print(
                 f"    sustained {a['rate']:.2f} msg/s = {a['fraction']:.1%} of 30/s;"
                 f" {a['refused']} x 429; {a['seconds']:.1f} s in all"
             )
             print(f"(b) safety alert behind {backlog} reminders, {reps} times ...", flush=True)
-            b = await bench_alert(emulator, directory, backlog, reps)
+            b = await bench_alert(emulator, directory, backlog, reps, args.workers)
             print(
                 f"    latency enqueue -> emulator: p50 {b['p50'] * 1000:.0f} ms,"
                 f" p99 {b['p99'] * 1000:.0f} ms, max {b['max'] * 1000:.0f} ms"
                 f" (backlog >= {b['backlog_min']}); {b['refused']} x 429"
+            )
+            print(
+                f"rate at {args.rtt:g} ms: {a['rate']:.2f} msg/s = {a['fraction'] * 100:.1f} %"
+                f" of 30/s, {a['refused'] + b['refused']} x 429"
             )
     finally:
         emulator.stop()

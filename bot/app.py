@@ -87,6 +87,7 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
         heartbeat=supervisor.heartbeat("sender"),
         language=settings.default_language,
         transport_speedup=settings.transport_speedup,
+        workers=settings.send_workers,
     )
     world = World(
         programs=programs,

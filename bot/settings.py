@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     # Development only (with a fake clock): transport waits (send limits, retry_after,
     # back-off) pass this many times faster; the test suite runs its scripts with it.
     transport_speedup: float = Field(default=1.0, ge=1.0, le=1000.0)
+    # Requests to Telegram in flight at once (at most one per chat; one kept for safety).
+    send_workers: int = Field(default=8, ge=1, le=64)
     log_level: str = "INFO"
     # An identity check for units whose setting is 'verifier' (bot/care/identity.py):
     # `package.module:factory`, provided by the deployment (BankID, Freja eID, ...).

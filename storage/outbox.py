@@ -314,6 +314,7 @@ def due_heads(
     blocked: set[int] = frozenset(),
     blocked_above_safety: set[int] = frozenset(),
     per_lane: int = 100,
+    safety_only: bool = False,
 ) -> list[tuple[int, OutboxRow]]:
     """The rows that may go next, best first, as (lane to treat it in, row).
 
@@ -323,11 +324,13 @@ def due_heads(
     message to lane 0. Each chat appears once. A row waiting for a later time does not hold up
     the due rows behind it. Chats in `blocked` are left out, and those in
     `blocked_above_safety` for lanes above 0 only (a group whose ordinary budget is used up).
+    `safety_only`: lane 0 alone (the sender has room for nothing else; one short query).
     """
     found: list[tuple[int, OutboxRow]] = []
     seen: set[int] = set()
     due = to_db(now)
-    for lane in (LANE_SAFETY, LANE_REPLY, LANE_STAFF, LANE_REMINDER):
+    lanes = (LANE_SAFETY,) if safety_only else (LANE_SAFETY, LANE_REPLY, LANE_STAFF, LANE_REMINDER)
+    for lane in lanes:
         skip = set(blocked) if lane == LANE_SAFETY else set(blocked) | set(blocked_above_safety)
         chats = conn.execute(
             f"SELECT chat_id FROM outbox WHERE {_OPEN} AND status = 'pending' AND lane = ?"
@@ -340,6 +343,8 @@ def due_heads(
             seen.add(chat_id)
             if head is not None and head["status"] == "pending":
                 found.append((lane, _row(head)))
+    if safety_only:
+        return found
     # a lane outside 0-3 (none today) would be missed above; never silently: take it last
     other = conn.execute(
         f"SELECT chat_id FROM outbox WHERE {_OPEN} AND status = 'pending'"
@@ -373,6 +378,22 @@ def claim(conn: sqlite3.Connection, row: OutboxRow, now: datetime) -> bool:
         return False
     mark_sending(conn, row.id)
     return True
+
+
+def claim_many(conn: sqlite3.Connection, rows: Sequence[OutboxRow], now: datetime) -> set[int]:
+    """`claim` for several rows at once (one transaction for a batch of workers); the ids of
+    those claimed."""
+    return {row.id for row in rows if claim(conn, row, now)}
+
+
+def release(conn: sqlite3.Connection, outbox_ids: Sequence[int]) -> None:
+    """Give back rows claimed whose request never started (a clean stop): pending again, as
+    if never claimed, so they are neither lost nor decided as unsure."""
+    conn.execute(
+        "UPDATE outbox SET status = 'pending', attempts = MAX(attempts - 1, 0)"
+        " WHERE status = 'sending' AND id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(outbox_ids)),),
+    )
 
 
 def chat_has_due(conn: sqlite3.Connection, chat_id: int, now: datetime) -> bool:

@@ -1,5 +1,6 @@
 """The sender under Telegram's limits, against the emulator with limits on: order per chat,
-no row lost, held rows stay due, a safety alert finds room and goes first.
+no row lost, held rows stay due, a safety alert finds room and goes first; with several
+requests in flight and a round trip added by the emulator.
 
 Where a test would wait out a limit, the sender runs with `transport_speedup` (the
 development setting the script suite uses) and the emulator's judge counts the same faster
@@ -38,13 +39,15 @@ async def rig(tmp_path):
     await bot.initialize()
     tasks = []
 
-    def start(limits: Limits | None = None, speedup: float = 1.0) -> Sender:
+    def start(limits: Limits | None = None, speedup: float = 1.0, workers: int = 8) -> Sender:
         def transport_now() -> float:
             return time.monotonic() * speedup
 
         server.limits = TelegramLimits(monotonic=transport_now)  # the judge keeps that time
         limiter = RateLimiter(limits, monotonic=transport_now)
-        sender = Sender(bot, database, FixedClock(NOW), 0.2, limiter, transport_speedup=speedup)
+        sender = Sender(
+            bot, database, FixedClock(NOW), 0.2, limiter, transport_speedup=speedup, workers=workers
+        )
         tasks.append(asyncio.create_task(sender.run()))
         return sender
 
@@ -144,3 +147,136 @@ async def test_a_safety_alert_overtakes_a_backlog_of_reminders(rig):
     assert time.monotonic() - enqueued < 0.5
     assert len(world.entries) < 100  # long before the backlog was through
     assert server.limits.refused == 0
+
+
+# ---- several requests in flight ------------------------------------------------------------
+
+
+def in_flight_watch(world, server):
+    """The most requests the emulator had open at once, and whether one chat ever had two."""
+    seen = {"most": 0, "same_chat": False}
+    open_chats: dict[int, int] = {}
+    original = server._call
+
+    async def counting(method, params):
+        chat = int(params.raw.get("chat_id", 0))
+        open_chats[chat] = open_chats.get(chat, 0) + 1
+        seen["same_chat"] |= open_chats[chat] > 1
+        seen["most"] = max(seen["most"], sum(open_chats.values()))
+        try:
+            return await original(method, params)
+        finally:
+            await asyncio.sleep(server.round_trip_seconds / 2)  # still travelling back
+            open_chats[chat] -= 1
+
+    server._call = counting
+    return seen
+
+
+async def test_several_workers_keep_each_chat_in_order(rig):
+    world, server, database, start = rig
+    server.round_trip_seconds = 0.06
+    seen = in_flight_watch(world, server)
+    chats = {name: world.user(name).id for name in ("ann", "bo", "cy", "di", "ed")}
+    # interleaved, five messages each (within a private chat's burst)
+    calls = [call(chat, f"{name}{n}") for n in range(5) for name, chat in chats.items()]
+    await enqueue(database, calls)
+    start(speedup=10.0)
+    await until(lambda: len(world.entries) == len(calls))
+    for name in chats:
+        assert bodies(world, name) == [f"{name}{n}" for n in range(5)]
+    assert seen["most"] > 1  # several in flight...
+    assert seen["most"] <= 8
+    assert not seen["same_chat"]  # ...never two to one chat
+    assert server.limits.refused == 0
+
+
+async def test_with_a_round_trip_a_safety_alert_takes_the_worker_kept_for_it(rig):
+    world, server, database, start = rig
+    server.round_trip_seconds = 0.2
+    chats = [world.user(f"p{n}").id for n in range(300)]
+    group = world.create_group("therapists", [world.user("anna")]).id
+    await enqueue(
+        database, [call(chat, f"rem {n}", outbox.LANE_REMINDER) for n, chat in enumerate(chats)]
+    )
+    sender = start()
+    await until(lambda: len(world.entries) >= 20)
+    assert sender.in_flight == 7  # every worker but the one kept for safety
+    await enqueue(database, [call(group, "RED FLAG", outbox.LANE_SAFETY)])
+    enqueued = time.monotonic()
+    sender.wake()
+    await until(lambda: "RED FLAG" in bodies(world, "#therapists"), seconds=3)
+    # half a round trip to arrive, plus a send slot and the look at the outbox
+    assert time.monotonic() - enqueued < 0.1 + 0.3
+    assert server.limits.refused == 0
+
+
+async def test_rows_for_several_workers_are_claimed_in_one_transaction(rig):
+    world, server, database, start = rig
+    server.round_trip_seconds = 0.1
+    claims_per_transaction: list[int] = []
+
+    def trace(statement: str) -> None:
+        if statement.startswith("BEGIN"):
+            claims_per_transaction.append(0)
+        elif "SET status = 'sending'" in statement and claims_per_transaction:
+            claims_per_transaction[-1] += 1
+
+    await database.call(lambda conn: conn.set_trace_callback(trace))
+    chats = [world.user(f"p{n}").id for n in range(40)]
+    await enqueue(database, [call(chat, f"m {n}") for n, chat in enumerate(chats)])
+    start()
+    await until(lambda: len(world.entries) == 40)
+    await database.call(lambda conn: conn.set_trace_callback(None))
+    claims = [n for n in claims_per_transaction if n]
+    assert sum(claims) == 40
+    assert max(claims) >= 7  # the first look fills every worker but the one kept for safety
+    assert len(claims) < 40
+
+
+async def test_a_clean_stop_gives_back_the_rows_not_started(rig):
+    world, server, database, start = rig
+    server.round_trip_seconds = 0.3
+    chats = [world.user(f"p{n}").id for n in range(20)]
+    await enqueue(database, [call(chat, f"m {n}") for n, chat in enumerate(chats)])
+    sender = start()
+    await until(lambda: server.open_requests >= 3)
+    await sender.close(seconds=2.0)
+    statuses = await database.call(
+        lambda conn: [row[0] for row in conn.execute("SELECT status FROM outbox ORDER BY id")]
+    )
+    assert "sending" not in statuses  # nothing left for the next start to decide as unsure
+    assert statuses.count("sent") == len(world.entries) >= 3
+    assert statuses.count("pending") == 20 - len(world.entries)
+
+
+async def test_a_crash_with_several_in_flight_repeats_alerts_and_not_reminders(rig, tmp_path):
+    world, server, database, start = rig
+    server.round_trip_seconds = 0.4
+    group = world.create_group("therapists", [world.user("anna")]).id
+    chats = [world.user(f"p{n}").id for n in range(10)]
+    alert = outbox.OutgoingCall(
+        group, "sendMessage", {"text": "RED FLAG"}, lane=outbox.LANE_SAFETY, repeat_if_unsure=True
+    )
+    await enqueue(database, [alert] + [call(c, f"rem {n}", 3) for n, c in enumerate(chats)])
+    start()
+    await until(lambda: server.open_requests >= 3)
+    # the process dies: nothing after this point is recorded (the rig's task is cancelled
+    # with the database closed under it, as after a SIGKILL)
+    sending = await database.call(
+        lambda conn: conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'sending'").fetchone()
+    )
+    assert sending[0] >= 3
+    copy = tmp_path / "after-crash.db"
+    await database.call(lambda conn: conn.execute("VACUUM INTO ?", (str(copy),)))
+    restarted = await Database.open(copy)
+    repeated, dropped = await restarted.transaction(
+        lambda conn: outbox.recover_after_crash(conn, NOW)
+    )
+    rows = await restarted.call(
+        lambda conn: conn.execute("SELECT lane, status FROM outbox ORDER BY id").fetchall()
+    )
+    await restarted.close()
+    assert repeated == 1 and rows[0]["status"] == "pending"  # the alert: at least once
+    assert dropped == sending[0] - 1  # reminders in flight: at most once, never repeated
+    assert all(row["status"] != "sending" for row in rows)

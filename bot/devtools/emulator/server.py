@@ -50,14 +50,18 @@ class EmulatorServer:
         *,
         telegram_limits: bool = False,
         random_faults: RandomFaults | None = None,
+        round_trip_seconds: float = 0.0,
     ):
         """`telegram_limits=True` answers 429 when the bot breaks Telegram's sending limits
         (see limits.py); off by default, so scripts are not slowed or failed by them.
         `token=None` accepts any token of a bot token's shape (the standalone emulator).
-        `random_faults` fails a seeded share of send calls (random_faults.py)."""
+        `random_faults` fails a seeded share of send calls (random_faults.py).
+        `round_trip_seconds` adds a network's round trip to every request: half before the
+        request is handled (and counted against the limits), half before its answer."""
         self.world = world
         self.random_faults = random_faults
         self.on_fault: Callable[[str, str], None] | None = None  # (kind, method)
+        self.round_trip_seconds = round_trip_seconds
         self.limits: TelegramLimits | None = TelegramLimits() if telegram_limits else None
         self.api = BotApi(world)
         self.webhook = Webhook(world)
@@ -109,6 +113,19 @@ class EmulatorServer:
         method = request.match_info["method"]
         self.open_requests += 1
         try:
+            await self._travel()  # on its way to Telegram
+            reply = await self._answer(method, request)
+            await self._travel()  # the answer on its way back
+            return reply
+        finally:
+            self.open_requests -= 1
+
+    async def _travel(self) -> None:
+        if self.round_trip_seconds > 0:
+            await asyncio.sleep(self.round_trip_seconds / 2)
+
+    async def _answer(self, method: str, request: web.Request) -> web.Response:
+        try:
             params = Params(await _read_params(request))
             self.requests.append(RecordedRequest(method, dict(params.raw)))
             if method.lower() == "getupdates":
@@ -121,8 +138,6 @@ class EmulatorServer:
             return _reply({"ok": True, "result": result}, 200)
         except ApiError as error:
             return _reply(error.to_api(), error.code)
-        finally:
-            self.open_requests -= 1
 
     def _token_accepted(self, token: str) -> bool:
         if self.token is None:
