@@ -380,10 +380,17 @@ def claim(conn: sqlite3.Connection, row: OutboxRow, now: datetime) -> bool:
     return True
 
 
-def claim_many(conn: sqlite3.Connection, rows: Sequence[OutboxRow], now: datetime) -> set[int]:
-    """`claim` for several rows at once (one transaction for a batch of workers); the ids of
-    those claimed."""
-    return {row.id for row in rows if claim(conn, row, now)}
+def still_heads(conn: sqlite3.Connection, rows: Sequence[OutboxRow], now: datetime) -> set[int]:
+    """Of rows found by `due_heads`, the ids still pending and still the head of their chat
+    (one read for a batch of workers). Each is marked 'sending' by `claim` only when its
+    request starts."""
+    due = to_db(now)
+    still = set()
+    for row in rows:
+        head = _head(conn, row.chat_id, due)
+        if head is not None and head["id"] == row.id and head["status"] == "pending":
+            still.add(row.id)
+    return still
 
 
 def release(conn: sqlite3.Connection, outbox_ids: Sequence[int]) -> None:

@@ -96,6 +96,10 @@ class _Work:
     started: bool = False
 
 
+class _Taken(Exception):
+    """A picked row that was no longer its chat's pending head when its turn came."""
+
+
 class NotRecorded(Exception):
     """Telegram answered but the answer could not be written down (the database). The row
     must not be given up (it may well have been delivered): it stays 'sending', the loop
@@ -304,10 +308,13 @@ class Sender:
     # means each still goes at once.
 
     async def _claim(self, picked: list[tuple[int, OutboxRow]]) -> None:
-        """Claim the picked rows in one transaction and start a worker for each claimed."""
+        """Check the picked rows in one transaction (still pending, still their chat's head)
+        and start a worker for each. A row becomes 'sending' only when its request starts
+        (`_call`): a crash never leaves a row 'sending' whose request never left, so nothing
+        waiting for its turn is decided as "unsure" and lost."""
         now = self._clock.now()
         rows = [row for _, row in picked]
-        claimed = await self._db.transaction(lambda conn: outbox.claim_many(conn, rows, now))
+        claimed = await self._db.call(lambda conn: outbox.still_heads(conn, rows, now))
         if len(claimed) < len(picked):
             self._stale = True  # something changed since the look
         for lane, row in picked:
@@ -343,6 +350,8 @@ class Sender:
         """One worker's row, contained: whatever fails stays with this row."""
         try:
             await self._send(work, lane)
+        except _Taken:
+            self._stale = True  # the row changed since it was picked: look again
         except NotRecorded:
             raise  # the row stays 'sending': a fresh start decides it (see NotRecorded)
         except Exception as error:
@@ -482,13 +491,17 @@ class Sender:
 
     async def _call(self, work: _Work, lane: int, method: str, params: dict):
         reservation = await self._granted(work.row, lane, method)
-        work.started = True
         try:
-            result = await self._bot.do_api_request(method, api_kwargs=params)
-        except Exception as error:
-            metrics.sent(method, metrics.outcome_of(error))
-            raise
-        else:
+            # 'sending' now, just before the request: the outbox's crash rules hold per row.
+            now = self._clock.now()
+            if not await self._db.transaction(lambda conn: outbox.claim(conn, work.row, now)):
+                raise _Taken(work.row.id)  # withheld, forgotten or moved on meanwhile
+            work.started = True
+            try:
+                result = await self._bot.do_api_request(method, api_kwargs=params)
+            except Exception as error:
+                metrics.sent(method, metrics.outcome_of(error))
+                raise
             metrics.sent(method, "ok")
             return result
         finally:
