@@ -136,6 +136,11 @@ def bot_environment(
             "TELEGRAM_REQUEST_TIMEOUT_SECONDS": "2",
             "LOG_LEVEL": "INFO",
             "METRICS_PORT": "",  # no operations endpoint: scripts run side by side
+            # One request in flight, so every reply around an `@crash on-send` is checked to
+            # arrive exactly once (with several in flight a crash may lose the others out at
+            # that moment: docs/reliability.md). A script tries the pool with
+            # `# bot-env: SEND_WORKERS=8`.
+            "SEND_WORKERS": "1",
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -39,6 +39,8 @@ def hour_script(seed: int, *, rate: float = RATE, patients: int = PATIENTS) -> s
         f"# Reproduce: python -m tests.faults.hour --seed {seed} --rate {rate} > h.chat"
         " && TRANSPORT_SPEEDUP=20 python -m bot demo --script h.chat",
         f"# emulator-faults: rate={rate} seed={seed}",
+        "# The pool of send workers, as in production (scripts default to one in flight).",
+        "# bot-env: SEND_WORKERS=8",
         "@staff anna therapist unit=Växjö",
         "@staff bo patient-admin unit=Växjö",
         "@staff cecilia admin unit=Växjö",
