@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from zoneinfo import ZoneInfo
 
+from bot.care.maintenance import local_day
 from dialogues.ending import already_ended
 from dialogues.types import Outcome
 from storage import patients
@@ -31,8 +31,7 @@ def end_day(conn: sqlite3.Connection, patient: Patient, enrollment: Enrollment) 
     """The day the treatment ended, in the patient's zone."""
     if enrollment.ended_at is None:
         return None
-    zone = ZoneInfo(patients.reminder_settings(conn, patient.id).timezone)
-    return enrollment.ended_at.astimezone(zone).date()
+    return local_day(conn, patient.id, enrollment.ended_at)
 
 
 def refused_when_ended(conn: sqlite3.Connection, patient: Patient, t) -> Outcome | None:
