@@ -50,10 +50,11 @@ def add(
     conn: sqlite3.Connection, patient_id: int, text: str, activity_type: str, now: datetime
 ) -> int:
     cursor = conn.execute(
-        "INSERT INTO activities (patient_id, text, activity_type, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO activities (patient_id, text, activity_type, created_at)"
+        " VALUES (?, ?, ?, ?) RETURNING id",
         (patient_id, text, activity_type, to_db(now)),
     )
-    return cursor.lastrowid
+    return cursor.fetchone()[0]
 
 
 def listed(conn: sqlite3.Connection, patient_id: int) -> list[Activity]:
@@ -108,7 +109,7 @@ def create_plan(
     cursor = conn.execute(
         "INSERT INTO activity_plans (patient_id, schedule_id, text, activity_type, source, item,"
         " flag_when_missed, comments_allowed, created_by, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             patient_id,
             schedule_id,
@@ -122,7 +123,7 @@ def create_plan(
             to_db(now),
         ),
     )
-    return cursor.lastrowid
+    return cursor.fetchone()[0]
 
 
 def plan_of_schedule(conn: sqlite3.Connection, schedule_id: int) -> Plan | None:

@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from storage import dialect
 from storage.timefmt import from_db, to_db
 
 
@@ -40,16 +41,17 @@ def add(
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO deputies (staff_id, deputy_id, starts_at, ends_at, created_by, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         (staff_id, deputy_id, to_db(starts_at), to_db(ends_at), created_by, to_db(now)),
     )
-    return cursor.lastrowid
+    return cursor.fetchone()[0]
 
 
 def end(conn: sqlite3.Connection, cover_id: int, now: datetime) -> None:
     """End a cover now (or cancel one that has not started)."""
     conn.execute(
-        "UPDATE deputies SET ends_at = MIN(ends_at, ?), starts_at = MIN(starts_at, ?) WHERE id = ?",
+        f"UPDATE deputies SET ends_at = {dialect.least(conn)}(ends_at, ?),"
+        f" starts_at = {dialect.least(conn)}(starts_at, ?) WHERE id = ?",
         (to_db(now), to_db(now), cover_id),
     )
 

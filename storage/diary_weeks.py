@@ -8,6 +8,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from storage import dialect
 from storage.timefmt import from_db, to_db
 
 # A part is done when skipped, or with both what the patient did and how they felt.
@@ -31,8 +32,8 @@ def done_parts(
         " (SELECT e.program FROM enrollments e WHERE e.patient_id = d.patient_id"
         "  AND e.status = 'active' ORDER BY e.id DESC LIMIT 1) AS program"
         " FROM diary_entries d"
-        " WHERE d.patient_id IN (SELECT value FROM json_each(?))"
-        f" AND d.day IN (SELECT value FROM json_each(?)) AND {_DONE}"
+        f" WHERE d.patient_id IN ({dialect.ids_in_json(conn)})"
+        f" AND d.day IN ({dialect.texts_in_json(conn)}) AND {_DONE}"
         " GROUP BY d.patient_id, d.day",
         (patient_ids, dates),
     )

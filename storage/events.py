@@ -4,6 +4,7 @@ import json
 import sqlite3
 from datetime import datetime
 
+from storage import dialect
 from storage.timefmt import from_db, to_db
 
 
@@ -44,7 +45,7 @@ def exists(conn: sqlite3.Connection, patient_id: int, event_type: str, *, module
     """Whether the patient has an event of this type about `module`."""
     row = conn.execute(
         "SELECT 1 FROM events WHERE patient_id = ? AND type = ?"
-        " AND json_extract(details_json, '$.module') = ? LIMIT 1",
-        (patient_id, event_type, module),
+        f" AND {dialect.json_field(conn, 'details_json', 'module')} = ? LIMIT 1",
+        (patient_id, event_type, str(module)),
     ).fetchone()
     return row is not None

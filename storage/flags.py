@@ -66,7 +66,7 @@ def create(
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO flags (patient_id, unit_id, severity, next_check_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?) RETURNING id",
         (
             patient_id,
             unit_id,
@@ -75,7 +75,7 @@ def create(
             to_db(now),
         ),
     )
-    return cursor.lastrowid
+    return cursor.fetchone()[0]
 
 
 def get(conn: sqlite3.Connection, flag_id: int) -> Flag | None:
@@ -112,10 +112,10 @@ def add_trigger(
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO flag_triggers (flag_id, kind, details_json, free_text, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?) RETURNING id",
         (flag_id, kind, json.dumps(details, sort_keys=True), free_text, to_db(now)),
     )
-    return cursor.lastrowid
+    return cursor.fetchone()[0]
 
 
 def triggers(conn: sqlite3.Connection, flag_id: int) -> list[Trigger]:

@@ -63,7 +63,7 @@ def create_request(
     cursor = conn.execute(
         "INSERT INTO form_requests (patient_id, questionnaire, reason, module, schedule_id,"
         " due_at, window_ends_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (patient_id, questionnaire, due_at) DO NOTHING",
+        " ON CONFLICT (patient_id, questionnaire, due_at) DO NOTHING RETURNING id",
         (
             patient_id,
             questionnaire,
@@ -75,7 +75,8 @@ def create_request(
             to_db(now),
         ),
     )
-    return cursor.lastrowid if cursor.rowcount == 1 else None
+    row = cursor.fetchone()  # none when the row was there before
+    return row[0] if row else None
 
 
 def get(conn: sqlite3.Connection, request_id: int) -> FormRequest | None:

@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from storage import dialect
 from storage.timefmt import from_db, to_db
 
 
@@ -95,12 +96,13 @@ def modules_opened_in(
     """(module, when) for modules and add-ons opened in the period (the events)."""
     where, bounds = period.where("created_at")
     rows = conn.execute(
-        "SELECT json_extract(details_json, '$.module'), created_at FROM events"
+        f"SELECT {dialect.json_field(conn, 'details_json', 'module')}, created_at FROM events"
         f" WHERE patient_id = ? AND type IN ('module_opened', 'addon_opened') AND {where}"
         " ORDER BY created_at, id",
         (patient_id, *bounds),
     )
-    return [(r[0], from_db(r[1])) for r in rows.fetchall() if isinstance(r[0], int)]
+    # the field as text on both databases: a module number is all digits
+    return [(int(r[0]), from_db(r[1])) for r in rows.fetchall() if str(r[0]).isdigit()]
 
 
 def modules_finished_in(

@@ -125,7 +125,8 @@ def maintenance_run_out(
 
 def hide_module_in_maintenance(conn: sqlite3.Connection, enrollment_id: int, module: int) -> None:
     conn.execute(
-        "INSERT OR IGNORE INTO maintenance_hidden_modules (enrollment_id, module) VALUES (?, ?)",
+        "INSERT INTO maintenance_hidden_modules (enrollment_id, module) VALUES (?, ?)"
+        " ON CONFLICT DO NOTHING",
         (enrollment_id, module),
     )
 

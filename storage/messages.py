@@ -59,10 +59,10 @@ def _message(row: sqlite3.Row) -> Message:
 def add_from_patient(conn: sqlite3.Connection, patient_id: int, text: str, now: datetime) -> int:
     cursor = conn.execute(
         "INSERT INTO messages (patient_id, direction, text, created_at, delivered_at)"
-        " VALUES (?, 'from_patient', ?, ?, ?)",
+        " VALUES (?, 'from_patient', ?, ?, ?) RETURNING id",
         (patient_id, text, to_db(now), to_db(now)),
     )
-    return cursor.lastrowid
+    return cursor.fetchone()[0]
 
 
 def add_to_patient(
@@ -82,7 +82,8 @@ def add_to_patient(
     every patient message still open before it."""
     cursor = conn.execute(
         "INSERT INTO messages (patient_id, direction, kind, staff_id, reply_to, item_key, module,"
-        " text, created_at, delivered_at) VALUES (?, 'to_patient', ?, ?, ?, ?, ?, ?, ?, ?)",
+        " text, created_at, delivered_at) VALUES (?, 'to_patient', ?, ?, ?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
         (
             patient_id,
             kind,
@@ -102,7 +103,7 @@ def add_to_patient(
             " AND created_at <= ?",
             (to_db(now), to_db(now), patient_id, to_db(now)),
         )
-    return cursor.lastrowid
+    return cursor.fetchone()[0]
 
 
 def get(conn: sqlite3.Connection, message_id: int) -> Message | None:

@@ -18,10 +18,10 @@ class Note:
 
 def add(conn: sqlite3.Connection, patient_id: int, text: str, now: datetime) -> int:
     cursor = conn.execute(
-        "INSERT INTO notes (patient_id, text, created_at) VALUES (?, ?, ?)",
+        "INSERT INTO notes (patient_id, text, created_at) VALUES (?, ?, ?) RETURNING id",
         (patient_id, text, to_db(now)),
     )
-    return cursor.lastrowid
+    return cursor.fetchone()[0]
 
 
 def of_patient(conn: sqlite3.Connection, patient_id: int, limit: int = 10) -> list[Note]:

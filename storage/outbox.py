@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from storage import dialect
 from storage.timefmt import to_db
 
 LANE_SAFETY = 0
@@ -58,7 +59,7 @@ _INSERT_ROWS = (
     " repeat_if_unsure, forget_recipient, created_at) VALUES {rows}"
     " ON CONFLICT (dedupe_key) DO NOTHING"
 )
-_INSERT = _INSERT_ROWS.format(rows=_ROW)
+_INSERT = _INSERT_ROWS.format(rows=_ROW) + " RETURNING id"
 
 
 def _values(call: OutgoingCall, not_before: str, created: str) -> tuple:
@@ -105,7 +106,7 @@ def _outreach_stopped(conn: sqlite3.Connection, chat_ids: set[int]) -> set[int]:
     """Of these chats, those of a patient the bot must no longer reach out to."""
     rows = conn.execute(
         "SELECT chat_id FROM patients WHERE outreach_stopped_at IS NOT NULL"
-        " AND chat_id IN (SELECT value FROM json_each(?))",
+        f" AND chat_id IN ({dialect.ids_in_json(conn)})",
         (json.dumps(sorted(chat_ids)),),
     )
     return {row[0] for row in rows}
@@ -126,11 +127,12 @@ def enqueue(
         return None
     first_id = None
     for number, row in enumerate(_with_follow_ups(call)):
-        cursor = conn.execute(_INSERT, _values(row, to_db(not_before or now), to_db(now)))
+        inserted = conn.execute(_INSERT, _values(row, to_db(not_before or now), to_db(now)))
+        inserted = inserted.fetchone()  # None: the dedupe key was queued before
         if number == 0:
-            if cursor.rowcount != 1:
+            if inserted is None:
                 return None
-            first_id = cursor.lastrowid
+            first_id = inserted[0]
     return first_id
 
 
@@ -334,7 +336,7 @@ def due_heads(
         skip = set(blocked) if lane == LANE_SAFETY else set(blocked) | set(blocked_above_safety)
         chats = conn.execute(
             f"SELECT chat_id FROM outbox WHERE {_OPEN} AND status = 'pending' AND lane = ?"
-            " AND not_before <= ? AND chat_id NOT IN (SELECT value FROM json_each(?))"
+            f" AND not_before <= ? AND chat_id NOT IN ({dialect.ids_in_json(conn)})"
             " GROUP BY chat_id ORDER BY MIN(id) LIMIT ?",
             (lane, due, json.dumps(sorted(skip | seen)), per_lane),
         ).fetchall()
@@ -397,8 +399,9 @@ def release(conn: sqlite3.Connection, outbox_ids: Sequence[int]) -> None:
     """Give back rows claimed whose request never started (a clean stop): pending again, as
     if never claimed, so they are neither lost nor decided as unsure."""
     conn.execute(
-        "UPDATE outbox SET status = 'pending', attempts = MAX(attempts - 1, 0)"
-        " WHERE status = 'sending' AND id IN (SELECT value FROM json_each(?))",
+        f"UPDATE outbox SET status = 'pending',"
+        f" attempts = {dialect.greatest(conn)}(attempts - 1, 0)"
+        f" WHERE status = 'sending' AND id IN ({dialect.ids_in_json(conn)})",
         (json.dumps(list(outbox_ids)),),
     )
 

@@ -5,6 +5,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from storage import dialect
 from storage.timefmt import from_db, to_db
 
 
@@ -65,7 +66,7 @@ def places(conn: sqlite3.Connection, patient_ids: list[int]) -> dict[int, Place]
         " JOIN units u ON u.id = p.unit_id"
         " LEFT JOIN module_progress m"
         " ON m.enrollment_id = e.id AND m.module = e.current_module"
-        " WHERE e.status = 'active' AND e.patient_id IN (SELECT value FROM json_each(?))",
+        f" WHERE e.status = 'active' AND e.patient_id IN ({dialect.ids_in_json(conn)})",
         (json.dumps(sorted(set(patient_ids))),),
     )
     return {

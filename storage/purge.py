@@ -20,7 +20,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage import statistics
+from storage import dialect, statistics
 from storage.timefmt import from_db, to_db
 
 # Tables with no personal data of a patient (staff, units, the unit's settings) or kept as
@@ -187,11 +187,13 @@ def _close_staff_dialogues(conn: sqlite3.Connection, patient_id: int) -> None:
     typed but not confirmed, a message being written...) holds the label and maybe staff
     text about them for as long as that member opens no other dialogue: it is closed. Staff
     dialogues name their patient as "patient" (or "patient_id") in their data."""
+    # State is always JSON we wrote (SQLite's json_valid guards its json_extract all the same).
+    valid = dialect.pick(conn, sqlite="json_valid(state_json)", postgres="TRUE")
     conn.execute(
-        "DELETE FROM dialogue_state WHERE json_valid(state_json)"
-        " AND (json_extract(state_json, '$.patient') = :p"
-        " OR json_extract(state_json, '$.patient_id') = :p)",
-        {"p": patient_id},
+        f"DELETE FROM dialogue_state WHERE {valid}"
+        f" AND ({dialect.json_field(conn, 'state_json', 'patient')} = :p"
+        f" OR {dialect.json_field(conn, 'state_json', 'patient_id')} = :p)",
+        {"p": str(patient_id)},
     )
 
 
@@ -233,7 +235,7 @@ def _scrub_trails(
         # Every invite with the label is this patient's (the label is taken while they are
         # here); an unused one can no longer be accepted either.
         conn.execute(
-            "UPDATE invites SET label = '', expires_at = MIN(expires_at, ?)"
+            f"UPDATE invites SET label = '', expires_at = {dialect.least(conn)}(expires_at, ?)"
             " WHERE unit_id = ? AND label = ?",
             (to_db(now), unit_id, label),
         )

@@ -50,10 +50,11 @@ def open_occurrence(
     """Record a queued occurrence; None when it was queued before (it is never sent twice)."""
     cursor = conn.execute(
         "INSERT INTO reminders (schedule_id, patient_id, occurrence, check_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (schedule_id, occurrence) DO NOTHING",
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (schedule_id, occurrence) DO NOTHING RETURNING id",
         (schedule_id, patient_id, to_db(occurrence), to_db(check_at), to_db(now)),
     )
-    return cursor.lastrowid if cursor.rowcount == 1 else None
+    row = cursor.fetchone()  # none when the row was there before
+    return row[0] if row else None
 
 
 # RETURNING needs SQLite 3.35 or later, which binds up to 32,766 values a statement.

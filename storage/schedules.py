@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 
+from storage import dialect
 from storage.timefmt import from_db, to_db
 
 # A batch of due schedules repeats a few texts thousands of times (the same times, start
@@ -185,7 +186,7 @@ def create(
         "INSERT INTO schedules (patient_id, kind, times, weekdays, every_days, start_date,"
         " end_date, grace_minutes, resend_after_minutes, earliest, latest, custom_text, source,"
         " questionnaire, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             patient_id,
             kind,
@@ -205,7 +206,7 @@ def create(
             to_db(now),
         ),
     )
-    return cursor.lastrowid
+    return cursor.fetchone()[0]
 
 
 def get(conn: sqlite3.Connection, schedule_id: int) -> Schedule | None:
@@ -282,10 +283,10 @@ def of_patients_due_by(
     up to `until` holds every other patient due as well)."""
     if not patient_ids:
         return []
-    sql = _DUE_SQL.format(
-        where="s.patient_id IN (SELECT value FROM json_each(?)) AND +s.next_due_at <= ?"
-        " AND s.id NOT IN (SELECT value FROM json_each(?))"
-    )
+    # SQLite's unary `+` keeps its planner off the index; PostgreSQL plans by statistics.
+    due = dialect.pick(conn, sqlite="+s.next_due_at", postgres="s.next_due_at")
+    ids = dialect.ids_in_json(conn)
+    sql = _DUE_SQL.format(where=f"s.patient_id IN ({ids}) AND {due} <= ? AND s.id NOT IN ({ids})")
     parameters = (json.dumps(list(patient_ids)), to_db(until), json.dumps(list(besides)), -1)
     return [_due(row) for row in _plain_rows(conn, sql, parameters)]
 

@@ -79,10 +79,10 @@ def add_staff_role(
     code = BIND_CODE_PREFIX + new_code()
     cursor = conn.execute(
         "INSERT INTO staff (unit_id, name, bind_code, bind_expires_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?) RETURNING id",
         (unit.id, name, code, to_db(now + BIND_CODE_VALID_FOR), to_db(now)),
     )
-    _grant(conn, cursor.lastrowid, role)
+    _grant(conn, cursor.fetchone()[0], role)
     return code
 
 

@@ -13,8 +13,8 @@ def hide_step(
     conn: sqlite3.Connection, enrollment_id: int, module: int, step_id: str, by: int, now: datetime
 ) -> None:
     conn.execute(
-        "INSERT OR IGNORE INTO hidden_steps (enrollment_id, module, step_id, hidden_by, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO hidden_steps (enrollment_id, module, step_id, hidden_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (enrollment_id, module, step_id, by, to_db(now)),
     )
 
@@ -39,8 +39,8 @@ def open_addon(
 ) -> bool:
     """True when it was not open before."""
     cursor = conn.execute(
-        "INSERT OR IGNORE INTO opened_addons (enrollment_id, module, opened_by, opened_at)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT INTO opened_addons (enrollment_id, module, opened_by, opened_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (enrollment_id, module, by, to_db(now)),
     )
     return cursor.rowcount == 1

@@ -1,0 +1,65 @@
+"""The few pieces of SQL that differ between SQLite and PostgreSQL, side by side.
+
+A repository writes one statement for both wherever it can (`ON CONFLICT`, `RETURNING`,
+window functions and partial indexes are common to both). Where the two differ, the
+statement takes its fragment from here, by the connection's dialect, so each difference is
+written once and both texts can be read together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SQLITE = "sqlite"
+POSTGRES = "postgres"
+
+
+def of(conn: Any) -> str:
+    """The connection's dialect (a bare sqlite3 connection, made by a tool, is SQLite)."""
+    return getattr(conn, "dialect", SQLITE)
+
+
+def is_postgres(conn: Any) -> bool:
+    return of(conn) == POSTGRES
+
+
+def pick(conn: Any, *, sqlite: str, postgres: str) -> str:
+    return postgres if is_postgres(conn) else sqlite
+
+
+# A list bound as one JSON parameter ('[1, 2, 3]'), for `x IN (<list>)`.
+_IDS_IN_JSON = {
+    SQLITE: "SELECT value FROM json_each(?)",
+    POSTGRES: "SELECT jsonb_array_elements_text(?::jsonb)::bigint",
+}
+_TEXTS_IN_JSON = {
+    SQLITE: "SELECT value FROM json_each(?)",
+    POSTGRES: "SELECT jsonb_array_elements_text(?::jsonb)",
+}
+
+
+def ids_in_json(conn: Any) -> str:
+    """A subquery over a JSON list of integers bound as one parameter."""
+    return _IDS_IN_JSON[of(conn)]
+
+
+def texts_in_json(conn: Any) -> str:
+    """A subquery over a JSON list of strings bound as one parameter."""
+    return _TEXTS_IN_JSON[of(conn)]
+
+
+def json_field(conn: Any, column: str, field: str) -> str:
+    """A top-level field of a JSON text column, as text ('3' for 3), comparable to a str
+    parameter on both."""
+    if is_postgres(conn):
+        return f"({column}::jsonb ->> '{field}')"
+    return f"CAST(json_extract({column}, '$.{field}') AS TEXT)"
+
+
+def least(conn: Any) -> str:
+    """The name of the two-argument minimum (SQLite's scalar MIN, PostgreSQL's LEAST)."""
+    return "LEAST" if is_postgres(conn) else "MIN"
+
+
+def greatest(conn: Any) -> str:
+    return "GREATEST" if is_postgres(conn) else "MAX"
