@@ -38,7 +38,7 @@ from bot.telegram.webhook import WebhookReceiver
 from bot.turn.context import World
 from programs.loader import default_programs_dir, load_programs
 from programs.questionnaire_loader import load_questionnaires
-from storage import checkpoint, purge_ledger, run_lock, scrub
+from storage import checkpoint, run_lock, scrub
 from storage.database import Database, prepare_file
 
 log = logging.getLogger(__name__)
@@ -66,11 +66,17 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
     questionnaires = load_questionnaires(override_dir=settings.questionnaires_dir)
     # Held while running: `python -m bot restore` refuses to overwrite the database meanwhile
     # (storage/run_lock.py); the lock goes with the process, however it ends.
-    prepare_file(settings.database_path)
-    lock = run_lock.hold_shared(settings.database_path)
-    database = await Database.open(settings.database_path)
-    await database.call(checkpoint.leave_checkpoints_to_the_job)
-    await database.call(scrub.ensure_incremental_vacuum)  # once, for a database made before
+    # (SQLite only: a PostgreSQL server is shared by several workers and backed up by its own
+    # tools.)
+    sqlite_file = settings.sqlite_file
+    lock = None
+    if sqlite_file is not None:
+        prepare_file(sqlite_file)
+        lock = run_lock.hold_shared(sqlite_file)
+    database = await Database.open(settings.database_target)
+    if sqlite_file is not None:
+        await database.call(checkpoint.leave_checkpoints_to_the_job)
+        await database.call(scrub.ensure_incremental_vacuum)  # once, for a database made before
     application = build_application(settings)
     handlers.register(application, broken_routes=_names(settings.break_routes))
     await application.initialize()
@@ -108,16 +114,15 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
     supervisor.every("tick", ticker.interval, ticker.tick)  # one job for all, never per patient
     # Purge (gallring): one contained pass, then the scrub (bot/care/purge.py). As often as
     # the tick, so the supervisor sees it beat; a pass with nothing due is one query.
-    purge_job = PurgeJob(
-        database, clock, purge_ledger.file_beside(settings.database_path), sender.wake
-    )
+    purge_job = PurgeJob(database, clock, settings.purge_ledger_file, sender.wake)
     supervisor.every("purge", settings.tick_interval_seconds, purge_job.run)
-    # The PASSIVE checkpoint beside the writer; a purge's scrub does a TRUNCATE one itself.
-    supervisor.every(
-        "checkpoint",
-        checkpoint.CHECKPOINT_EVERY_SECONDS,
-        partial(_checkpoint, settings.database_path),
-    )
+    if sqlite_file is not None:
+        # The PASSIVE checkpoint beside the writer; a purge's scrub does a TRUNCATE one itself.
+        supervisor.every(
+            "checkpoint",
+            checkpoint.CHECKPOINT_EVERY_SECONDS,
+            partial(_checkpoint, sqlite_file),
+        )
     log.info("bot started as @%s", application.bot.username)
     clean = await supervisor.watch(stop)
     try:
@@ -132,7 +137,8 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
         # e.g. a hung chart drawing), so systemd or Docker starts a fresh process.
         logging.shutdown()
         os._exit(1)
-    run_lock.release(lock)
+    if lock is not None:
+        run_lock.release(lock)
     log.info("bot stopped")
     return clean
 

@@ -12,6 +12,8 @@ from dotenv import dotenv_values
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage import purge_ledger
+
 _TOKEN_PATTERN = re.compile(r"^[0-9]{3,}:[A-Za-z0-9_-]{30,}$")
 # Telegram allows 1-256 of these characters in a webhook's secret token; we ask for 16 or more.
 _WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
@@ -38,6 +40,12 @@ class Settings(BaseSettings):
     telegram_api_base_url: str | None = None
     telegram_request_timeout_seconds: float = Field(default=10.0, gt=0)
     database_path: Path = Path("data/ikbt.sqlite3")
+    # `postgresql://user:password@host/db` selects PostgreSQL (storage/postgres.py), which
+    # several workers can share; `sqlite:///path` or unset: the SQLite file above.
+    database_url: str | None = None
+    # Where purges are written down for a restore to replay (storage/purge_ledger.py); unset:
+    # beside the SQLite file, or data/postgres.purges with PostgreSQL.
+    purge_ledger_path: Path | None = None
     programs_dir: Path | None = None
     questionnaires_dir: Path | None = None
     default_language: str = "sv"
@@ -142,6 +150,36 @@ class Settings(BaseSettings):
         if self.transport_speedup != 1.0 and self.fake_clock_file is None:
             raise ValueError("TRANSPORT_SPEEDUP is for development only (with FAKE_CLOCK_FILE)")
         return self
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("postgresql://", "postgres://", "sqlite:///")):
+            raise ValueError("DATABASE_URL must start with postgresql:// or sqlite:///")
+        return value
+
+    @property
+    def database_target(self) -> str | Path:
+        """What storage.database opens: the PostgreSQL URL, or the SQLite file."""
+        if self.database_url and not self.database_url.startswith("sqlite:///"):
+            return self.database_url
+        if self.database_url:
+            return Path(self.database_url[len("sqlite://") :])
+        return self.database_path
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite file in use, or None on PostgreSQL."""
+        target = self.database_target
+        return target if isinstance(target, Path) else None
+
+    @property
+    def purge_ledger_file(self) -> Path:
+        if self.purge_ledger_path is not None:
+            return self.purge_ledger_path
+        if self.sqlite_file is not None:
+            return purge_ledger.file_beside(self.sqlite_file)
+        return Path("data") / f"postgres{purge_ledger.SUFFIX}"
 
     def require_token(self) -> str:
         if not self.telegram_bot_token:

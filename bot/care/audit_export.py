@@ -61,7 +61,7 @@ def unit_csv(
 
 
 def main(args: argparse.Namespace) -> int:
-    conn = connect_sync(load_settings().database_path)
+    conn = connect_sync(load_settings().database_target)
     migrate_sync(conn)
     unit = units.by_name(conn, args.unit)
     if unit is None:

@@ -27,10 +27,19 @@ from storage import purge_ledger, run_lock, scrub
 from storage.database import FILE_MODE, connect_sync, migrate_sync, run_in_transaction
 from storage.timefmt import from_db
 
+# PostgreSQL is backed up and restored by its own tools; the purge ledger is still written
+# (PURGE_LEDGER_PATH) so that purges after a backup can be done again (docs/operations.md).
+_ON_POSTGRES = (
+    "DATABASE_URL names PostgreSQL: use pg_dump / pg_restore (or the server's base backups)"
+    " and see docs/operations.md for replaying later purges"
+)
+
 
 def backup_main(args: argparse.Namespace) -> int:
     settings = load_settings()
-    source_path = settings.database_path
+    if settings.sqlite_file is None:
+        return _fail(_ON_POSTGRES)
+    source_path = settings.sqlite_file
     target = Path(args.file)
     if not source_path.exists():
         return _fail(f"no database at {source_path}")
@@ -60,19 +69,21 @@ def backup(source_path: Path, target: Path) -> int:
 
 def restore_main(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if settings.sqlite_file is None:
+        return _fail(_ON_POSTGRES)
     source = Path(args.file)
     if not source.exists():
         return _fail(f"no backup at {source}")
     try:
-        replayed = restore(source, settings.database_path, without_ledger=args.without_ledger)
+        replayed = restore(source, settings.sqlite_file, without_ledger=args.without_ledger)
     except run_lock.DatabaseInUse:
         return _fail(
-            f"a bot is running on {settings.database_path}: stop it first (the restore would"
+            f"a bot is running on {settings.sqlite_file}: stop it first (the restore would"
             " overwrite the database under it)"
         )
     except ValueError as error:
         return _fail(str(error))
-    print(f"restored {source} into {settings.database_path}; {replayed} later purge(s) done again")
+    print(f"restored {source} into {settings.sqlite_file}; {replayed} later purge(s) done again")
     return 0
 
 

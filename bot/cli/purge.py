@@ -15,22 +15,22 @@ import sys
 from bot.care import purge
 from bot.clock import SystemClock
 from bot.settings import load_settings
-from storage import purge_ledger, scrub
+from storage import scrub
 from storage.database import connect_sync, migrate_sync, run_in_transaction
 
 
 def main(args: argparse.Namespace) -> int:
     settings = load_settings()
-    if not settings.database_path.exists():
-        print(f"no database at {settings.database_path}", file=sys.stderr)
+    if settings.sqlite_file is not None and not settings.sqlite_file.exists():
+        print(f"no database at {settings.sqlite_file}", file=sys.stderr)
         return 1
-    conn = connect_sync(settings.database_path)
+    conn = connect_sync(settings.database_target)
     migrate_sync(conn)
     now = SystemClock().now()
     if args.dry_run:
         _print_plan(conn, now)
         return 0
-    ledger = purge_ledger.file_beside(settings.database_path)
+    ledger = settings.purge_ledger_file
     purged = 0
     while True:  # batches of purge.BATCH_SIZE, each its own transaction
         done = run_in_transaction(conn, lambda c: purge.run_batch(c, now, ledger_file=ledger))

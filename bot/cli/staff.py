@@ -20,7 +20,7 @@ from storage.staff import Staff
 
 
 def _connect() -> sqlite3.Connection:
-    conn = connect_sync(load_settings().database_path)
+    conn = connect_sync(load_settings().database_target)
     migrate_sync(conn)
     return conn
 

@@ -38,7 +38,7 @@ def main(args: argparse.Namespace) -> int:
 
 def _identity_check(args: argparse.Namespace) -> int:
     settings = load_settings()
-    conn = connect_sync(settings.database_path)
+    conn = connect_sync(settings.database_target)
     migrate_sync(conn)
     now = SystemClock().now()
 
@@ -78,7 +78,7 @@ def _channel(args: argparse.Namespace) -> int:
             " -1001234567890; or give 'off')"
         )
     settings = load_settings()
-    conn = connect_sync(settings.database_path)
+    conn = connect_sync(settings.database_target)
     migrate_sync(conn)
     now = SystemClock().now()
     t = Translator(settings.default_language)
@@ -136,7 +136,7 @@ def _kva(args: argparse.Namespace) -> int:
             " characters on one line, e.g. 'AB123, CD456'), or 'off'"
         )
     settings = load_settings()
-    conn = connect_sync(settings.database_path)
+    conn = connect_sync(settings.database_target)
     migrate_sync(conn)
     now = SystemClock().now()
 
