@@ -27,6 +27,11 @@ def pick(conn: Any, *, sqlite: str, postgres: str) -> str:
     return postgres if is_postgres(conn) else sqlite
 
 
+def pick_value(conn: Any, *, sqlite: Any, postgres: Any) -> Any:
+    """A parameter whose value differs (SQLite's `LIMIT -1` is PostgreSQL's `LIMIT NULL`)."""
+    return postgres if is_postgres(conn) else sqlite
+
+
 # A list bound as one JSON parameter ('[1, 2, 3]'), for `x IN (<list>)`.
 _IDS_IN_JSON = {
     SQLITE: "SELECT value FROM json_each(?)",

@@ -22,8 +22,7 @@ def add(
 ) -> int:
     """Store new updates (each a dict with an int `update_id`); returns how many were new.
     `is_urgent` tells an update whose chat goes first (crisis terms in its text)."""
-    before = conn.total_changes
-    conn.executemany(
+    stored = conn.executemany(
         "INSERT INTO inbox (update_id, payload_json, received_at, chat_id, urgent)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING",
         [
@@ -37,7 +36,7 @@ def add(
             for update in updates
         ],
     )
-    return conn.total_changes - before
+    return stored.rowcount  # the rows inserted, over all of them
 
 
 def chat_of(update: dict) -> int | None:

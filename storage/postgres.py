@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg.adapt import Loader
 from psycopg.pq import TransactionStatus
+from psycopg.rows import tuple_row
 from psycopg_pool import ConnectionPool
 
 T = TypeVar("T")
@@ -121,6 +122,21 @@ def translate(sql: str) -> str:
     return _PLACEHOLDER.sub(replace, sql)
 
 
+class PgCursor:
+    """`conn.cursor()` for a statement whose rows are wanted as plain tuples
+    (`cursor.row_factory = None`), as sqlite3 allows."""
+
+    def __init__(self, raw: psycopg.Connection[Any]):
+        self._raw = raw
+        self.row_factory: Any = _row_factory
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None):
+        cursor = self._raw.cursor(row_factory=self.row_factory or tuple_row)
+        if not params:
+            return cursor.execute(sql.encode())
+        return cursor.execute(translate(sql), params)
+
+
 class PgConnection:
     """A psycopg connection with the sqlite3.Connection face the repositories use."""
 
@@ -140,6 +156,9 @@ class PgConnection:
         cursor = self.raw.cursor()
         cursor.executemany(translate(sql), list(rows))
         return cursor
+
+    def cursor(self) -> PgCursor:
+        return PgCursor(self.raw)
 
     @property
     def in_transaction(self) -> bool:

@@ -337,7 +337,8 @@ def ended_not_purged(conn: sqlite3.Connection) -> list[Ended]:
         " JOIN units u ON u.id = p.unit_id LEFT JOIN purge_waits w ON w.patient_id = p.id"
         " WHERE e.status = 'ended' AND p.purged_at IS NULL AND NOT EXISTS"
         " (SELECT 1 FROM enrollments o WHERE o.patient_id = p.id AND o.status != 'ended')"
-        " GROUP BY p.id ORDER BY ended_at, p.id"
+        " GROUP BY p.id, u.purge_after_days, w.waiting_since, w.reminded_at"
+        " ORDER BY ended_at, p.id"
     )
     return [
         Ended(

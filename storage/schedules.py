@@ -287,7 +287,13 @@ def of_patients_due_by(
     due = dialect.pick(conn, sqlite="+s.next_due_at", postgres="s.next_due_at")
     ids = dialect.ids_in_json(conn)
     sql = _DUE_SQL.format(where=f"s.patient_id IN ({ids}) AND {due} <= ? AND s.id NOT IN ({ids})")
-    parameters = (json.dumps(list(patient_ids)), to_db(until), json.dumps(list(besides)), -1)
+    everything = dialect.pick_value(conn, sqlite=-1, postgres=None)  # LIMIT without a limit
+    parameters = (
+        json.dumps(list(patient_ids)),
+        to_db(until),
+        json.dumps(list(besides)),
+        everything,
+    )
     return [_due(row) for row in _plain_rows(conn, sql, parameters)]
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+from storage import dialect
+
 log = logging.getLogger(__name__)
 
 INCREMENTAL = 2  # PRAGMA auto_vacuum
@@ -38,7 +40,14 @@ def ensure_incremental_vacuum(conn: sqlite3.Connection) -> bool:
 def scrub(conn: sqlite3.Connection) -> bool:
     """Free pages handed back, the log copied in and cut to zero bytes. Outside any
     transaction. False when the checkpoint could not finish (a reader was in the log):
-    try again later."""
+    try again later.
+
+    On PostgreSQL: a plain VACUUM, which removes the purged rows' dead versions from every
+    table without locking the workers out. The freed space is reused, not overwritten at
+    once; `VACUUM FULL` in a maintenance window rewrites the files (docs/operations.md)."""
+    if dialect.is_postgres(conn):
+        conn.execute("VACUUM")
+        return True
     conn.execute("PRAGMA incremental_vacuum").fetchall()
     busy, log_pages, copied = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     if busy or log_pages != copied:

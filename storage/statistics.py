@@ -56,7 +56,8 @@ def fold_patient(conn: sqlite3.Connection, patient_id: int) -> int:
     conn.executemany(
         "INSERT INTO unit_statistics (unit_id, program, module, week, measure, count, score_sum)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id, program, module, week, measure)"
-        " DO UPDATE SET count = count + excluded.count, score_sum = score_sum + excluded.score_sum",
+        " DO UPDATE SET count = unit_statistics.count + excluded.count,"
+        " score_sum = unit_statistics.score_sum + excluded.score_sum",
         [(unit_id, program, *key, counts[key], sums[key]) for key in counts],
     )
     return len(counts)

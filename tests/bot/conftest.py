@@ -17,6 +17,7 @@ from storage import inbox, staff
 from storage.database import connect_sync, migrate_sync, run_in_transaction
 from tests.bot.commands import start
 from tests.harness.bundled import bundled_programs, bundled_questionnaires
+from tests.harness.databases import database_for
 
 START = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 
@@ -106,7 +107,7 @@ class Chat:
 
 @pytest.fixture
 def chat(tmp_path):
-    conn = connect_sync(tmp_path / "bot.sqlite3")
+    conn = connect_sync(database_for(tmp_path))
     migrate_sync(conn)
     world = World(
         programs=bundled_programs(),

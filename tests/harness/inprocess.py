@@ -35,6 +35,7 @@ from bot.turn.context import World
 from storage import inbox, staff
 from storage.database import Database, connect_sync
 from tests.harness.bundled import bundled_programs, bundled_questionnaires
+from tests.harness.databases import database_for
 
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # a Tuesday, in office hours in Sweden
 TOKEN = "123456:" + "A" * 35
@@ -124,7 +125,7 @@ class InProcessBot:
     async def start(
         cls, folder: Path, *, now: datetime = START, default_language: str = "sv"
     ) -> InProcessBot:
-        path = Path(folder) / "bot.sqlite3"
+        path = database_for(Path(folder))
         clock = FixedClock(now)
         database = await Database.open(path)
         request = OfflineRequest()

@@ -11,10 +11,12 @@ from storage import lifecycle, patients, staff
 from storage.database import connect_sync, migrate_sync
 from storage.patients import Patient
 from storage.timefmt import to_db
+from tests.harness.databases import database_for
 
 
 def migrated_database(path: Path) -> sqlite3.Connection:
-    conn = connect_sync(path)
+    """A migrated database for the test: `path` on SQLite, a fresh one in the PostgreSQL pass."""
+    conn = connect_sync(database_for(path.parent, path.name))
     migrate_sync(conn)
     return conn
 

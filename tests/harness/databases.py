@@ -1,0 +1,93 @@
+"""The database a test runs on: a SQLite file in the test's folder, or, in the second test
+pass (`.ci/run` sets DATABASE_URL to a PostgreSQL server), a fresh PostgreSQL database made
+for the test from a migrated template and dropped when the test ends.
+
+    conn = connect_sync(database_for(tmp_path))
+
+Tests about SQLite itself (its files, WAL, backups, the purge's bytes on disk) keep their
+SQLite paths and run the same in both passes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from storage.database import Target, connect_sync, migrate_sync
+
+# tests/conftest.py moves DATABASE_URL here at start, so that no Settings() made by a test,
+# and no bot process it starts, picks the server up by accident: every test names its target.
+SERVER_ENV = "TEST_POSTGRES_SERVER"
+
+_names = itertools.count(1)
+_created: list[str] = []
+_template: str | None = None
+
+
+def server_url() -> str | None:
+    return os.environ.get(SERVER_ENV) or None
+
+
+def on_postgres() -> bool:
+    return server_url() is not None
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _admin():
+    import psycopg
+
+    return psycopg.connect(server_url(), autocommit=True)
+
+
+def _ensure_template() -> str:
+    global _template
+    if _template is None:
+        name = f"ikbt_test_template_{os.getpid()}"
+        with _admin() as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            admin.execute(f"CREATE DATABASE {name}")
+        conn = connect_sync(with_database(server_url(), name))
+        migrate_sync(conn)
+        conn.close()
+        _template = name
+    return _template
+
+
+def new_postgres_database() -> str:
+    """A fresh, migrated PostgreSQL database on the test server; dropped after the test."""
+    template = _ensure_template()
+    name = f"ikbt_test_{os.getpid()}_{next(_names)}"
+    with _admin() as admin:
+        admin.execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+    _created.append(name)
+    return with_database(server_url(), name)
+
+
+def database_for(folder: Path, name: str = "bot.sqlite3") -> Target:
+    """The test's database: `folder / name` on SQLite, a fresh database on PostgreSQL."""
+    if not on_postgres():
+        return folder / name
+    return new_postgres_database()
+
+
+def drop_created() -> None:
+    """Drop the databases made since the last call (the end of each test)."""
+    if not _created:
+        return
+    with _admin() as admin:
+        while _created:
+            admin.execute(f"DROP DATABASE IF EXISTS {_created.pop()} WITH (FORCE)")
+
+
+def drop_template() -> None:
+    global _template
+    if _template is not None:
+        with _admin() as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {_template} WITH (FORCE)")
+        _template = None
