@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from storage import inbox
 from storage.database import connect_sync, migrate_sync, run_in_transaction
+from tests.harness.databases import database_for
 
 NOW = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 
@@ -26,7 +27,7 @@ def test_fair_order_matches_the_stored_order(tmp_path):
         _message(6, 30, "jag vill inte leva"),
         _message(7, 20),
     ]
-    conn = connect_sync(tmp_path / "inbox.sqlite3")
+    conn = connect_sync(database_for(tmp_path, "inbox.sqlite3"))
     migrate_sync(conn)
     run_in_transaction(conn, lambda c: inbox.add(c, batch, NOW, is_urgent=_urgent))
     stored = [update_id for update_id, _ in inbox.unprocessed(conn, 100)]

@@ -6,13 +6,14 @@ import pytest
 
 from storage import invites, messages, notes, patients, staff
 from storage.database import connect_sync, migrate_sync
+from tests.harness.databases import database_for
 
 NOW = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def conn(tmp_path):
-    connection = connect_sync(tmp_path / "t.sqlite3")
+    connection = connect_sync(database_for(tmp_path, "t.sqlite3"))
     migrate_sync(connection)
     return connection
 

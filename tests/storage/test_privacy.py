@@ -12,6 +12,7 @@ from storage import dialogue_state, forget, outbox
 from storage.database import Database, _migrations, connect_sync, migrate_sync
 from storage.dialogue_state import DialogueState
 from storage.outbox import OutgoingCall
+from tests.harness.databases import database_for
 
 NOW = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 TEXT = "Hej, jag heter Kalle"
@@ -19,7 +20,7 @@ TEXT = "Hej, jag heter Kalle"
 
 @pytest.fixture
 def conn(tmp_path):
-    connection = connect_sync(tmp_path / "t.sqlite3")
+    connection = connect_sync(database_for(tmp_path, "t.sqlite3"))
     migrate_sync(connection)
     return connection
 

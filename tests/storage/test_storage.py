@@ -7,13 +7,14 @@ import pytest
 from storage import answers, idle, inbox, invites, outbox, patients, staff, units
 from storage.database import connect_sync, migrate_sync, run_in_transaction
 from storage.outbox import LANE_REMINDER, LANE_REPLY, LANE_SAFETY, OutgoingCall
+from tests.harness.databases import database_for
 
 NOW = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def conn(tmp_path):
-    connection = connect_sync(tmp_path / "t.sqlite3")
+    connection = connect_sync(database_for(tmp_path, "t.sqlite3"))
     migrate_sync(connection)
     return connection
 
