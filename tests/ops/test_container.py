@@ -105,6 +105,21 @@ def test_what_the_dockerfile_copies_exists_and_secrets_stay_out():
         assert _ignored(secret), f"{secret} would be sent to the Docker daemon"
 
 
+def test_compose_runs_two_workers_on_postgresql_behind_one_proxy():
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    workers = [services["worker-1"], services["worker-2"]]
+    for worker in workers:
+        assert worker["command"] == ["run", "--webhook"]
+        assert worker["environment"]["DATABASE_URL"].startswith("postgresql://")
+        assert worker["environment"]["DATABASE_URL"].endswith("@postgres:5432/ikbt")
+        assert worker["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert all(port.startswith("127.0.0.1:") for port in worker["ports"])
+    assert services["postgres"]["image"].startswith("postgres:")
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text(encoding="utf-8")
+    assert "worker-1:8080 worker-2:8080" in caddyfile
+
+
 def test_compose_runs_the_bot_with_its_volume_and_env_file():
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
     bot = compose["services"]["bot"]
