@@ -105,7 +105,7 @@ class Person:
 
 
 class InProcessBot:
-    def __init__(self, path: Path, database: Database, application: Application, clock):
+    def __init__(self, path: Path | str, database: Database, application: Application, clock):
         self.path = path
         self.database = database
         self.application = application
@@ -114,7 +114,9 @@ class InProcessBot:
         self.errors: list[BaseException] = []  # what reached PTB's error handlers
         self.conn: sqlite3.Connection = connect_sync(path)  # for reading in tests
         self._poller = InboxPoller(application, database, clock)
-        self._update_ids = iter(range(1, 10**12))
+        # On a database that has been used before (a copy), new updates come after its own.
+        stored = self.conn.execute("SELECT COALESCE(MAX(update_id), 0) FROM inbox").fetchone()
+        self._update_ids = iter(range(stored[0] + 1, 10**12))
         self._message_ids = iter(range(1, 10**12))
         self._payloads: dict[int, dict] = {}
 
@@ -122,9 +124,15 @@ class InProcessBot:
 
     @classmethod
     async def start(
-        cls, folder: Path, *, now: datetime = START, default_language: str = "sv"
+        cls,
+        folder: Path,
+        *,
+        now: datetime = START,
+        default_language: str = "sv",
+        target: str | None = None,
     ) -> InProcessBot:
-        path = Path(folder) / "bot.sqlite3"
+        """The bot on a new SQLite file in `folder`, or on `target` (a PostgreSQL URL)."""
+        path = target or Path(folder) / "bot.sqlite3"
         clock = FixedClock(now)
         database = await Database.open(path)
         request = OfflineRequest()
@@ -291,7 +299,7 @@ class InProcessBot:
             {
                 "id": r["id"],
                 "method": r["method"],
-                "params": json.loads(r["payload_json"]),
+                "params": json.loads(r["payload_json"] or "{}"),  # erased once sent
                 "status": r["status"],
             }
             for r in rows
