@@ -167,7 +167,7 @@ def _lock_empty(target: PgConnection, tables: list[str]) -> None:
     if holding:
         raise TransferRefused(
             f"the PostgreSQL database is not empty: {len(holding)} table(s) hold rows"
-            f" ({', '.join(holding)}). migrate-db only copies into an empty database."
+            f" ({', '.join(holding)}). migrate-db only copies into an empty database"
         )
 
 
