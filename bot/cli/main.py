@@ -1,4 +1,5 @@
-"""`python -m bot`: run, demo, emulator, staff, unit, audit, programs, purge, backup, restore."""
+"""`python -m bot`: run, demo, emulator, staff, unit, audit, programs, purge, backup, restore,
+migrate-db."""
 
 from __future__ import annotations
 
@@ -78,6 +79,12 @@ def _restore(args: argparse.Namespace) -> int:
     from bot.cli.backup import restore_main
 
     return restore_main(args)
+
+
+def _migrate_db(args: argparse.Namespace) -> int:
+    from bot.cli.migrate_db import main as migrate_db_main
+
+    return migrate_db_main(args)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -197,6 +204,15 @@ def parser() -> argparse.ArgumentParser:
         " (purged patients may come back)",
     )
     restore.set_defaults(func=_restore)
+
+    migrate_db = commands.add_parser(
+        "migrate-db",
+        help="copy the SQLite database into an empty PostgreSQL database (the bot stopped);"
+        " checks the counts",
+    )
+    migrate_db.add_argument("source", help="the SQLite database: a path or sqlite:///path")
+    migrate_db.add_argument("target", help="the empty PostgreSQL database: postgresql://...")
+    migrate_db.set_defaults(func=_migrate_db)
     return root
 
 

@@ -106,7 +106,7 @@ class Person:
 
 
 class InProcessBot:
-    def __init__(self, path: Path, database: Database, application: Application, clock):
+    def __init__(self, path: Path | str, database: Database, application: Application, clock):
         self.path = path
         self.database = database
         self.application = application
@@ -115,7 +115,9 @@ class InProcessBot:
         self.errors: list[BaseException] = []  # what reached PTB's error handlers
         self.conn: sqlite3.Connection = connect_sync(path)  # for reading in tests
         self._poller = InboxPoller(application, database, clock)
-        self._update_ids = iter(range(1, 10**12))
+        # On a database that has been used before (a copy), new updates come after its own.
+        stored = self.conn.execute("SELECT COALESCE(MAX(update_id), 0) FROM inbox").fetchone()
+        self._update_ids = iter(range(stored[0] + 1, 10**12))
         self._message_ids = iter(range(1, 10**12))
         self._payloads: dict[int, dict] = {}
 
@@ -123,9 +125,16 @@ class InProcessBot:
 
     @classmethod
     async def start(
-        cls, folder: Path, *, now: datetime = START, default_language: str = "sv"
+        cls,
+        folder: Path,
+        *,
+        now: datetime = START,
+        default_language: str = "sv",
+        target: str | None = None,
     ) -> InProcessBot:
-        path = database_for(Path(folder))
+        """The bot on `target` (a PostgreSQL URL), or on the test's database: a new SQLite
+        file in `folder`, or a fresh PostgreSQL database in the second pass."""
+        path = target or database_for(Path(folder))
         clock = FixedClock(now)
         database = await Database.open(path)
         request = OfflineRequest()
@@ -292,7 +301,7 @@ class InProcessBot:
             {
                 "id": r["id"],
                 "method": r["method"],
-                "params": json.loads(r["payload_json"]),
+                "params": json.loads(r["payload_json"] or "{}"),  # erased once sent
                 "status": r["status"],
             }
             for r in rows
