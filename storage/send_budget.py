@@ -109,12 +109,12 @@ def _chat(
         return _window(starts, now, span, allowed, chat=True)
     # A private chat's token bucket (`private_burst`, refilled at `private_per_second`), read
     # from its sends: the k latest and this one may go once k + 1 <= burst + rate * (time
-    # since the k-th latest counted).
+    # since the k-th latest counted; it counts from its start + margin).
     starts = _starts(conn, "chat_id = ? AND started > ?", (chat_id, now - 60.0))
     wait = 0.0
     for k, started in enumerate(reversed(starts), start=1):
         needed = (k + 1 - budgets.private_burst) / budgets.private_per_second
-        wait = max(wait, needed - (now - started - margin))
+        wait = max(wait, needed - max(now - started - margin, 0.0))
     return Refusal(wait, chat=True) if wait > 0 else None
 
 
