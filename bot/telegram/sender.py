@@ -406,8 +406,10 @@ class Sender:
             await self._send(work, lane)
         except _Taken:
             self._stale = True  # the row changed since it was picked: look again
-        except NotRecorded:
-            raise  # the row stays 'sending': a fresh start decides it (see NotRecorded)
+        except (NotRecorded, Superseded):
+            # NotRecorded: the row stays 'sending', a fresh start decides it. Superseded:
+            # another worker declared this one dead and decides its rows; it must stop.
+            raise
         except Exception as error:
             await self._set_aside(work.row, error)
 
