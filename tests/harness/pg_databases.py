@@ -1,7 +1,8 @@
 """Throw-away PostgreSQL databases for tests that need a real server (several workers).
 
-The server is TEST_POSTGRES_URL (default: the development server of `.ci/postgres`,
-postgresql://ikbt:ikbt@127.0.0.1:55432/ikbt). A test gets a database of its own, made on
+The server is TEST_POSTGRES_URL, else the second test pass's server (TEST_POSTGRES_SERVER,
+tests/harness/databases.py, once merged), else the development server of `.ci/postgres`,
+postgresql://ikbt:ikbt@127.0.0.1:55432/ikbt. A test gets a database of its own, made on
 that server and dropped afterwards; when no server answers, the test is skipped and says so.
 """
 
@@ -19,7 +20,8 @@ DEFAULT_URL = "postgresql://ikbt:ikbt@127.0.0.1:55432/ikbt"
 
 
 def server_url() -> str:
-    return os.environ.get("TEST_POSTGRES_URL") or DEFAULT_URL
+    env = os.environ
+    return env.get("TEST_POSTGRES_URL") or env.get("TEST_POSTGRES_SERVER") or DEFAULT_URL
 
 
 @contextmanager
