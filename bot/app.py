@@ -94,6 +94,7 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
         language=settings.default_language,
         transport_speedup=settings.transport_speedup,
         workers=settings.send_workers,
+        worker_timeout=settings.worker_timeout_seconds,
     )
     world = World(
         programs=programs,

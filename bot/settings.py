@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     transport_speedup: float = Field(default=1.0, ge=1.0, le=1000.0)
     # Requests to Telegram in flight at once (at most one per chat; one kept for safety).
     send_workers: int = Field(default=8, ge=1, le=64)
+    # Several processes on one PostgreSQL database: one silent this long is dead, and another
+    # takes over what it was sending (bot/telegram/send_workers.py).
+    worker_timeout_seconds: float = Field(default=60.0, ge=2.0, le=3600.0)
     log_level: str = "INFO"
     # An identity check for units whose setting is 'verifier' (bot/care/identity.py):
     # `package.module:factory`, provided by the deployment (BankID, Freja eID, ...).

@@ -68,3 +68,36 @@ def least(conn: Any) -> str:
 
 def greatest(conn: Any) -> str:
     return "GREATEST" if is_postgres(conn) else "MAX"
+
+
+def skip_locked(conn: Any) -> str:
+    """Appended to a SELECT of rows to claim: on PostgreSQL the rows are locked, and rows
+    another worker holds are passed over instead of waited for. SQLite has one writer at a
+    time (BEGIN IMMEDIATE): nothing to add."""
+    return " FOR UPDATE SKIP LOCKED" if is_postgres(conn) else ""
+
+
+def try_lock(conn: Any, namespace: int, key: int) -> bool:
+    """Take a lock on (namespace, key) until the transaction ends, unless another worker holds
+    it (False). PostgreSQL: an advisory lock (key folded into 32 bits, so two keys may share
+    a lock: then one waits its turn, nothing worse). SQLite: BEGIN IMMEDIATE already holds the
+    database's one write lock."""
+    if not is_postgres(conn):
+        return True
+    row = conn.execute(
+        "SELECT pg_try_advisory_xact_lock(?::integer, ?::integer)", (namespace, _folded(key))
+    ).fetchone()
+    return bool(row[0])
+
+
+def lock(conn: Any, namespace: int, key: int) -> None:
+    """Wait for the lock on (namespace, key), held until the transaction ends (PostgreSQL;
+    SQLite's BEGIN IMMEDIATE already holds its one write lock)."""
+    if is_postgres(conn):
+        conn.execute(
+            "SELECT pg_advisory_xact_lock(?::integer, ?::integer)", (namespace, _folded(key))
+        )
+
+
+def _folded(key: int) -> int:
+    return key % 2_147_483_647  # an advisory lock's second key is a 32-bit integer

@@ -33,6 +33,8 @@ def forget_private_chat(conn: sqlite3.Connection, chat_id: int) -> None:
         (chat_id,),
     )
     conn.execute("DELETE FROM dialogue_state WHERE chat_id = ?", (chat_id,))
+    # Telegram's budgets shared by several workers count the chat's sends of the last minute
+    conn.execute("DELETE FROM send_budget WHERE chat_id = ?", (chat_id,))
 
 
 # A patient's own rows, children before parents (foreign keys are on), by patient or through

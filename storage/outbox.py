@@ -191,9 +191,18 @@ def next_due(conn: sqlite3.Connection, now: datetime, busy_chats: set[int]) -> O
     return None
 
 
-def mark_sending(conn: sqlite3.Connection, outbox_id: int) -> None:
+def mark_sending(
+    conn: sqlite3.Connection,
+    outbox_id: int,
+    now: datetime | None = None,
+    worker_id: str | None = None,
+) -> None:
+    """'sending': its request starts now, by this worker (a dead worker's rows are decided
+    by another, storage/workers.py)."""
     conn.execute(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?", (outbox_id,)
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_by = ?,"
+        " claimed_at = ? WHERE id = ?",
+        (worker_id, to_db(now) if now else None, outbox_id),
     )
 
 
@@ -254,32 +263,37 @@ def _record_in_ledger(
     conn.execute(
         "INSERT INTO send_ledger (outbox_id, chat_id, message_id, method, outcome, created_at)"
         " SELECT id, CASE WHEN forget_recipient = 1 THEN NULL ELSE chat_id END,"
-        " CASE WHEN forget_recipient = 1 THEN NULL ELSE ? END, method, ?, ?"
+        " CASE WHEN forget_recipient = 1 THEN NULL ELSE CAST(? AS BIGINT) END, method, ?, ?"
         " FROM outbox WHERE id = ?",
         (message_id, outcome, to_db(now), outbox_id),
     )
 
 
 def recover_after_crash(conn: sqlite3.Connection, now: datetime) -> tuple[int, int]:
-    """Decide the rows a crash left 'sending': the request may or may not have reached
-    Telegram. Safety alerts are repeated (at least once, marked as a repeat); everything
-    else is not (at most once). Returns (repeated, dropped)."""
-    repeated = 0
-    for row in conn.execute(
-        "SELECT id, payload_json FROM outbox WHERE status = 'sending' AND repeat_if_unsure = 1"
-    ).fetchall():
-        conn.execute(
-            "UPDATE outbox SET status = 'pending', last_error = 'repeat-after-crash',"
-            " payload_json = ? WHERE id = ?",
-            (_marked_as_repeat(row["payload_json"]), row["id"]),
-        )
-        repeated += 1
-    unsure = conn.execute(
-        "SELECT * FROM outbox WHERE status = 'sending' AND repeat_if_unsure = 0"
-    ).fetchall()
-    for row in unsure:
-        mark_sent(conn, _row(row), None, now, outcome="unsure-after-crash")
-    return repeated, len(unsure)
+    """Decide the rows a crash left 'sending' (one process: every such row is its own)."""
+    rows = conn.execute("SELECT * FROM outbox WHERE status = 'sending' ORDER BY id").fetchall()
+    return decide_unsure(conn, rows, now)
+
+
+def decide_unsure(
+    conn: sqlite3.Connection, rows: Sequence[sqlite3.Row], now: datetime
+) -> tuple[int, int]:
+    """Decide rows left 'sending' by a crash or a dead worker: the request may or may not have
+    reached Telegram. Safety alerts are repeated (at least once, marked as a repeat);
+    everything else is not (at most once). Returns (repeated, dropped)."""
+    repeated = dropped = 0
+    for row in rows:
+        if row["repeat_if_unsure"]:
+            conn.execute(
+                "UPDATE outbox SET status = 'pending', last_error = 'repeat-after-crash',"
+                " payload_json = ? WHERE id = ?",
+                (_marked_as_repeat(row["payload_json"]), row["id"]),
+            )
+            repeated += 1
+        else:
+            mark_sent(conn, _row(row), None, now, outcome="unsure-after-crash")
+            dropped += 1
+    return repeated, dropped
 
 
 def sent_message_id(conn: sqlite3.Connection, outbox_id: int) -> int | None:
@@ -363,22 +377,52 @@ def due_heads(
     return found
 
 
+# A chat's head: its row in flight if it has one (at most one request in flight per chat,
+# whichever worker made it; a row retried later may sit before it), else its first due row.
+_HEAD = (
+    f"SELECT {{columns}} FROM outbox WHERE chat_id = ? AND {_OPEN}"
+    " AND (status = 'sending' OR not_before <= ?)"
+    " ORDER BY CASE WHEN status = 'sending' THEN 0 ELSE 1 END, id LIMIT 1"
+)
+
+
 def _head(conn: sqlite3.Connection, chat_id: int, due: str) -> sqlite3.Row | None:
-    """The first open row of a chat that is in flight or due."""
-    return conn.execute(
-        f"SELECT * FROM outbox WHERE chat_id = ? AND {_OPEN}"
-        " AND (status = 'sending' OR not_before <= ?) ORDER BY id LIMIT 1",
-        (chat_id, due),
+    """The open row of a chat in flight, or else its first due one."""
+    return conn.execute(_HEAD.format(columns="*"), (chat_id, due)).fetchone()
+
+
+# Advisory locks (PostgreSQL) of the claims: one per chat, so two workers never claim in one
+# chat at once (storage/dialect.py `try_lock`).
+CHAT_CLAIMS = 0x6F757462  # "outb"
+
+
+def lock_head(conn: sqlite3.Connection, row: OutboxRow, now: datetime) -> bool:
+    """In a claim's transaction: whether a row found by `due_heads` is still pending and its
+    chat's head, locked for this transaction (False: something changed since, or another
+    worker is claiming in this chat right now: look again).
+
+    Several workers (PostgreSQL): the chat's claims take turns (an advisory lock, passed
+    over when held), so the read below sees every claim in the chat committed before; the
+    head is found WITHOUT skipping locked rows and only then locked, SKIP LOCKED: a chat
+    whose head another worker holds is passed over whole, never its second row taken."""
+    if not dialect.try_lock(conn, CHAT_CLAIMS, row.chat_id):
+        return False
+    head = conn.execute(
+        f"SELECT id FROM outbox WHERE id = ({_HEAD.format(columns='id')})"
+        f" AND status = 'pending'{dialect.skip_locked(conn)}",
+        (row.chat_id, to_db(now)),
     ).fetchone()
+    return head is not None and head["id"] == row.id
 
 
-def claim(conn: sqlite3.Connection, row: OutboxRow, now: datetime) -> bool:
+def claim(
+    conn: sqlite3.Connection, row: OutboxRow, now: datetime, worker_id: str | None = None
+) -> bool:
     """Mark a row found by `due_heads` 'sending', if it is still pending and still the head of
     its chat; False when something changed since (then look again)."""
-    head = _head(conn, row.chat_id, to_db(now))
-    if head is None or head["id"] != row.id or head["status"] != "pending":
+    if not lock_head(conn, row, now):
         return False
-    mark_sending(conn, row.id)
+    mark_sending(conn, row.id, now, worker_id)
     return True
 
 

@@ -47,6 +47,9 @@ def is_send_call(method: str) -> bool:
 class Limits:
     overall_per_second: int = 30
     overall_burst: int = 3  # starts that may bunch up to catch up a late slot
+    # Several workers (the budgets shared in the database, storage/send_budget.py): lanes > 0
+    # stop here in a second; the last slot is for lane 0.
+    overall_reserved_from: int = 29
     # A reply to one press is often 2-5 messages (a notice, the step, a chart); Telegram lets
     # such short bursts through in a private chat, and holds the sustained rate to ~1/s.
     private_burst: int = 6

@@ -20,6 +20,12 @@ request started later sees every one still in flight: the limits hold with any r
 chat over its limit is passed over, its rows staying 'pending' and due, and other chats go
 meanwhile.
 
+Several workers (processes) on one PostgreSQL database share the outbox: each row is claimed
+in one transaction with the chat's turn, a SKIP LOCKED lock on its head, Telegram's budgets
+shared in the database and this worker's heartbeat; a dead worker's rows are decided by
+another by the crash rules (bot/telegram/send_workers.py). On SQLite (one process) the
+budgets are kept in memory only and `recover` decides what a crash left at the start.
+
 Transport waits (RetryAfter, back-off, rate limits) are real time, not the bot's clock. In
 development only, `transport_speedup` makes that time pass faster (the script suite: the
 emulator has no limits to break, and scripts need not wait out Telegram's).
@@ -56,10 +62,12 @@ from bot.reminders.reachability import mark_unreachable
 from bot.supervisor import Heartbeat
 from bot.telegram import uploads
 from bot.telegram.rate_limits import RateLimiter, Reservation, is_send_call
+from bot.telegram.send_workers import DEFAULT_TIMEOUT_SECONDS, SharedOutbox, Superseded
 from bot.telegram.uploads import as_document_upload
 from storage import outbox
 from storage.database import Database, savepoint
 from storage.outbox import OutboxRow
+from storage.send_budget import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +146,7 @@ class Sender:
         language: str = "sv",
         transport_speedup: float = 1.0,
         workers: int = DEFAULT_WORKERS,
+        worker_timeout: float = DEFAULT_TIMEOUT_SECONDS,
     ):
         self._bot = bot
         self._speedup = transport_speedup
@@ -147,12 +156,25 @@ class Sender:
         self._clock = clock
         self._poll_interval = poll_interval
         self._limiter = limiter or RateLimiter(monotonic=self._transport_now)
+        # Several workers may share a PostgreSQL database: claims, budgets and heartbeats go
+        # through it. None on SQLite (one process).
+        self._shared = None
+        if database.dialect == "postgres":
+            self._shared = SharedOutbox(
+                database,
+                clock,
+                timeout_seconds=worker_timeout,
+                limits=self._limiter.limits,
+                speedup=transport_speedup,
+            )
         self._workers = max(1, workers)
         # Lanes above 0 may fill this many workers; the rest is for safety.
         self._general_workers = max(1, self._workers - 1)
         self._wake = asyncio.Event()
         self._held_chats: dict[int, float] = {}  # chat -> monotonic time it may send again
         self._paused_until = 0.0  # a global RetryAfter
+        # The shared overall budget is used up for lanes > 0 (other workers send too).
+        self._paused_above_safety_until = 0.0
         # Rows found by the last look at the outbox, best first: (lane to treat it in, row).
         # Each is the head of its chat; looked at again on wake, after anything but a plain
         # send, when a chat just sent to has more, or after CANDIDATES_MAX_AGE.
@@ -185,7 +207,17 @@ class Sender:
         """Rows claimed and not yet finished (for tests and metrics)."""
         return len(self._busy)
 
+    @property
+    def worker_id(self) -> str | None:
+        """This worker's name in the shared outbox (None on SQLite)."""
+        return self._shared.worker_id if self._shared else None
+
     async def recover(self) -> None:
+        """At the start: decide what a crash left 'sending'. With several workers, only what
+        dead workers left: a live worker's rows are its own."""
+        if self._shared is not None:
+            await self._shared.join()
+            return
         repeated, dropped = await self._db.transaction(
             lambda conn: outbox.recover_after_crash(conn, self._clock.now())
         )
@@ -204,6 +236,7 @@ class Sender:
                     self._stale = True
                     await asyncio.sleep(1)
                     continue
+                await self._beat_shared()
                 if not self._a_worker_hangs():
                     self._heartbeat.beat()
                 self._grant()
@@ -227,12 +260,33 @@ class Sender:
         in_flight = [work.task for work in self._busy.values()]
         if in_flight:
             await asyncio.wait(in_flight, timeout=seconds)
+        if self._shared is not None:
+            try:  # another worker decides at once whatever is still left
+                await self._shared.leave()
+            except Exception as error:  # then it does so after the timeout
+                log.error("send worker: leaving failed: %s", type(error).__name__)
+
+    async def _beat_shared(self) -> None:
+        """The heartbeat in the shared outbox, and what dead workers left. A failure (the
+        database) is tried again at the next round; a worker declared dead stops."""
+        if self._shared is None or not self._shared.beat_due():
+            return
+        try:
+            if await self._shared.beat():
+                self.wake()  # repeated alerts wait, and chats are free again
+        except Superseded:
+            log.critical("send worker %s: declared dead by another worker", self.worker_id)
+            raise
+        except Exception as error:
+            log.error("send worker: heartbeat failed: %s", type(error).__name__)
 
     async def _sleep(self, seconds: float | None = None) -> None:
         self._wake.clear()
         if self._stopping:
             return
         timeout = self._poll_interval
+        if self._shared is not None:
+            timeout = min(timeout, self._shared.beat_every)
         if seconds is not None:  # transport seconds, as real ones
             timeout = min(seconds / self._speedup, self._poll_interval)
         # asyncio.wait, not wait_for: Python 3.11's wait_for swallows a cancellation that
@@ -352,8 +406,10 @@ class Sender:
             await self._send(work, lane)
         except _Taken:
             self._stale = True  # the row changed since it was picked: look again
-        except NotRecorded:
-            raise  # the row stays 'sending': a fresh start decides it (see NotRecorded)
+        except (NotRecorded, Superseded):
+            # NotRecorded: the row stays 'sending', a fresh start decides it. Superseded:
+            # another worker declared this one dead and decides its rows; it must stop.
+            raise
         except Exception as error:
             await self._set_aside(work.row, error)
 
@@ -413,6 +469,10 @@ class Sender:
         soonest = None
         for waiter in list(self._waiting):
             if waiter.future.done():
+                continue
+            if waiter.lane > 0 and now < self._paused_above_safety_until:
+                pause = self._paused_above_safety_until - now
+                soonest = pause if soonest is None else min(soonest, pause)
                 continue
             held = self._limiter.chat_wait(waiter.chat_id, waiter.lane)
             if held > 0:  # another chat may go meanwhile
@@ -490,23 +550,56 @@ class Sender:
         return row.method, as_document_upload(params)
 
     async def _call(self, work: _Work, lane: int, method: str, params: dict):
-        reservation = await self._granted(work.row, lane, method)
-        try:
-            # 'sending' now, just before the request: the outbox's crash rules hold per row.
-            now = self._clock.now()
-            if not await self._db.transaction(lambda conn: outbox.claim(conn, work.row, now)):
-                raise _Taken(work.row.id)  # withheld, forgotten or moved on meanwhile
-            work.started = True
+        while True:
+            reservation = await self._granted(work.row, lane, method)
             try:
-                result = await self._bot.do_api_request(method, api_kwargs=params)
-            except Exception as error:
-                metrics.sent(method, metrics.outcome_of(error))
-                raise
-            metrics.sent(method, "ok")
-            return result
-        finally:
-            self._limiter.answered(reservation)
-            self._grant()  # an answer may free room in a window
+                # 'sending' now, just before the request: the outbox's crash rules hold per row.
+                refusal = await self._start(work, lane, method)
+                if refusal is None:
+                    work.started = True
+                    try:
+                        result = await self._bot.do_api_request(method, api_kwargs=params)
+                    except Exception as error:
+                        metrics.sent(method, metrics.outcome_of(error))
+                        raise
+                    metrics.sent(method, "ok")
+                    return result
+            finally:
+                self._limiter.answered(reservation)
+                self._grant()  # an answer may free room in a window
+            self._refused(work.row, lane, refusal)
+
+    async def _start(self, work: _Work, lane: int, method: str) -> Refusal | None:
+        """Claim the row ('sending'): None when claimed, a Refusal when the budgets shared
+        with other workers say wait; `_Taken` when the row is no longer its chat's pending
+        head (withheld, forgotten, moved on, or another worker has its chat)."""
+        now = self._clock.now()
+        row = work.row
+        if self._shared is None:
+            if not await self._db.transaction(lambda conn: outbox.claim(conn, row, now)):
+                raise _Taken(row.id)
+            return None
+        margin = self._limiter.margin()
+        shared = self._shared
+        claimed = await self._db.transaction(
+            lambda conn: shared.claim(conn, row, lane, method, now, margin)
+        )
+        if claimed is False:
+            raise _Taken(row.id)
+        return None if claimed is True else claimed
+
+    def _refused(self, row: OutboxRow, lane: int, refusal: Refusal) -> None:
+        """Other workers used the budget: a chat's own budget holds the chat (its row stays
+        pending; the worker takes another chat), the overall one holds this lane group a
+        moment, and the row waits its turn again."""
+        until = self._transport_now() + refusal.wait
+        if refusal.chat:
+            self._held_chats[row.chat_id] = until
+            raise _Taken(row.id)
+        if lane == 0:
+            self._paused_until = max(self._paused_until, until)
+        else:
+            self._paused_above_safety_until = max(self._paused_above_safety_until, until)
 
     async def _retry(self, row: OutboxRow, reason: str, *, hold: bool) -> None:
         if hold:

@@ -144,8 +144,8 @@ def test_migration_0013_erases_old_declines_and_sent_payloads(tmp_path):
             OutgoingCall(chat_id, "sendMessage", {"text": "Välkommen", "reply_markup": markup}),
             NOW,
         )
-        outbox.mark_sending(conn, row_id)
-        # sent the old way: the payload stayed
+        # sent the old way (before 0024's claimed_by): the payload stayed
+        conn.execute("UPDATE outbox SET status = 'sending' WHERE id = ?", (row_id,))
         conn.execute("UPDATE outbox SET status = 'sent' WHERE id = ?", (row_id,))
         conn.execute(
             "INSERT INTO send_ledger (outbox_id, chat_id, message_id, method, outcome,"
