@@ -80,7 +80,7 @@ def unprocessed(conn: sqlite3.Connection, limit: int = 100) -> list[tuple[int, d
         "   MAX(urgent) OVER (PARTITION BY chat_id) AS chat_urgent,"
         "   ROW_NUMBER() OVER (PARTITION BY chat_id ORDER BY update_id) AS place"
         "  FROM inbox WHERE processed_at IS NULL"
-        ") ORDER BY chat_urgent DESC, place, update_id LIMIT ?",
+        ") AS waiting ORDER BY chat_urgent DESC, place, update_id LIMIT ?",
         (limit,),
     )
     return [
