@@ -25,7 +25,9 @@ from tests.storage.postgres_scratch import scratch_database
 
 # Columns holding a UTC moment (storage/timefmt.py's text on SQLite): timestamptz on
 # PostgreSQL. Every other TEXT column (local dates and times 'HH:MM', weeks, codes) is text.
-_MOMENT = re.compile(r"(_at|_since|_until|^at|^since|^occurrence|^next_occurrence|^not_before)$")
+_MOMENT = re.compile(
+    r"(_at|_since|_until|_seen|^at|^since|^occurrence|^next_occurrence|^not_before)$"
+)
 _MOMENT_NAMES = {"period_start", "period_end", "maintenance_from"}
 
 _TYPES = {
