@@ -183,6 +183,12 @@ def parser() -> argparse.ArgumentParser:
     purge.add_argument(
         "--dry-run", action="store_true", help="only list what would go, and what waits"
     )
+    purge.add_argument(
+        "--replay-ledger",
+        action="store_true",
+        help="first purge again every patient the purge ledger file names (after restoring an"
+        " older PostgreSQL dump; `restore` does this itself for SQLite)",
+    )
     purge.set_defaults(func=_purge)
 
     backup = commands.add_parser(

@@ -5,6 +5,10 @@ what happens: not due, purge, waiting for the journal until a date, waiting for 
 flag) and each running treatment that would now be ended for inactivity. Without
 --dry-run the same pass as the bot's periodic job runs (bot/care/purge.py), then the scrub.
 It may run beside a running bot (SQLite serialises the writes).
+
+--replay-ledger first purges again every patient the purge ledger file names that the
+database still holds: after an older PostgreSQL dump was restored with the server's tools
+(on SQLite `python -m bot restore` does this itself).
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ import argparse
 import sys
 
 from bot.care import purge
+from bot.cli.backup import replay
 from bot.clock import SystemClock
 from bot.settings import load_settings
-from storage import scrub
+from storage import purge_ledger, scrub
 from storage.database import connect_sync, migrate_sync, run_in_transaction
 
 
@@ -31,6 +36,10 @@ def main(args: argparse.Namespace) -> int:
         _print_plan(conn, now)
         return 0
     ledger = settings.purge_ledger_file
+    if args.replay_ledger:
+        entries = purge_ledger.read(ledger)
+        redone = run_in_transaction(conn, lambda c: replay(c, entries))
+        print(f"{redone} earlier purge(s) from {ledger} done again")
     purged = 0
     while True:  # batches of purge.BATCH_SIZE, each its own transaction
         done = run_in_transaction(conn, lambda c: purge.run_batch(c, now, ledger_file=ledger))

@@ -18,7 +18,7 @@ from bot.care import purge
 from bot.care.lifecycle import end_treatment
 from bot.cli.backup import LedgerIncomplete, backup, restore
 from storage import journal, patients, purge_ledger
-from storage.database import connect_sync, run_in_transaction
+from storage.database import connect_sync, migrate_sync, run_in_transaction
 from tests.harness.records import migrated_database, therapists_patient
 from tests.privacy.test_purge_leaves_nothing import NOW
 
@@ -107,3 +107,53 @@ def test_a_complete_ledger_file_restores_and_purges_again(tmp_path):
     _purge(db_path, patient_id)
     assert restore(backup_file, db_path) == 1
     assert _label(db_path, patient_id) is None
+
+
+def test_purge_replays_the_ledger_after_a_restore_by_other_tools(tmp_path, monkeypatch):
+    """PostgreSQL is restored with pg_restore, not `python -m bot restore`: `python -m bot
+    purge --replay-ledger` then purges again what the ledger file names. Here the "restored
+    dump" is a second database holding the same patient as the first held before its purge
+    (on PostgreSQL in the second test pass)."""
+    from bot.cli.main import main as cli_main
+    from tests.harness.databases import database_for
+
+    purged_target = database_for(tmp_path, "a.sqlite3")
+    restored_target = database_for(tmp_path, "b.sqlite3")
+    ledger = tmp_path / "ledger.purges"
+    ids = []
+    for target in (purged_target, restored_target):
+        conn = connect_sync(target)
+        migrate_sync(conn)
+        ids.append(run_in_transaction(conn, lambda c: _enrol(c, user_id=7, label=LABEL)))
+        conn.close()
+    assert ids[0] == ids[1]
+    conn = connect_sync(purged_target)
+    run_in_transaction(conn, lambda c: _end_and_purge(c, ids[0], ledger))
+    conn.close()
+    assert len(purge_ledger.read(ledger)) == 1
+
+    monkeypatch.setenv("DATABASE_URL", str(restored_target))
+    if not str(restored_target).startswith("postgresql://"):
+        monkeypatch.delenv("DATABASE_URL")
+        monkeypatch.setenv("DATABASE_PATH", str(restored_target))
+    monkeypatch.setenv("PURGE_LEDGER_PATH", str(ledger))
+    assert cli_main(["purge", "--replay-ledger"]) == 0
+
+    conn = connect_sync(restored_target)
+    row = conn.execute("SELECT label, purged_at FROM patients WHERE id = ?", (ids[1],)).fetchone()
+    conn.close()
+    assert row[0] is None and row[1] is not None
+
+
+def _enrol(c, *, user_id: int, label: str) -> int:
+    patient = therapists_patient(c, NOW, user_id=user_id, label=label)
+    patients.enroll(c, patient.id, "depression", NOW)
+    return patient.id
+
+
+def _end_and_purge(c, patient_id: int, ledger) -> None:
+    patient = patients.get(c, patient_id)
+    enrollment = patients.latest_enrollment(c, patient_id)
+    end_treatment(c, patient, enrollment, "completed", NOW)
+    journal.record(c, patient_id, NOW, NOW, patient.therapist_id, NOW)
+    assert purge.run_batch(c, NOW + timedelta(days=91), ledger_file=ledger) == 1
