@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from storage import postgres
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_COMMAND = (sys.executable, "-m", "bot", "run")
 GRACEFUL_STOP_SECONDS = 15.0
+_LOG_LEVEL = re.compile(r" (ERROR|CRITICAL) ")
 
 
 class BotExited(Exception):
@@ -109,6 +111,19 @@ class BotProcess:
                 f"the bot exited by itself with code {self._process.returncode};"
                 f" the end of its log ({self.log_path}):\n{self.log_tail()}"
             )
+
+    def first_error(self) -> str | None:
+        """The first ERROR or CRITICAL line of its log (our lines name ids and types only),
+        without its time: where to start looking when a script failed."""
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+        for line in text.splitlines():
+            level = _LOG_LEVEL.search(line)
+            if level is not None:
+                return line[level.start() + 1 :]
+        return None
 
     def log_tail(self, lines: int = 15) -> str:
         try:

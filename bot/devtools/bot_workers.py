@@ -147,5 +147,10 @@ class BotWorkers:
         for process in self.processes:
             await process.supervise()
 
+    def first_errors(self) -> list[tuple[Path, str]]:
+        """(log, its first ERROR or CRITICAL line) of each worker that logged one."""
+        found = ((process.log_path, process.first_error()) for process in self.processes)
+        return [(path, line) for path, line in found if line is not None]
+
     def log_tail(self, lines: int = 15) -> str:
         return "\n".join(process.log_tail(lines) for process in self.processes)

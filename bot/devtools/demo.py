@@ -172,6 +172,9 @@ def _report_failure(
         if session.bot is not None and session.bot.starts
         else None,
     )
+    if session.bot is not None:
+        for log, line in session.bot.first_errors():
+            transcript.note(f"  first error in {log.name}: {line}")
 
 
 def run_interactive(
