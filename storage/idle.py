@@ -59,7 +59,8 @@ def pending_work(conn: sqlite3.Connection, now: datetime) -> int:
 
 
 def next_due_at(conn: sqlite3.Connection, after: datetime, until: datetime) -> datetime | None:
-    """The earliest instant in (after, until] at which something falls due, if any."""
+    """The earliest instant in (after, until] at which something falls due, if any. (The
+    subquery is named: PostgreSQL before 16 requires it.)"""
     row = conn.execute(
         "SELECT MIN(t) FROM ("
         " SELECT MIN(not_before) AS t FROM outbox WHERE status = 'pending'"
@@ -79,7 +80,7 @@ def next_due_at(conn: sqlite3.Connection, after: datetime, until: datetime) -> d
         " UNION ALL SELECT MIN(on_call_check_at) FROM units"
         "   WHERE on_call_check_at > :after AND on_call_check_at <= :until"
         " UNION ALL SELECT MIN(quiet_check_at) FROM patients"
-        "   WHERE quiet_check_at > :after AND quiet_check_at <= :until)",
+        "   WHERE quiet_check_at > :after AND quiet_check_at <= :until) AS due",
         {"after": to_db(after), "until": to_db(until)},
     ).fetchone()
     return from_db(row[0]) if row[0] else None

@@ -1,7 +1,13 @@
-"""Every conversation script in tests/scripts/ and examples/ runs against the real bot and holds."""
+"""Every conversation script in tests/scripts/ and examples/ runs against the real bot and holds.
+
+On SQLite with one polling bot by default. With SCRIPTS_DATABASE_URL set to a PostgreSQL
+server's URL (any database of it: the maintenance connection), every script runs on a fresh
+database of its own on that server, made for it and dropped afterwards, with two bot workers
+behind the emulator's webhook (bot/devtools/README.md).
+"""
 
 import os
-import sqlite3
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -10,8 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.devtools import scratch_postgres
+from bot.devtools.bot_workers import WorkerPlan
 from bot.devtools.demo import run_script
 from bot.devtools.emulator.conformance import check_request, load_api
+from storage.database import Target, connect_sync
 from tests.bot_api_reference import require_api_json
 from tests.harness.script_env import SCRIPT_BOT_ENV
 
@@ -26,24 +35,48 @@ pytestmark = pytest.mark.scripts
 # Each script runs the bot in a child process; they run side by side (the bot's start and the
 # idle waits leave a core free), and each still gets its own test and result.
 WORKERS = int(os.environ.get("SCRIPT_WORKERS", "3"))
+# A PostgreSQL server: each script on a database of its own there, with two bot workers.
+# SCRIPTS_DATABASE_URL, or the server of the suite's second pass (.ci/run's DATABASE_URL,
+# which tests/conftest.py moves to TEST_POSTGRES_SERVER).
+SERVER_URL = os.environ.get("SCRIPTS_DATABASE_URL") or os.environ.get("TEST_POSTGRES_SERVER")
+BOT_WORKERS_ON_POSTGRES = WorkerPlan(count=2, webhook=True)
+# Our databases on a shared server: this prefix, this run, the script's name.
+DATABASE_PREFIX = f"ikbt_script_{uuid.uuid4().hex[:8]}"
 
 
 @dataclass
 class ScriptRun:
     code: int
     transcript: str
-    db_path: Path
     recorded: list
+    risk_answers: int  # events of type risk_answer, read from the database after the run
+    risk_flags: int  # flag triggers of kind risk_answer
 
 
 def _run(script: Path, folder: Path) -> ScriptRun:
+    if SERVER_URL:
+        return _run_on_postgres(script, SERVER_URL)
+    return _play(script, folder / "bot.sqlite3", db_path=folder / "bot.sqlite3")
+
+
+def _run_on_postgres(script: Path, server_url: str) -> ScriptRun:
+    """On a database made for this script, dropped afterwards, whatever happened."""
+    name = scratch_postgres.scratch_name(DATABASE_PREFIX, script.stem)
+    url = scratch_postgres.create(server_url, name)
+    try:
+        return _play(script, url, database_url=url, workers=BOT_WORKERS_ON_POSTGRES)
+    finally:
+        scratch_postgres.drop(server_url, name)
+
+
+def _play(script: Path, target: Target, **where) -> ScriptRun:
     out = StringIO()
     recorded: list = []
-    db_path = folder / "bot.sqlite3"
-    code = run_script(
-        script, db_path=db_path, out=out, recorded_requests=recorded, bot_env=SCRIPT_BOT_ENV
-    )
-    return ScriptRun(code, out.getvalue(), db_path, recorded)
+    code = run_script(script, out=out, recorded_requests=recorded, bot_env=SCRIPT_BOT_ENV, **where)
+    # Counted while the database exists (a PostgreSQL one is dropped next); a script that
+    # failed is reported by its transcript.
+    answers, flags = _risk_counts(target) if code == 0 else (0, 0)
+    return ScriptRun(code, out.getvalue(), recorded, answers, flags)
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +97,8 @@ def script_runs(request, tmp_path_factory) -> dict[Path, ScriptRun]:
 def test_script_holds(script: Path, script_runs: dict[Path, ScriptRun]) -> None:
     run = script_runs[script]
     assert run.code == 0, run.transcript[-6000:]
-    assert_every_risk_answer_raised_a_flag(run.db_path)
+    # The safety guarantee, across the whole suite: no risk answer without a flag.
+    assert run.risk_answers == run.risk_flags
     assert_requests_conform(run.recorded)
 
 
@@ -76,13 +110,13 @@ def assert_requests_conform(recorded) -> None:
     assert problems == []
 
 
-def assert_every_risk_answer_raised_a_flag(db_path: Path) -> None:
-    """The safety guarantee, across the whole suite: no risk answer without a flag."""
-    conn = sqlite3.connect(db_path)
+def _risk_counts(target: Target) -> tuple[int, int]:
+    """Risk answers recorded, and flags raised for them (SQLite or PostgreSQL)."""
+    conn = connect_sync(target)
     try:
         answers = conn.execute("SELECT COUNT(*) FROM events WHERE type = 'risk_answer'")
         flagged = conn.execute("SELECT COUNT(*) FROM flag_triggers WHERE kind = 'risk_answer'")
-        assert answers.fetchone()[0] == flagged.fetchone()[0]
+        return answers.fetchone()[0], flagged.fetchone()[0]
     finally:
         conn.close()
 

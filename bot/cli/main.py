@@ -116,6 +116,14 @@ def parser() -> argparse.ArgumentParser:
     emulator.add_argument(
         "--no-limits", action="store_true", help="no 429s for sends over Telegram's limits"
     )
+    emulator.add_argument(
+        "--webhook-worker",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a webhook worker's own URL (repeat for several): updates are posted to them in"
+        " turn, a failed post to the next (as a load balancer behind the webhook's URL)",
+    )
     emulator.set_defaults(func=_emulator)
 
     staff = commands.add_parser("staff", help="manage staff")

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from storage import postgres
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_COMMAND = (sys.executable, "-m", "bot", "run")
 GRACEFUL_STOP_SECONDS = 15.0
+_LOG_LEVEL = re.compile(r" (ERROR|CRITICAL) ")
 
 
 class BotExited(Exception):
@@ -108,6 +112,19 @@ class BotProcess:
                 f" the end of its log ({self.log_path}):\n{self.log_tail()}"
             )
 
+    def first_error(self) -> str | None:
+        """The first ERROR or CRITICAL line of its log (our lines name ids and types only),
+        without its time: where to start looking when a script failed."""
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+        for line in text.splitlines():
+            level = _LOG_LEVEL.search(line)
+            if level is not None:
+                return line[level.start() + 1 :]
+        return None
+
     def log_tail(self, lines: int = 15) -> str:
         try:
             text = self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -120,17 +137,20 @@ def bot_environment(
     *,
     token: str,
     api_base_url: str,
-    database_path: Path,
+    database: Path | str,
     clock_file: Path,
     programs_dir: Path | None,
 ) -> dict[str, str]:
+    """The bot's environment in a script: `database` is the SQLite file, or a PostgreSQL URL
+    (then the purge ledger goes beside the clock file, not into the repository's data/)."""
     env = dict(os.environ)
     env.pop("PROGRAMS_DIR", None)
+    # A DATABASE_URL of the caller's (a test pass on PostgreSQL) must not redirect the script.
+    env.pop("DATABASE_URL", None)
     env.update(
         {
             "TELEGRAM_BOT_TOKEN": token,
             "TELEGRAM_API_BASE_URL": api_base_url,
-            "DATABASE_PATH": str(database_path),
             "FAKE_CLOCK_FILE": str(clock_file),
             "TICK_INTERVAL_SECONDS": "0.05",
             "TELEGRAM_REQUEST_TIMEOUT_SECONDS": "2",
@@ -144,6 +164,11 @@ def bot_environment(
             "PYTHONUNBUFFERED": "1",
         }
     )
+    if postgres.is_url(database):
+        env["DATABASE_URL"] = str(database)
+        env["PURGE_LEDGER_PATH"] = str(clock_file.with_name("postgres.purges"))
+    else:
+        env["DATABASE_PATH"] = str(database)
     if programs_dir is not None:
         env["PROGRAMS_DIR"] = str(programs_dir)
     return env

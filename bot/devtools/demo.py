@@ -1,7 +1,11 @@
 """`python -m bot demo`: run a conversation script, or chat with the bot in the terminal.
 
-    python -m bot demo --script FILE.chat [--db PATH] [--programs DIR]
-    python -m bot demo [--db PATH] [--programs DIR]          (interactive)
+    python -m bot demo --script FILE.chat [--db PATH|URL] [--programs DIR] [--workers N]
+    python -m bot demo [--db PATH|URL] [--programs DIR] [--workers N]     (interactive)
+
+`--db postgresql://...` runs the bot on that PostgreSQL database, EMPTIED first (its public
+schema dropped and made again); `--db PATH` uses (and keeps) a SQLite file. `--workers N`
+starts N bot processes behind the emulator's webhook (`--webhook`: the webhook with one).
 
 Exit codes: 0 every line held; 1 a line did not (or the bot failed); 2 the script cannot be
 parsed or a line makes no sense.
@@ -18,11 +22,13 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.devtools.bot_process import DEFAULT_COMMAND
+from bot.devtools.bot_workers import WorkerPlan
 from bot.devtools.emulator import random_faults
 from bot.devtools.emulator.server import RecordedRequest
 from bot.devtools.script.parser import ScriptError, ScriptLine, is_directive_line, parse_script
 from bot.devtools.script.runner import LineFailed, ScriptSession, SessionOptions
 from bot.devtools.script.transcript import Transcript
+from storage import postgres
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -48,26 +54,55 @@ def main(argv: list[str]) -> int:
         description="Run the bot against the built-in Telegram emulator with a fake clock.",
     )
     parser.add_argument("--script", type=Path, help="a .chat conversation script to run")
-    parser.add_argument("--db", type=Path, help="SQLite database (default: a fresh one)")
+    parser.add_argument(
+        "--db",
+        help="a SQLite file (kept), or a postgresql:// URL: that database is EMPTIED first"
+        " (default: a fresh SQLite file)",
+    )
     parser.add_argument("--programs", type=Path, help="load program content from this folder")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="bot processes on the one database, behind the emulator's webhook (default 1)",
+    )
+    parser.add_argument(
+        "--webhook", action="store_true", help="updates by webhook, also with one worker"
+    )
     args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    database = _database(args.db)
+    workers = WorkerPlan(args.workers, args.webhook)
     if args.script is not None:
-        return run_script(args.script, db_path=args.db, programs_dir=args.programs)
-    return run_interactive(db_path=args.db, programs_dir=args.programs)
+        return run_script(args.script, **database, programs_dir=args.programs, workers=workers)
+    return run_interactive(**database, programs_dir=args.programs, workers=workers)
+
+
+def _database(db: str | None) -> dict[str, str | None]:
+    """`--db` as run_script's keyword: a PostgreSQL URL, or a SQLite path."""
+    if db is not None and postgres.is_url(db):
+        return {"database_url": db}
+    return {"db_path": db}
 
 
 def run_script(
     path: str | Path,
     *,
     db_path: str | Path | None = None,
+    database_url: str | None = None,
     programs_dir: str | Path | None = None,
     out: TextIO = sys.stdout,
     bot_command: Sequence[str] = DEFAULT_COMMAND,
     recorded_requests: list[RecordedRequest] | None = None,
     bot_env: dict[str, str] | None = None,
+    workers: WorkerPlan | None = None,
 ) -> int:
     """Run a script file and print its transcript to `out`; returns the exit code.
 
+    `db_path` a SQLite file (kept), or `database_url` a PostgreSQL database (emptied first);
+    neither: a fresh SQLite file. `workers`: how many bot processes, and whether on the
+    webhook (default: one, polling).
     `bot_command` replaces `python -m bot run` (tests use a stand-in); `recorded_requests`,
     when given, receives every request the bot made (for the conformance check); `bot_env`
     adds settings for the bot's process (the test suite's TRANSPORT_SPEEDUP; the script's own
@@ -85,6 +120,8 @@ def run_script(
         return EXIT_INVALID
     env = (bot_env or {}) | script_bot_env(source)
     options = _options(db_path, programs_dir, bot_command, bot_env=env)
+    options.database_url = database_url
+    options.workers = workers or WorkerPlan()
     try:
         options.random_faults = random_faults.from_script(source)
     except random_faults.BadFaultsLine as error:
@@ -131,20 +168,29 @@ def _report_failure(
         failure.reason,
         chat,
         session.unconsumed(chat) if chat else [],
-        str(session.log_path) if session.bot is not None and session.bot.starts else None,
+        ", ".join(map(str, session.log_paths))
+        if session.bot is not None and session.bot.starts
+        else None,
     )
+    if session.bot is not None:
+        for log, line in session.bot.first_errors():
+            transcript.note(f"  first error in {log.name}: {line}")
 
 
 def run_interactive(
     *,
     db_path: str | Path | None = None,
+    database_url: str | None = None,
     programs_dir: str | Path | None = None,
     stdin: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
     bot_command: Sequence[str] = DEFAULT_COMMAND,
+    workers: WorkerPlan | None = None,
 ) -> int:
     out.write(INTRO)
     options = _options(db_path, programs_dir, bot_command)
+    options.database_url = database_url
+    options.workers = workers or WorkerPlan()
     return asyncio.run(_interactive(options, Transcript(out, echo=False), stdin, out))
 
 

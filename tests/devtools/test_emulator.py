@@ -6,10 +6,12 @@ import asyncio
 import time
 
 import pytest
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.request import HTTPXRequest
 
 from bot.devtools.emulator.world import Press
+from tests.devtools.conftest import TOKEN
 
 
 async def test_get_me_describes_the_demo_bot(emulator):
@@ -312,3 +314,27 @@ async def test_user_edit_and_media_reach_the_bot(emulator):
     assert updates[2].message.photo and updates[2].message.caption is None
     edited = updates[3].edited_message
     assert (edited.text, edited.message_id) == ("first, edited", updates[0].message.message_id)
+
+
+async def test_a_worker_s_own_url_tells_its_requests_apart(emulator):
+    """Several bot workers each get `/worker<n>/bot`: polling or setting the webhook counts
+    as that worker reachable, and `@crash on-send` is told which worker sent."""
+    crashed: list[int] = []
+    emulator.server.on_crash_on_send = crashed.append
+    worker = Bot(
+        TOKEN,
+        base_url=emulator.server.worker_base_url(2),
+        request=HTTPXRequest(read_timeout=2, connect_timeout=2),
+    )
+    await worker.initialize()
+    try:
+        await worker.get_updates(timeout=0)
+        assert emulator.server.reachable_calls == {2: 1}
+        alice = emulator.world.user("alice")
+        emulator.world.crash_on_send_armed = True
+        await worker.send_message(emulator.world.private_chat(alice).id, "hej")
+        assert crashed == [2]
+        await emulator.bot.set_webhook("https://bot.example.org/hook")  # the plain URL: 0
+        assert emulator.server.reachable_calls == {2: 1, 0: 1}
+    finally:
+        await worker.shutdown()

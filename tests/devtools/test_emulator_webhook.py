@@ -113,3 +113,56 @@ async def test_set_webhook_refuses_what_telegram_refuses(emulator):
     with pytest.raises(BadRequest, match="(?i)unallowed characters"):
         await emulator.bot.set_webhook("https://example.org/hook", secret_token="no spaces")
     assert (await emulator.bot.get_webhook_info()).url == ""
+
+
+@pytest.fixture
+async def two_workers(monkeypatch):
+    monkeypatch.setattr(emulator_webhook, "RETRY_SECONDS", (0.05,))
+    workers = [Receiver(), Receiver()]
+    for worker in workers:
+        await worker.start()
+    yield workers
+    for worker in workers:
+        await worker.stop()
+
+
+def _texts(receiver: Receiver) -> list[str]:
+    return [body["message"]["text"] for _, body in receiver.posts]
+
+
+async def test_updates_go_to_the_workers_behind_the_url_in_turn(emulator, two_workers):
+    first, second = two_workers
+    emulator.server.webhook.set_workers([first.url, second.url])
+    await emulator.bot.set_webhook("https://bot.example.org/hook", secret_token="s3cret_-token")
+    alice = emulator.world.user("alice")
+    for text in ("one", "two", "three", "four"):
+        emulator.world.send_text(alice, emulator.world.private_chat(alice), text)
+    await _until(lambda: not emulator.world.updates)
+    assert _texts(first) == ["one", "three"]
+    assert _texts(second) == ["two", "four"]
+    assert [header for header, _ in first.posts + second.posts] == ["s3cret_-token"] * 4
+    assert emulator.server.webhook.deliveries_by_worker == [2, 2]
+
+
+async def test_a_post_a_worker_fails_goes_to_the_next_worker_at_once(emulator, two_workers):
+    first, second = two_workers
+    down = "http://127.0.0.1:9/hook"  # nobody listens: connection refused
+    emulator.server.webhook.set_workers([down, first.url])
+    first.status = 200
+    await emulator.bot.set_webhook("https://bot.example.org/hook")
+    alice = emulator.world.user("alice")
+    for text in ("one", "two", "three"):
+        emulator.world.send_text(alice, emulator.world.private_chat(alice), text)
+    await _until(lambda: not emulator.world.updates)
+    assert _texts(first) == ["one", "two", "three"]  # in order, none lost
+    assert emulator.server.webhook.deliveries_by_worker == [0, 3]
+
+    # Every worker failing: the update waits (and is posted again) until one takes it.
+    second.status = 500
+    emulator.server.webhook.set_workers([down, second.url])
+    emulator.world.send_text(alice, emulator.world.private_chat(alice), "four")
+    await _until(lambda: len(second.posts) >= 2)
+    assert len(emulator.world.updates) == 1
+    second.status = 200
+    await _until(lambda: not emulator.world.updates)
+    assert set(_texts(second)) == {"four"}

@@ -82,6 +82,7 @@ class ClientApi:
                 "waiting_updates": len(self.world.updates),
                 "webhook": self.server.webhook.info(),
                 "webhook_deliveries": self.server.webhook.deliveries,
+                "webhook_deliveries_by_worker": self.server.webhook.deliveries_by_worker,
             }
         )
 

@@ -1,12 +1,16 @@
 """The emulator's HTTP face: `POST /bot<token>/<method>` on 127.0.0.1, Telegram's envelope.
 
 A webhook set by the bot (`webhook.py`) is served from here too: getUpdates is then refused
-with 409 Conflict, as by Telegram. The standalone emulator (`standalone.py`) adds its client
-API's routes (`extra_routes`) and may accept any token of a bot token's shape (`token=None`).
+with 409 Conflict, as by Telegram. The script runner gives each of several bot workers a base
+URL of its own, `/worker<n>/bot<token>/<method>`, so the emulator knows whose request it is
+(to see each worker ready, and for `@crash on-send` to kill the worker that sent). The
+standalone emulator (`standalone.py`) adds its client API's routes (`extra_routes`) and may
+accept any token of a bot token's shape (`token=None`).
 
 Besides answering, the server keeps what the script runner needs to know: every request made
 (for the conformance check), how many requests are open (for the idle check), how many times
-the bot has polled (for readiness), the fault queue and the armed `@crash on-send`, and, when
+the bot has polled, per worker how often it made itself reachable (getUpdates or
+setWebhook: readiness), the fault queue and the armed `@crash on-send`, and, when
 asked, Telegram's sending limits (`limits.py`).
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +56,7 @@ class EmulatorServer:
         telegram_limits: bool = False,
         random_faults: RandomFaults | None = None,
         round_trip_seconds: float = 0.0,
+        webhook_workers: list[str] | None = None,
     ):
         """`telegram_limits=True` answers 429 when the bot breaks Telegram's sending limits
         (see limits.py); off by default, so scripts are not slowed or failed by them.
@@ -64,12 +70,15 @@ class EmulatorServer:
         self.round_trip_seconds = round_trip_seconds
         self.limits: TelegramLimits | None = TelegramLimits() if telegram_limits else None
         self.api = BotApi(world)
-        self.webhook = Webhook(world)
+        self.webhook = Webhook(world, webhook_workers)
         self.token = token
         self.requests: list[RecordedRequest] = []
         self.open_requests = 0
         self.polls = 0
-        self.on_crash_on_send: Callable[[], None] | None = None
+        # worker number -> getUpdates and setWebhook calls (0: the plain `/bot` URL)
+        self.reachable_calls: Counter[int] = Counter()
+        # Called with the worker number of the send call it crashes.
+        self.on_crash_on_send: Callable[[int], None] | None = None
         self._runner: web.AppRunner | None = None
         self.host = "127.0.0.1"
         self.port = 0
@@ -79,6 +88,10 @@ class EmulatorServer:
         """What the bot's TELEGRAM_API_BASE_URL is: python-telegram-bot appends the token."""
         host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
         return f"http://{host}:{self.port}/bot"
+
+    def worker_base_url(self, worker: int) -> str:
+        """The base URL of one of several bot workers: its requests are told apart."""
+        return f"{self.api_base_url.removesuffix('/bot')}/worker{worker}/bot"
 
     async def start(
         self,
@@ -90,6 +103,7 @@ class EmulatorServer:
         """Listen on `host:port` (port 0: a free one, then in `self.port`)."""
         app = web.Application(client_max_size=UPLOAD_LIMIT)
         app.router.add_route("*", r"/bot{token}/{method}", self._handle)
+        app.router.add_route("*", r"/worker{worker:\d+}/bot{token}/{method}", self._handle)
         if extra_routes is not None:
             extra_routes(app)
         # Cancel a handler when its client goes away: a held `@fault timeout` request and a
@@ -114,7 +128,8 @@ class EmulatorServer:
         self.open_requests += 1
         try:
             await self._travel()  # on its way to Telegram
-            reply = await self._answer(method, request)
+            worker = int(request.match_info.get("worker", 0))
+            reply = await self._answer(method, request, worker)
             await self._travel()  # the answer on its way back
             return reply
         finally:
@@ -124,17 +139,21 @@ class EmulatorServer:
         if self.round_trip_seconds > 0:
             await asyncio.sleep(self.round_trip_seconds / 2)
 
-    async def _answer(self, method: str, request: web.Request) -> web.Response:
+    async def _answer(self, method: str, request: web.Request, worker: int) -> web.Response:
         try:
             params = Params(await _read_params(request))
             self.requests.append(RecordedRequest(method, dict(params.raw)))
             if method.lower() == "getupdates":
                 self.webhook.refuse_get_updates()
+                self.reachable_calls[worker] += 1
                 result = await self._get_updates(params)
             elif method.lower() in _WEBHOOK_NAMES:
-                result = self.webhook.call(_WEBHOOK_NAMES[method.lower()], params)
+                name = _WEBHOOK_NAMES[method.lower()]
+                result = self.webhook.call(name, params)
+                if name == "setWebhook" and self.webhook.active:
+                    self.reachable_calls[worker] += 1
             else:
-                result = await self._call(method, params)
+                result = await self._call(method, params, worker)
             return _reply({"ok": True, "result": result}, 200)
         except ApiError as error:
             return _reply(error.to_api(), error.code)
@@ -144,7 +163,7 @@ class EmulatorServer:
             return bool(TOKEN_SHAPE.match(token))
         return token == self.token
 
-    async def _call(self, method: str, params: Params) -> Any:
+    async def _call(self, method: str, params: Params, worker: int) -> Any:
         name = self.api.canonical_name(method) or method
         send_call = is_send_call(name)
         if send_call:
@@ -157,7 +176,7 @@ class EmulatorServer:
         if send_call and self.world.crash_on_send_armed:
             self.world.crash_on_send_armed = False
             if self.on_crash_on_send is not None:
-                self.on_crash_on_send()  # the bot dies before it reads this answer
+                self.on_crash_on_send(worker)  # it dies before it reads this answer
         return result
 
     def _next_fault(self, method: str, params: Params) -> str | None:

@@ -1,11 +1,13 @@
-"""`python -m bot emulator --port N [--host H] [--token T] [--no-limits]`: the Bot API emulator
-as a server of its own (the arguments are defined in bot/cli/main.py).
+"""`python -m bot emulator --port N [--host H] [--token T] [--no-limits] [--webhook-worker URL]`:
+the Bot API emulator as a server of its own (the arguments are defined in bot/cli/main.py).
 
 For staging and for trying the real `python -m bot run` (polling or `--webhook`) without
 Telegram: point TELEGRAM_API_BASE_URL at the URL printed on the first line (it ends in `/bot`;
 python-telegram-bot appends the token) and act as the people through the client API
 (`client_api.py`, printed on the second line). The clock is the real one; Telegram's sending
-limits are enforced (429s) unless `--no-limits`. Stops on Ctrl-C or SIGTERM.
+limits are enforced (429s) unless `--no-limits`. With `--webhook-worker URL` (repeated), a
+webhook is posted to those workers in turn, as by a load balancer behind its URL. Stops on
+Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -30,7 +32,12 @@ def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
 
 async def _serve(args: argparse.Namespace, out: TextIO) -> int:
     world = World(bot_id=BOT_ID, now=lambda: datetime.now(UTC))
-    server = EmulatorServer(world, args.token, telegram_limits=not args.no_limits)
+    server = EmulatorServer(
+        world,
+        args.token,
+        telegram_limits=not args.no_limits,
+        webhook_workers=args.webhook_worker,
+    )
     client = ClientApi(server)
     await server.start(host=args.host, port=args.port, extra_routes=client.add_routes)
     base = server.api_base_url

@@ -10,6 +10,12 @@ empty URL) keeps the waiting updates for getUpdates unless `drop_pending_updates
 Unlike Telegram, the emulator posts to http:// and to any port (it is for local use), one
 update at a time and in order (Telegram may use up to `max_connections` at once), and retries
 within seconds rather than minutes.
+
+Several workers behind one URL: with `workers` set (the script runner's `--workers N`, the
+standalone emulator's `--webhook-worker URL`), the emulator plays the load balancer in front
+of the URL that was set, too: it posts to the workers' own URLs in turn (round-robin). A post
+that fails (the worker is down, or answered other than 2xx) goes to the next worker at once,
+as Telegram's retry would reach another worker; only when every worker failed does it pause.
 """
 
 from __future__ import annotations
@@ -38,8 +44,9 @@ _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class Webhook:
-    def __init__(self, world: World):
+    def __init__(self, world: World, workers: list[str] | None = None):
         self.world = world
+        self.set_workers(workers or [])
         self.url = ""
         self.secret: str | None = None
         self.max_connections = 40
@@ -48,6 +55,13 @@ class Webhook:
         self.last_error_message: str | None = None
         self._task: asyncio.Task | None = None
         self._session: aiohttp.ClientSession | None = None
+
+    def set_workers(self, urls: list[str]) -> None:
+        """The workers' own URLs behind the URL the bot sets, posted to in turn (none: the
+        URL itself)."""
+        self.workers = list(urls)
+        self.deliveries_by_worker = [0] * len(self.workers)
+        self._next_worker = 0
 
     @property
     def active(self) -> bool:
@@ -132,20 +146,33 @@ class Webhook:
                 await self.world.wait_for_updates(WAIT_SECONDS)
                 continue
             update = waiting[0]
-            if await self._post(update):
+            if await self._deliver(update):
                 failures = 0
                 self.world.confirm_updates(update["update_id"] + 1)
             else:
                 await asyncio.sleep(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)])
                 failures += 1
 
-    async def _post(self, update: dict[str, Any]) -> bool:
+    async def _deliver(self, update: dict[str, Any]) -> bool:
+        """Post to the URL set, or to the workers behind it in turn: a failed post goes to the
+        next worker at once; False when none took it."""
+        if not self.workers:
+            return await self._post(self.url, update)
+        for _ in range(len(self.workers)):
+            worker = self._next_worker
+            self._next_worker = (worker + 1) % len(self.workers)
+            if await self._post(self.workers[worker], update):
+                self.deliveries_by_worker[worker] += 1
+                return True
+        return False
+
+    async def _post(self, url: str, update: dict[str, Any]) -> bool:
         if self._session is None:
             timeout = aiohttp.ClientTimeout(total=POST_TIMEOUT_SECONDS)
             self._session = aiohttp.ClientSession(timeout=timeout)
         headers = {SECRET_HEADER: self.secret} if self.secret else {}
         try:
-            async with self._session.post(self.url, json=update, headers=headers) as response:
+            async with self._session.post(url, json=update, headers=headers) as response:
                 if 200 <= response.status < 300:
                     self.deliveries += 1
                     return True

@@ -1,14 +1,14 @@
 """Waiting until the bot is idle: every update confirmed, no request open but a waiting long
-poll, the bot polling, and no work left in its database at the fake now. It must hold on two
-checks in a row; a bot that is not idle within the time limit fails the script."""
+poll, every worker of the bot polling (or, on the webhook, having set it since it started),
+and no work left in its database at the fake now. It must hold on two checks in a row; a bot
+that is not idle within the time limit fails the script."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 
-from bot.devtools.bot_database import BotDatabase
-from bot.devtools.bot_process import BotProcess
+from bot.devtools.bot_database import DATABASE_ERRORS, BotDatabase
+from bot.devtools.bot_workers import BotWorkers
 from bot.devtools.emulator.server import EmulatorServer
 from bot.devtools.fake_clock import FakeClock
 
@@ -25,7 +25,7 @@ class IdleWatch:
         self,
         *,
         server: EmulatorServer,
-        bot: BotProcess,
+        bot: BotWorkers,
         database: BotDatabase,
         clock: FakeClock,
         timeout: float = IDLE_TIMEOUT_SECONDS,
@@ -39,7 +39,7 @@ class IdleWatch:
     def busy_with(self) -> list[str]:
         """Why the bot is not idle now; empty when it is."""
         if not self.bot.ready:
-            return ["the bot has not polled for updates yet"]
+            return ["the bot (every worker) has not polled or set its webhook yet"]
         reasons = []
         if self.server.world.updates:
             reasons.append(f"{len(self.server.world.updates)} update(s) not yet confirmed")
@@ -47,7 +47,7 @@ class IdleWatch:
             reasons.append(f"{self.server.open_requests} request(s) to the emulator open")
         try:
             pending = self.database.pending_work(self.clock.now)
-        except sqlite3.Error as error:  # e.g. locked for longer than the busy timeout
+        except DATABASE_ERRORS as error:  # e.g. locked for longer than the busy timeout
             return [*reasons, f"its database could not be read ({error})"]
         if pending:
             reasons.append(f"{pending} thing(s) to do in its database (pending_work)")

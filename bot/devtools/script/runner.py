@@ -1,9 +1,11 @@
 """Plays script lines against the emulator and the real bot (a child process).
 
-One `ScriptSession` is one world: the emulator server, the fake clock, the bot process and the
-runner's look into the bot's database. `execute` runs one line and, when the line involved the
-bot, waits until the bot is idle. A line that does not hold raises `LineFailed` (exit 1); a
-line that makes no sense raises `ScriptError` (exit 2).
+One `ScriptSession` is one world: the emulator server, the fake clock, the bot (one process,
+or several workers behind the emulator's webhook: bot_workers.py) and the runner's look into
+the bot's database (SQLite, or PostgreSQL: a `--db postgresql://...` is emptied first).
+`execute` runs one line and, when the line involved the bot, waits until the bot is idle. A
+line that does not hold raises `LineFailed` (exit 1); a line that makes no sense raises
+`ScriptError` (exit 2).
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from bot.devtools import scratch_postgres
 from bot.devtools.bot_database import BotDatabase
-from bot.devtools.bot_process import DEFAULT_COMMAND, BotExited, BotProcess, bot_environment
+from bot.devtools.bot_process import DEFAULT_COMMAND, BotExited, bot_environment
+from bot.devtools.bot_workers import BotWorkers, WorkerPlan
 from bot.devtools.emulator.random_faults import RandomFaults
 from bot.devtools.emulator.server import EmulatorServer
 from bot.devtools.emulator.world import Chat, Entry, World, describe_chat
@@ -51,6 +55,7 @@ from bot.devtools.script.parser import (
     substitute,
 )
 from bot.devtools.script.transcript import Transcript
+from storage import postgres
 
 BOT_ID = 123456789
 
@@ -77,7 +82,9 @@ class LineFailed(Exception):
 
 @dataclass
 class SessionOptions:
-    db_path: Path | None = None
+    db_path: Path | None = None  # a SQLite file, kept as it is
+    database_url: str | None = None  # a PostgreSQL database, emptied first (instead of db_path)
+    workers: WorkerPlan = field(default_factory=WorkerPlan)
     programs_dir: Path | None = None
     bot_command: Sequence[str] = DEFAULT_COMMAND
     idle_timeout: float = IDLE_TIMEOUT_SECONDS
@@ -91,16 +98,21 @@ class ScriptSession:
         self.transcript = transcript
         self.values: dict[str, str] = {}
         self.work_dir = Path(tempfile.mkdtemp(prefix="ikbt-demo-"))
+        if options.database_url is not None and not postgres.is_url(options.database_url):
+            raise ValueError("database_url must be a postgresql:// URL")
         self.db_path = options.db_path or self.work_dir / "demo.sqlite3"
-        self.log_path = self.db_path.with_name(self.db_path.name + ".bot.log")
+        self.database_target = options.database_url or self.db_path
+        # The bot's logs: beside the SQLite file, or in the work folder on PostgreSQL.
+        self.log_base = self.work_dir / "demo" if options.database_url else self.db_path
+        self.log_path = self.log_base.with_name(self.log_base.name + ".bot.log")
         self.clock = FakeClock(self.work_dir / "clock.txt")
         self.world = World(bot_id=BOT_ID, now=lambda: self.clock.now)
         self.world.entry_listeners.append(transcript.entry)
         self.token = session_token()
         self.server = EmulatorServer(self.world, self.token, random_faults=options.random_faults)
         self.server.on_fault = lambda kind, method: transcript.note(f"⚡ {kind} on {method}")
-        self.bot: BotProcess | None = None
-        self.database = BotDatabase(self.db_path)
+        self.bot: BotWorkers | None = None
+        self.database = BotDatabase(self.database_target)
         self._idle: IdleWatch | None = None
         self._handlers: dict[type, Callable[[Directive, ScriptLine], Awaitable[None]]] = {
             SetClock: self._set_clock,
@@ -127,22 +139,22 @@ class ScriptSession:
     # -- life cycle ---------------------------------------------------------------------
 
     async def open(self) -> None:
+        if self.options.database_url is not None:
+            scratch_postgres.empty(self.options.database_url)
+        if self.options.workers.count > 1:
+            self.database.migrate()
         self.world.continue_update_ids_after(self.database.last_update_id())
-        await self.server.start()
-        self.bot = BotProcess(
+        await self.server.start()  # first: each worker's environment names its port
+        self.bot = BotWorkers(
+            self.options.workers,
             command=self.options.bot_command,
-            env=bot_environment(
-                token=self.token,
-                api_base_url=self.server.api_base_url,
-                database_path=self.db_path,
-                clock_file=self.clock.path,
-                programs_dir=self.options.programs_dir,
-            )
-            | self.options.bot_env,
-            log_path=self.log_path,
-            polls=lambda: self.server.polls,
+            environment=self._bot_environment,
+            log_base=self.log_base,
+            reachable_calls=lambda number: self.server.reachable_calls[number],
         )
-        self.server.on_crash_on_send = lambda: self.bot.kill_now(restart=True)
+        self.server.webhook.set_workers(self.bot.webhook_urls)
+        # The worker whose send call it was dies (the others go on).
+        self.server.on_crash_on_send = partial(self.bot.kill_worker_now, restart=True)
         self._idle = IdleWatch(
             server=self.server,
             bot=self.bot,
@@ -151,6 +163,16 @@ class ScriptSession:
             timeout=self.options.idle_timeout,
         )
 
+    def _bot_environment(self, worker: int) -> dict[str, str]:
+        env = bot_environment(
+            token=self.token,
+            api_base_url=self.server.worker_base_url(worker),
+            database=self.database_target,
+            clock_file=self.clock.path,
+            programs_dir=self.options.programs_dir,
+        )
+        return env | self.options.bot_env
+
     async def close(self, *, keep_files: bool = False) -> None:
         if self.bot is not None:
             await self.bot.stop()
@@ -158,8 +180,12 @@ class ScriptSession:
         await self.server.stop()
         self.clock.path.unlink(missing_ok=True)
         if keep_files and self.options.db_path is None:
-            return  # the fresh database and the bot's log stay, to look into the failure
+            return  # the fresh database and the bot's logs stay, to look into the failure
         shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    @property
+    def log_paths(self) -> list[Path]:
+        return self.bot.log_paths if self.bot is not None else [self.log_path]
 
     # -- one line -----------------------------------------------------------------------
 
