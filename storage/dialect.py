@@ -61,6 +61,12 @@ def json_field(conn: Any, column: str, field: str) -> str:
     return f"CAST(json_extract({column}, '$.{field}') AS TEXT)"
 
 
+def moment_parameter(conn: Any) -> str:
+    """A time parameter where PostgreSQL cannot tell its type from the column (the select
+    list of an INSERT ... SELECT, where an untyped parameter is text)."""
+    return "?::timestamptz" if is_postgres(conn) else "?"
+
+
 def least(conn: Any) -> str:
     """The name of the two-argument minimum (SQLite's scalar MIN, PostgreSQL's LEAST)."""
     return "LEAST" if is_postgres(conn) else "MIN"
