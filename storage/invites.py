@@ -1,5 +1,6 @@
 """Invites: a therapist's one-time deep link for one patient, under a pseudonymous label."""
 
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -85,9 +86,9 @@ def burn_accepted(conn: sqlite3.Connection, unit_id: int, label: str) -> bool:
     nowhere: the code is replaced by a random one nobody was given (an enrollment the
     therapist did not recognise). False when there was none."""
     cursor = conn.execute(
-        "UPDATE invites SET code = 'burned-' || lower(hex(randomblob(16)))"
+        "UPDATE invites SET code = ?"
         " WHERE id = (SELECT id FROM invites WHERE unit_id = ? AND label = ?"
         "   AND status = 'accepted' ORDER BY id DESC LIMIT 1)",
-        (unit_id, label),
+        ("burned-" + secrets.token_hex(16), unit_id, label),
     )
     return cursor.rowcount == 1

@@ -38,6 +38,7 @@ KEPT_AS_IS = {
     "journal_notes": "ids and dates only (kept)",
     "purge_ledger": "ids and dates only (the purge's own record)",
     "unit_statistics": "counts per unit, no patient id (kept)",
+    "workers": "the bot's own processes, no patient data",
 }
 
 # Handled by `erase` (deleted, or emptied of text and chat ids).
@@ -72,6 +73,7 @@ ERASED = (
     "messages",
     "notes",
     "purge_waits",
+    "send_budget",
 )
 
 
@@ -151,13 +153,14 @@ def _erase_work(conn: sqlite3.Connection, patient_id: int) -> None:
 
 def _erase_messages(conn: sqlite3.Connection, patient_id: int, chat_id: int | None) -> None:
     """Messages either way, and everything keyed by the patient's chat: its dialogue state,
-    the inbox's updates (handled ones: the payload is already gone, the chat id goes now),
-    the outbox rows (text and chat id; one still waiting is given up) and the ledger's chat
-    and message ids."""
+    the shared send budget's rows of the last minutes, the inbox's updates (handled ones:
+    the payload is already gone, the chat id goes now), the outbox rows (text and chat id;
+    one still waiting is given up) and the ledger's chat and message ids."""
     conn.execute(_patient_rows("messages"), (patient_id,))
     if chat_id is None:
         return
     conn.execute("DELETE FROM dialogue_state WHERE chat_id = ?", (chat_id,))
+    conn.execute("DELETE FROM send_budget WHERE chat_id = ?", (chat_id,))
     conn.execute(
         "UPDATE inbox SET chat_id = NULL, payload_json = NULL"
         " WHERE chat_id = ? AND processed_at IS NOT NULL",
@@ -382,7 +385,7 @@ def last_recordable(conn: sqlite3.Connection, patient_id: int) -> datetime | Non
         " UNION ALL SELECT MAX(created_at) FROM audit_log"
         " WHERE patient_id = :p AND staff_id IS NOT NULL"
         " UNION ALL SELECT MAX(at) FROM lifecycle_events"
-        " WHERE patient_id = :p AND change <> 'purged')",
+        " WHERE patient_id = :p AND change <> 'purged') AS recordable",
         {"p": patient_id},
     ).fetchone()
     return from_db(row[0]) if row[0] else None

@@ -15,6 +15,7 @@ from tests.bot.commands import COMMANDS, message_command, start
 from tests.bot.staff_helpers import patient_id
 from tests.bot.test_enrollment_turns import invite_code
 from tests.harness.catalogue import says
+from tests.harness.databases import table_names
 
 NAME = "Kim Markör"
 open_command = COMMANDS["open"]
@@ -48,8 +49,7 @@ def agreed(chat, therapist, user=200):
 def _database_text(chat) -> str:
     """Every value of every table, as text (to look for the name)."""
     found = []
-    tables = [r[0] for r in chat.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    for table in tables:
+    for table in sorted(table_names(chat.conn)):
         for row in chat.conn.execute(f"SELECT * FROM {table}"):
             found.extend(str(value) for value in row)
     return "\n".join(found)

@@ -83,8 +83,13 @@ def test_message_round_trip(chat, therapist):
         "messages.from_therapist",
         text="Tre veckor, sedan väljer vi dagar.",
     )
-    rows = chat.conn.execute("SELECT direction, answered_at IS NOT NULL FROM messages").fetchall()
-    assert [tuple(row) for row in rows] == [("from_patient", 1), ("to_patient", 0)]
+    rows = chat.conn.execute(
+        "SELECT direction, answered_at IS NOT NULL FROM messages ORDER BY id"
+    ).fetchall()
+    assert [(row[0], bool(row[1])) for row in rows] == [
+        ("from_patient", True),
+        ("to_patient", False),
+    ]
     times = messages.reply_times(chat.conn, 1)
     assert (times.last_minutes, times.replies, times.unanswered_since) == (0, 1, None)
     audited = chat.conn.execute("SELECT action FROM audit_log WHERE patient_id = 1").fetchall()

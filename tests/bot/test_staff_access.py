@@ -5,6 +5,7 @@ takes a label tried)."""
 from bot.router import COMMAND_LISTS
 from tests.bot.commands import COMMANDS
 from tests.bot.staff_helpers import audit_rows, bind, count, enroll, patient_id, replies_to
+from tests.harness.databases import table_names
 
 ANNA, BO, CECILIA, PATIENT = 100, 101, 102, 200
 LARS, LENA, LUND_PATIENT = 500, 501, 510
@@ -64,12 +65,8 @@ def _staff_only():
 
 
 def _snapshot(chat):
-    return {table: count(chat, table) for table in TABLES if _exists(chat, table)}
-
-
-def _exists(chat, table):
-    found = chat.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,))
-    return found.fetchone() is not None
+    existing = table_names(chat.conn)
+    return {table: count(chat, table) for table in TABLES if table in existing}
 
 
 def test_the_staff_only_commands_are_known():

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from storage import dialect
 from storage.database import Target, connect_sync, migrate_sync
 
 # tests/conftest.py moves DATABASE_URL here at start, so that no Settings() made by a test,
@@ -32,6 +33,18 @@ def server_url() -> str | None:
 
 def on_postgres() -> bool:
     return server_url() is not None
+
+
+def table_names(conn) -> set[str]:
+    """The bot's tables, on either database (PostgreSQL's schema_version table is the
+    migrations' own counter, SQLite's PRAGMA user_version: not one of them)."""
+    sql = dialect.pick(
+        conn,
+        sqlite="SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        postgres="SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        " AND table_type = 'BASE TABLE' AND table_name != 'schema_version'",
+    )
+    return {row[0] for row in conn.execute(sql)}
 
 
 def with_database(url: str, name: str) -> str:

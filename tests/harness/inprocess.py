@@ -33,7 +33,7 @@ from bot.telegram.runtime import Runtime
 from bot.telegram.sender import Sender
 from bot.turn.context import World
 from storage import inbox, staff
-from storage.database import Database, connect_sync
+from storage.database import Database, Target, connect_sync
 from tests.harness.bundled import bundled_programs, bundled_questionnaires
 from tests.harness.databases import database_for
 
@@ -130,10 +130,11 @@ class InProcessBot:
         *,
         now: datetime = START,
         default_language: str = "sv",
-        target: str | None = None,
+        target: Target | None = None,
     ) -> InProcessBot:
-        """The bot on `target` (a PostgreSQL URL), or on the test's database: a new SQLite
-        file in `folder`, or a fresh PostgreSQL database in the second pass."""
+        """The bot on `target` (a PostgreSQL URL, or a SQLite file for a test about SQLite's
+        files), or on the test's database: a new SQLite file in `folder`, or a fresh
+        PostgreSQL database in the second pass."""
         path = target or database_for(Path(folder))
         clock = FixedClock(now)
         database = await Database.open(path)
@@ -372,7 +373,7 @@ class InProcessBot:
         rows = self.conn.execute("SELECT id, status FROM outbox WHERE status != 'pending'")
         return [(row[0], row[1]) for row in rows]
 
-    def count(self, table: str, where: str = "1", *args: object) -> int:
+    def count(self, table: str, where: str = "TRUE", *args: object) -> int:
         return self.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", args).fetchone()[0]
 
     # ---- update payloads ----------------------------------------------------------------

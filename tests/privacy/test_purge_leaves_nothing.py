@@ -38,10 +38,11 @@ from storage import (
     statistics,
 )
 from storage import purge as erasing
-from storage.database import run_in_transaction
+from storage.database import connect_sync, migrate_sync, run_in_transaction
 from storage.dialogue_state import DialogueState
 from storage.dialogue_state import save as save_state
 from storage.timefmt import to_db
+from tests.harness.databases import table_names
 from tests.harness.records import migrated_database, therapists_patient
 
 MARKER = "MARKÖR-7f3a"
@@ -118,6 +119,7 @@ def _fill(conn: sqlite3.Connection) -> tuple[patients.Patient, patients.Enrollme
         " VALUES (1, NULL, ?, ?, ?)",
         (to_db(NOW), to_db(NOW), CHAT),
     )
+    conn.execute("INSERT INTO send_budget (chat_id, started) VALUES (?, 0)", (CHAT,))
     audit.record(conn, staff_id=patient.therapist_id, action="invite_created", now=NOW, label=LABEL)
     audit.record(
         conn,
@@ -131,8 +133,19 @@ def _fill(conn: sqlite3.Connection) -> tuple[patients.Patient, patients.Enrollme
     return patient, enrollment
 
 
-def _end_and_purge(db_path: Path, *, journal_done: bool = True) -> sqlite3.Connection:
-    conn = migrated_database(db_path)
+def _sqlite_file(db_path: Path) -> sqlite3.Connection:
+    """The database as a SQLite file in both test passes, for a test about the bytes in its
+    files."""
+    conn = connect_sync(db_path)
+    migrate_sync(conn)
+    return conn
+
+
+def _end_and_purge(
+    conn: sqlite3.Connection, ledger: Path, *, file: Path | None = None, journal_done: bool = True
+) -> None:
+    """Filled, ended and purged, then scrubbed. `file`: the SQLite file, whose bytes must
+    hold the marker before the purge (so that a test reading them can fail)."""
     patient, enrollment = run_in_transaction(conn, _fill)
     ended_at = NOW + timedelta(days=1)
     run_in_transaction(
@@ -152,19 +165,19 @@ def _end_and_purge(db_path: Path, *, journal_done: bool = True) -> sqlite3.Conne
             conn,
             lambda c: journal.record(c, patient.id, NOW, ended_at, patient.therapist_id, ended_at),
         )
-    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # the marker is in the file, too
-    assert _occurs(db_path, MARKER)
+    if file is not None:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # the marker is in the file, too
+        assert _occurs(file, MARKER)
     later = ended_at + timedelta(days=91)
-    ledger = purge_ledger.file_beside(db_path)
     purged = run_in_transaction(conn, lambda c: purge.run_batch(c, later, ledger_file=ledger))
     assert purged == 1
     assert scrub.scrub(conn)
-    return conn
 
 
 def test_the_marker_is_nowhere_in_the_files_after_the_purge(tmp_path):
     db_path = tmp_path / "bot.sqlite3"
-    conn = _end_and_purge(db_path)
+    conn = _sqlite_file(db_path)
+    _end_and_purge(conn, purge_ledger.file_beside(db_path), file=db_path)
     conn.close()
     for needle in (MARKER, LABEL, str(CHAT), MARKER.lower()):
         assert not _occurs(db_path, needle), needle
@@ -172,7 +185,8 @@ def test_the_marker_is_nowhere_in_the_files_after_the_purge(tmp_path):
 
 def test_what_is_kept_is_ids_dates_codes_and_statistics(tmp_path):
     db_path = tmp_path / "bot.sqlite3"
-    conn = _end_and_purge(db_path)
+    conn = migrated_database(db_path)
+    _end_and_purge(conn, purge_ledger.file_beside(db_path))
     row = conn.execute("SELECT * FROM patients").fetchone()
     assert (row["label"], row["telegram_user_id"], row["chat_id"]) == (None, None, None)
     assert row["purged_at"] is not None
@@ -211,13 +225,7 @@ def test_what_is_kept_is_ids_dates_codes_and_statistics(tmp_path):
 
 def test_every_table_is_either_erased_or_kept_on_purpose(tmp_path):
     conn = migrated_database(tmp_path / "bot.sqlite3")
-    tables = {
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    }
-    assert tables == set(erasing.ERASED) | set(erasing.KEPT_AS_IS)
+    assert table_names(conn) == set(erasing.ERASED) | set(erasing.KEPT_AS_IS)
 
 
 def test_a_purge_waits_for_the_journal_and_reminds_then_purges_after_30_days(tmp_path):
@@ -314,7 +322,7 @@ async def test_the_job_scrubs_after_a_purge_it_did_not_do_itself(tmp_path):
     from storage.database import Database
 
     db_path = tmp_path / "bot.sqlite3"
-    conn = migrated_database(db_path)
+    conn = _sqlite_file(db_path)  # about the bytes in SQLite's log: on SQLite in both passes
     database = await Database.open(db_path)  # the running bot's connection
     patient, enrollment = run_in_transaction(conn, _fill)
     ended_at = NOW + timedelta(days=1)
