@@ -232,7 +232,7 @@ async def _goes_on_with_turns(tmp_path, url, before, patient, therapist_user_id)
 @pytest.fixture
 async def small_clinic(tmp_path) -> Path:
     """A SQLite database with a therapist, a patient and the patient's message (MARKER)."""
-    bot = await InProcessBot.start(tmp_path)
+    bot = await InProcessBot.start(tmp_path, target=tmp_path / "clinic.sqlite3")  # both passes
     try:
         anna = await bot.add_staff(100, "Anna")
         alice = await bot.enrol_patient(anna, 200, "P1")
