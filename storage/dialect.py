@@ -61,6 +61,12 @@ def json_field(conn: Any, column: str, field: str) -> str:
     return f"CAST(json_extract({column}, '$.{field}') AS TEXT)"
 
 
+def time_param(conn: Any) -> str:
+    """A `?` for a UTC time text where PostgreSQL cannot tell its type from the column (a row
+    of `VALUES`): typed timestamptz there. SQLite stores the text as it is."""
+    return "CAST(? AS timestamptz)" if is_postgres(conn) else "?"
+
+
 def least(conn: Any) -> str:
     """The name of the two-argument minimum (SQLite's scalar MIN, PostgreSQL's LEAST)."""
     return "LEAST" if is_postgres(conn) else "MIN"

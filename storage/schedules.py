@@ -326,9 +326,10 @@ def set_next_many(
     ... FROM (VALUES ...) per 500 schedules (cheaper than a statement run per row)."""
     for start in range(0, len(advances), _ADVANCES_PER_UPDATE):
         part = advances[start : start + _ADVANCES_PER_UPDATE]
+        row = f"(?, {dialect.time_param(conn)}, {dialect.time_param(conn)})"
         conn.execute(
             "UPDATE schedules SET next_occurrence = v.column2, next_due_at = v.column3"
-            " FROM (VALUES " + ", ".join(["(?, ?, ?)"] * len(part)) + ") AS v"
+            " FROM (VALUES " + ", ".join([row] * len(part)) + ") AS v"
             " WHERE schedules.id = v.column1",
             [
                 value

@@ -8,10 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.reminders import reachability
+from bot.reminders import reachability, tick
 from bot.reminders.kinds.registry import KINDS
 from bot.reminders.planning import replan, replan_patient
-from bot.reminders.tick import run_batch
 from storage import patients, reminders, schedules
 from storage.database import run_in_transaction
 from tests.bot.test_enrollment_turns import enrolled
@@ -48,6 +47,11 @@ def diary(conn, patient, **overrides):
     )
     replan(conn, schedule_id, ENROLLED)
     return schedule_id
+
+
+def run_batch(conn, now, **options):
+    """The tick's batch as the tick runs it: in one transaction (its savepoints need one)."""
+    return run_in_transaction(conn, lambda c: tick.run_batch(c, now, **options))
 
 
 def sent(conn, chat_id=5):
@@ -383,7 +387,7 @@ def test_two_buttons_that_would_read_the_same_are_numbered(conn):
 
 
 def _tick(chat):
-    run_in_transaction(chat.conn, lambda c: run_batch(c, chat.clock.now()))
+    run_batch(chat.conn, chat.clock.now())
 
 
 def _at(chat, moment):
