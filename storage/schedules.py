@@ -238,7 +238,7 @@ FROM schedules s
 JOIN patients p ON p.id = s.patient_id
 JOIN units u ON u.id = p.unit_id
 WHERE {where}
-ORDER BY s.next_due_at
+ORDER BY s.next_due_at, s.id
 LIMIT ?
 """
 )
