@@ -79,7 +79,7 @@ def next_due_at(conn: sqlite3.Connection, after: datetime, until: datetime) -> d
         " UNION ALL SELECT MIN(on_call_check_at) FROM units"
         "   WHERE on_call_check_at > :after AND on_call_check_at <= :until"
         " UNION ALL SELECT MIN(quiet_check_at) FROM patients"
-        "   WHERE quiet_check_at > :after AND quiet_check_at <= :until)",
+        "   WHERE quiet_check_at > :after AND quiet_check_at <= :until) AS due",
         {"after": to_db(after), "until": to_db(until)},
     ).fetchone()
     return from_db(row[0]) if row[0] else None

@@ -116,7 +116,7 @@ def of_patient(conn: sqlite3.Connection, patient_id: int, limit: int = 10) -> li
     waiting for the next module is included: staff see it; the patient's view leaves it out."""
     rows = conn.execute(
         "SELECT * FROM (SELECT * FROM messages WHERE patient_id = ?"
-        " ORDER BY created_at DESC, id DESC LIMIT ?) ORDER BY created_at, id",
+        " ORDER BY created_at DESC, id DESC LIMIT ?) AS latest ORDER BY created_at, id",
         (patient_id, limit),
     )
     return [_message(row) for row in rows]

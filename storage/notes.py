@@ -28,7 +28,7 @@ def of_patient(conn: sqlite3.Connection, patient_id: int, limit: int = 10) -> li
     """The patient's latest notes, oldest first."""
     rows = conn.execute(
         "SELECT * FROM (SELECT * FROM notes WHERE patient_id = ?"
-        " ORDER BY created_at DESC, id DESC LIMIT ?) ORDER BY created_at, id",
+        " ORDER BY created_at DESC, id DESC LIMIT ?) AS latest ORDER BY created_at, id",
         (patient_id, limit),
     )
     return [Note(row["id"], row["text"], from_db(row["created_at"])) for row in rows]
