@@ -372,7 +372,7 @@ class InProcessBot:
         rows = self.conn.execute("SELECT id, status FROM outbox WHERE status != 'pending'")
         return [(row[0], row[1]) for row in rows]
 
-    def count(self, table: str, where: str = "1", *args: object) -> int:
+    def count(self, table: str, where: str = "TRUE", *args: object) -> int:
         return self.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", args).fetchone()[0]
 
     # ---- update payloads ----------------------------------------------------------------
