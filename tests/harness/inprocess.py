@@ -132,8 +132,9 @@ class InProcessBot:
         default_language: str = "sv",
         target: str | None = None,
     ) -> InProcessBot:
-        """The bot on `target` (a PostgreSQL URL), or on the test's database: a new SQLite
-        file in `folder`, or a fresh PostgreSQL database in the second pass."""
+        """The bot on `target` (a PostgreSQL URL or a SQLite file), or on the test's
+        database: a new SQLite file in `folder`, or a fresh PostgreSQL database in the
+        second pass."""
         path = target or database_for(Path(folder))
         clock = FixedClock(now)
         database = await Database.open(path)
