@@ -61,10 +61,11 @@ def json_field(conn: Any, column: str, field: str) -> str:
     return f"CAST(json_extract({column}, '$.{field}') AS TEXT)"
 
 
-def moment_parameter(conn: Any) -> str:
-    """A time parameter where PostgreSQL cannot tell its type from the column (the select
-    list of an INSERT ... SELECT, where an untyped parameter is text)."""
-    return "?::timestamptz" if is_postgres(conn) else "?"
+def time_param(conn: Any) -> str:
+    """A `?` for a UTC time text where PostgreSQL cannot tell its type from the column (a row
+    of `VALUES`, the select list of an INSERT ... SELECT): typed timestamptz there. SQLite
+    stores the text as it is."""
+    return "CAST(? AS timestamptz)" if is_postgres(conn) else "?"
 
 
 def least(conn: Any) -> str:

@@ -264,7 +264,7 @@ def _record_in_ledger(
         "INSERT INTO send_ledger (outbox_id, chat_id, message_id, method, outcome, created_at)"
         " SELECT id, CASE WHEN forget_recipient = 1 THEN NULL ELSE chat_id END,"
         " CASE WHEN forget_recipient = 1 THEN NULL ELSE CAST(? AS BIGINT) END, method, ?,"
-        f" {dialect.moment_parameter(conn)} FROM outbox WHERE id = ?",
+        f" {dialect.time_param(conn)} FROM outbox WHERE id = ?",
         (message_id, outcome, to_db(now), outbox_id),
     )
 

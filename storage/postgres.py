@@ -126,11 +126,14 @@ class PgCursor:
     """`conn.cursor()` for a statement whose rows are wanted as plain tuples
     (`cursor.row_factory = None`), as sqlite3 allows."""
 
-    def __init__(self, raw: psycopg.Connection[Any]):
+    def __init__(self, raw: psycopg.Connection[Any], trace: Callable[[str], None] | None = None):
         self._raw = raw
+        self._trace = trace
         self.row_factory: Any = _row_factory
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None):
+        if self._trace is not None:
+            self._trace(sql)
         cursor = self._raw.cursor(row_factory=self.row_factory or tuple_row)
         if not params:
             return cursor.execute(sql.encode())
@@ -144,8 +147,16 @@ class PgConnection:
 
     def __init__(self, raw: psycopg.Connection[Any]):
         self.raw = raw
+        self._trace: Callable[[str], None] | None = None
+
+    def set_trace_callback(self, trace: Callable[[str], None] | None) -> None:
+        """Each statement's SQL passed to `trace` before it runs, as sqlite3's (a test counting
+        statements; the statement as written, its parameters not filled in)."""
+        self._trace = trace
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None):
+        if self._trace is not None:
+            self._trace(sql)
         if not params:
             # Nothing to bind: sent as it is (several statements may go in one, as a
             # migration's do).
@@ -153,12 +164,14 @@ class PgConnection:
         return self.raw.execute(translate(sql), params)
 
     def executemany(self, sql: str, rows: Any):
+        if self._trace is not None:
+            self._trace(sql)
         cursor = self.raw.cursor()
         cursor.executemany(translate(sql), list(rows))
         return cursor
 
     def cursor(self) -> PgCursor:
-        return PgCursor(self.raw)
+        return PgCursor(self.raw, self._trace)
 
     @property
     def in_transaction(self) -> bool:

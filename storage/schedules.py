@@ -238,7 +238,7 @@ FROM schedules s
 JOIN patients p ON p.id = s.patient_id
 JOIN units u ON u.id = p.unit_id
 WHERE {where}
-ORDER BY s.next_due_at
+ORDER BY s.next_due_at, s.id
 LIMIT ?
 """
 )
@@ -326,8 +326,7 @@ def set_next_many(
     ... FROM (VALUES ...) per 500 schedules (cheaper than a statement run per row)."""
     for start in range(0, len(advances), _ADVANCES_PER_UPDATE):
         part = advances[start : start + _ADVANCES_PER_UPDATE]
-        # A VALUES list's text is text to PostgreSQL: its times are cast for the columns.
-        row = dialect.pick(conn, sqlite="(?, ?, ?)", postgres="(?, ?::timestamptz, ?::timestamptz)")
+        row = f"(?, {dialect.time_param(conn)}, {dialect.time_param(conn)})"
         conn.execute(
             "UPDATE schedules SET next_occurrence = v.column2, next_due_at = v.column3"
             " FROM (VALUES " + ", ".join([row] * len(part)) + ") AS v"

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.reminders import missed_diary as diary_missed
+from bot.reminders import tick
 from bot.reminders.kinds.registry import KINDS
 from bot.reminders.missed_diary import expected_days
 from bot.reminders.planning import replan
-from bot.reminders.tick import run_batch
 from storage import diary, patients, schedules
 from storage.database import run_in_transaction
 from tests.harness.records import migrated_database, therapists_patient
@@ -22,6 +22,11 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ENROLLED = datetime(2026, 11, 30, 8, 0, tzinfo=STOCKHOLM)  # a Monday, ISO week 49
 PARTS = {"depression": 4}
 ALL_PARTS = ("morning", "late-morning", "afternoon", "evening")
+
+
+def run_batch(conn, now, **options):
+    """The tick's batch as the tick runs it: in one transaction (its savepoints need one)."""
+    return run_in_transaction(conn, lambda c: tick.run_batch(c, now, **options))
 
 
 def local(month, day, hour, minute=0):

@@ -18,6 +18,7 @@ from bot.routes import reminders as reminder_routes
 from programs.check import main as check_programs
 from programs.loader import default_programs_dir, load_programs
 from storage import schedules
+from storage.database import run_in_transaction
 from storage.schedules import UnknownKind
 from tests.harness.records import migrated_database, therapists_patient
 
@@ -91,7 +92,8 @@ def test_a_new_kind_is_scheduled_and_sent_without_a_migration(conn, patient, nud
     registry.validate(openable=reminder_routes.OPENERS)
     schedule_id = create(conn, patient, nudge.name)
     replan(conn, schedule_id, ENROLLED)
-    assert run_batch(conn, datetime(2026, 12, 1, 19, 0, tzinfo=STOCKHOLM)) == 1
+    due = datetime(2026, 12, 1, 19, 0, tzinfo=STOCKHOLM)
+    assert run_in_transaction(conn, lambda c: run_batch(c, due)) == 1  # as the tick runs it
     status, kind = conn.execute(
         "SELECT r.status, s.kind FROM reminders r JOIN schedules s ON s.id = r.schedule_id"
     ).fetchone()

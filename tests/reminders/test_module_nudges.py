@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.care.pacing import ProgramPacing
+from bot.reminders import tick
 from bot.reminders.kinds.registry import KINDS
 from bot.reminders.planning import replan
-from bot.reminders.tick import run_batch
 from storage import patients, progress, schedules, units
+from storage.database import run_in_transaction
 from storage.progress import ModuleProgress
 from tests.harness.records import migrated_database, therapists_patient
 
@@ -20,6 +21,11 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ENROLLED = datetime(2026, 12, 1, 8, 0, tzinfo=STOCKHOLM)
 THERAPIST_PACED = {"depression": ProgramPacing("therapist", 7, 7)}
 WEEKLY = {"depression": ProgramPacing("weekly", 7, 7)}
+
+
+def run_batch(conn, now, **options):
+    """The tick's batch as the tick runs it: in one transaction (its savepoints need one)."""
+    return run_in_transaction(conn, lambda c: tick.run_batch(c, now, **options))
 
 
 def local(day, hour, minute=0):

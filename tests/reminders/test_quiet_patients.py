@@ -21,7 +21,7 @@ from storage import (
     treatment,
     units,
 )
-from storage.database import run_in_transaction
+from storage.database import connect_sync, migrate_sync, run_in_transaction
 from storage.progress import ModuleProgress
 from tests.harness.records import migrated_database, therapists_patient
 
@@ -268,7 +268,10 @@ def test_one_patient_that_fails_is_set_aside_and_the_others_are_flagged(conn, cl
     assert quiet_checks.planned(conn, other.id) == clock.now() + DAY  # tried again tomorrow
 
 
-def test_due_looks_are_found_through_their_index(conn):
+def test_due_looks_are_found_through_their_index(tmp_path):
+    # SQLite's planner, so a SQLite file in both passes (PostgreSQL plans by statistics).
+    conn = connect_sync(tmp_path / "plan.sqlite3")
+    migrate_sync(conn)
     plan = " ".join(
         row[3]
         for row in conn.execute(

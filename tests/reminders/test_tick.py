@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.reminders import reachability
+from bot.reminders import reachability, tick
 from bot.reminders.kinds.registry import KINDS
 from bot.reminders.planning import replan, replan_patient
-from bot.reminders.tick import run_batch
-from storage import patients, reminders, schedules
+from storage import dialect, patients, reminders, schedules
 from storage.database import run_in_transaction
 from tests.bot.test_enrollment_turns import enrolled
 from tests.harness.catalogue import says
@@ -48,6 +47,11 @@ def diary(conn, patient, **overrides):
     )
     replan(conn, schedule_id, ENROLLED)
     return schedule_id
+
+
+def run_batch(conn, now, **options):
+    """The tick's batch as the tick runs it: in one transaction (its savepoints need one)."""
+    return run_in_transaction(conn, lambda c: tick.run_batch(c, now, **options))
 
 
 def sent(conn, chat_id=5):
@@ -170,8 +174,12 @@ def test_a_form_not_answered_in_its_window_is_missed_and_raises_an_amber_flag(co
         window_ends_at=local(4, 10),
         now=local(1, 10),
     )
-    assert missed.run_batch(conn, local(4, 9, 59), "sv", {"phq9": "PHQ-9"}) == 0
-    assert missed.run_batch(conn, local(4, 10), "sv", {"phq9": "PHQ-9"}) == 1
+
+    def missed_batch(now):
+        return run_in_transaction(conn, lambda c: missed.run_batch(c, now, "sv", {"phq9": "PHQ-9"}))
+
+    assert missed_batch(local(4, 9, 59)) == 0
+    assert missed_batch(local(4, 10)) == 1
     assert conn.execute("SELECT status FROM form_requests").fetchone()[0] == "missed"
     flag = conn.execute("SELECT severity, next_check_at FROM flags").fetchone()
     assert tuple(flag) == ("amber", None)  # amber: no deadline chain
@@ -210,9 +218,17 @@ def test_a_schedule_the_batch_cannot_write_is_set_aside_alone(conn, caplog):
     schedule_ids = [diary(conn, make_patient(conn, user_id)) for user_id in range(10, 14)]
     refused = schedule_ids[2]
     conn.execute(
-        f"CREATE TEMP TRIGGER refuse BEFORE INSERT ON reminders WHEN NEW.schedule_id = {refused}"
-        " BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        dialect.pick(
+            conn,
+            sqlite=f"CREATE TEMP TRIGGER refuse BEFORE INSERT ON reminders"
+            f" WHEN NEW.schedule_id = {refused} BEGIN SELECT RAISE(ABORT, 'refused'); END",
+            postgres="CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
+            " $$ BEGIN RAISE EXCEPTION 'refused'; END $$;"
+            " CREATE TRIGGER refuse BEFORE INSERT ON reminders FOR EACH ROW"
+            f" WHEN (NEW.schedule_id = {refused}) EXECUTE FUNCTION refuse()",
+        )
     )
+    refusal = dialect.pick(conn, sqlite="IntegrityError", postgres="RaiseException")
     with caplog.at_level(logging.WARNING):
         assert run_batch(conn, local(1, 19)) == 4
     queued = {row[0] for row in conn.execute("SELECT schedule_id FROM reminders")}
@@ -221,7 +237,7 @@ def test_a_schedule_the_batch_cannot_write_is_set_aside_alone(conn, caplog):
     assert next_due(conn, refused) is None  # set aside: the next tick does not trip on it
     assert all(next_due(conn, other) == local(2, 19) for other in queued)
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
-    assert errors == [f"tick: schedule {refused} set aside: IntegrityError"]
+    assert errors == [f"tick: schedule {refused} set aside: {refusal}"]
 
 
 # ---------------------------------------------------------------- one message per half hour
@@ -383,7 +399,7 @@ def test_two_buttons_that_would_read_the_same_are_numbered(conn):
 
 
 def _tick(chat):
-    run_in_transaction(chat.conn, lambda c: run_batch(c, chat.clock.now()))
+    run_batch(chat.conn, chat.clock.now())
 
 
 def _at(chat, moment):

@@ -19,7 +19,10 @@ def conn(tmp_path):
     return connection
 
 
-def test_migrations_set_user_version_and_are_idempotent(conn):
+def test_migrations_set_user_version_and_are_idempotent(tmp_path):
+    # SQLite's own PRAGMAs, so a SQLite file in both passes.
+    conn = connect_sync(tmp_path / "t.sqlite3")
+    migrate_sync(conn)
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     assert version >= 1
     migrate_sync(conn)
