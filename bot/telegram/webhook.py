@@ -39,6 +39,7 @@ from bot.supervisor import Heartbeat
 from bot.telegram.inbox_handler import InboxHandler
 from bot.telegram.polling import ALLOWED_UPDATES
 from storage.database import Database
+from storage.worker_locks import WorkerLocks
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class WebhookReceiver:
         port: int,
         secret: str,
         heartbeat: Heartbeat | None = None,
+        locks: WorkerLocks | None = None,
     ):
         self._app = application
         self._url = url
@@ -70,7 +72,7 @@ class WebhookReceiver:
         self._port = port
         self._secret = secret.encode()
         self._heartbeat = heartbeat or Heartbeat("webhook")
-        self._inbox = InboxHandler(application, database, clock, self._heartbeat)
+        self._inbox = InboxHandler(application, database, clock, self._heartbeat, locks)
         self._arrived = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._failures = 0
