@@ -45,8 +45,6 @@ from storage.worker_locks import ReceivingTaken, WorkerLocks
 
 log = logging.getLogger(__name__)
 
-TICK_LEASE = "tick"  # the lease of the tick and the purge (and any once-per-deployment job)
-
 # A stop (SIGTERM, SIGINT): the loops get DRAIN_SECONDS to finish the update in hand and the
 # requests in flight; all of it, PTB and the database included, must end within
 # SHUTDOWN_SECONDS, well inside Docker's 10 s before SIGKILL (else: exit 1 at once).
@@ -121,10 +119,12 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
     await set_default_menus(application, COMMAND_LISTS.menu["patient"])
     await sender.recover()
     await application.start()
-    # The tick and the purge run in one worker at a time: the lease's holder (storage/leases.py;
-    # renewed by every batch, lasting one tick interval, so another worker takes over within
-    # two intervals of the holder's death).
-    lease = Lease(TICK_LEASE, settings.tick_interval_seconds)
+    # The tick and the purge run in one worker at a time: the lease's holder (storage/leases.py,
+    # bot/reminders/tick.py `tick_lease`); another worker takes over within two tick intervals
+    # of the holder's death. On SQLite the one process holds it without asking.
+    lease = reminder_tick.tick_lease(settings.tick_interval_seconds)
+    if database.dialect != "sqlite":
+        supervisor.every("lease", lease.seconds / 2, reminder_tick.keep_lease(database, lease))
     ticker = _ticker(
         settings, database, clock, sender, supervisor, programs, questionnaires, lease.hold
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -36,6 +36,7 @@ from bot.reminders.planning import local_send_time, next_after, occurrence_to_se
 from bot.supervisor import Heartbeat
 from storage import diary_weeks, events, outbox, progress, reminders, schedules
 from storage.database import Database, savepoint
+from storage.leases import Lease
 from storage.outbox import OutgoingCall
 from storage.reminders import Reminder
 from storage.schedules import DueSchedule
@@ -43,6 +44,7 @@ from storage.schedules import DueSchedule
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 300
+TICK_LEASE = "tick"
 
 
 def run_batch(
@@ -514,6 +516,24 @@ class Ticker:
         if self._lease is not None and not self._lease(conn):
             return None
         return batch(conn, self._clock.now())
+
+
+def tick_lease(interval: float) -> Lease:
+    """The lease of the tick (and of the purge, and any other once-per-deployment job) for a
+    tick every `interval` seconds. It lasts half an interval and `keep_lease` renews it every
+    quarter, so a holder a little late keeps it, and when the holder dies another worker takes
+    it within three quarters of an interval and ticks at its next tick: within two intervals."""
+    return Lease(TICK_LEASE, interval / 2)
+
+
+def keep_lease(database: Database, lease: Lease) -> Callable[[], Awaitable[None]]:
+    """The periodic job (every `lease.seconds / 2`, on a shared database) that renews the
+    lease for its holder and lets another worker take it once it has expired."""
+
+    async def renew() -> None:
+        await database.transaction(lease.hold)
+
+    return renew
 
 
 def _name(batch) -> str:
