@@ -38,6 +38,7 @@ KEPT_AS_IS = {
     "journal_notes": "ids and dates only (kept)",
     "purge_ledger": "ids and dates only (the purge's own record)",
     "unit_statistics": "counts per unit, no patient id (kept)",
+    "leases": "which bot worker runs the tick: worker names and times only",
 }
 
 # Handled by `erase` (deleted, or emptied of text and chat ids).
