@@ -73,7 +73,7 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
             settings.database_target, worker_locks.WEBHOOK if webhook else worker_locks.POLLING
         )
     except ReceivingTaken as refusal:
-        log.critical("not started: %s", refusal)
+        log.critical("not started: %s", refusal.args[0])  # our own words, no person's
         return False
     # Held while running: `python -m bot restore` refuses to overwrite the database meanwhile
     # (storage/run_lock.py); the lock goes with the process, however it ends.

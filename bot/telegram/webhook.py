@@ -14,6 +14,10 @@ chats first, then chats in turn, one chat in order). Telegram posts a chat's nex
 after the previous one was answered, and we answer only once it is stored, so the inbox has a
 chat's updates in order.
 
+Several workers behind one URL (PostgreSQL) store whatever reaches them and share the
+handling through the inbox (inbox_handler.py: a chat's turn lock, its oldest update first);
+the loop's pass every REST_SECONDS picks up what a worker that died left waiting.
+
 At start: what is stored and unhandled is handled first, then we listen, then setWebhook with
 the allowed updates (the poller's list), the secret and drop_pending_updates=False, so
 switching from polling loses nothing (and polling's start calls deleteWebhook likewise). The
