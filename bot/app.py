@@ -38,8 +38,10 @@ from bot.telegram.webhook import WebhookReceiver
 from bot.turn.context import World
 from programs.loader import default_programs_dir, load_programs
 from programs.questionnaire_loader import load_questionnaires
-from storage import checkpoint, run_lock, scrub
+from storage import checkpoint, run_lock, scrub, worker_locks
 from storage.database import Database, prepare_file
+from storage.leases import Lease
+from storage.worker_locks import ReceivingTaken, WorkerLocks
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,15 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
     # A reminder kind without its texts, or a program asking for a kind we lack, stops the start.
     reminder_kinds.validate(openable=REMINDER_OPENERS, programs=[programs[id_] for id_ in programs])
     questionnaires = load_questionnaires(override_dir=settings.questionnaires_dir)
+    # Several workers on one PostgreSQL database: webhook workers share the work, a poller
+    # runs alone (storage/worker_locks.py); refused here, before anything is started.
+    try:
+        locks = await WorkerLocks.open(
+            settings.database_target, worker_locks.WEBHOOK if webhook else worker_locks.POLLING
+        )
+    except ReceivingTaken as refusal:
+        log.critical("not started: %s", refusal.args[0])  # our own words, no person's
+        return False
     # Held while running: `python -m bot restore` refuses to overwrite the database meanwhile
     # (storage/run_lock.py); the lock goes with the process, however it ends.
     # (SQLite only: a PostgreSQL server is shared by several workers and backed up by its own
@@ -109,13 +120,21 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
     await set_default_menus(application, COMMAND_LISTS.menu["patient"])
     await sender.recover()
     await application.start()
-    ticker = _ticker(settings, database, clock, sender, supervisor, programs, questionnaires)
-    _start_updates(settings, application, database, clock, supervisor, webhook=webhook)
+    # The tick and the purge run in one worker at a time: the lease's holder (storage/leases.py,
+    # bot/reminders/tick.py `tick_lease`); another worker takes over within two tick intervals
+    # of the holder's death. On SQLite the one process holds it without asking.
+    lease = reminder_tick.tick_lease(settings.tick_interval_seconds)
+    if database.dialect != "sqlite":
+        supervisor.every("lease", lease.seconds / 2, reminder_tick.keep_lease(database, lease))
+    ticker = _ticker(
+        settings, database, clock, sender, supervisor, programs, questionnaires, lease.hold
+    )
+    _start_updates(settings, application, database, clock, supervisor, locks, webhook=webhook)
     supervisor.start("sender", sender.run, stop=sender.stop)
     supervisor.every("tick", ticker.interval, ticker.tick)  # one job for all, never per patient
     # Purge (gallring): one contained pass, then the scrub (bot/care/purge.py). As often as
     # the tick, so the supervisor sees it beat; a pass with nothing due is one query.
-    purge_job = PurgeJob(database, clock, settings.purge_ledger_file, sender.wake)
+    purge_job = PurgeJob(database, clock, settings.purge_ledger_file, sender.wake, lease.hold)
     supervisor.every("purge", settings.tick_interval_seconds, purge_job.run)
     if sqlite_file is not None:
         # The PASSIVE checkpoint beside the writer; a purge's scrub does a TRUNCATE one itself.
@@ -128,7 +147,8 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
     clean = await supervisor.watch(stop)
     try:
         await asyncio.wait_for(
-            _shut_down(supervisor, application, database, endpoint), timeout=SHUTDOWN_SECONDS
+            _shut_down(supervisor, application, database, endpoint, locks, lease),
+            timeout=SHUTDOWN_SECONDS,
         )
     except Exception as error:  # a hung thread or request must not keep a process half-alive
         log.critical("shutdown did not finish (%s)", type(error).__name__)
@@ -145,21 +165,32 @@ async def run_bot(settings: Settings, *, webhook: bool = False) -> bool:
 
 
 async def _shut_down(
-    supervisor: Supervisor, application, database, endpoint: OpsEndpoint | None
+    supervisor: Supervisor,
+    application,
+    database,
+    endpoint: OpsEndpoint | None,
+    locks: WorkerLocks,
+    lease: Lease,
 ) -> None:
     """Stop taking updates, finish the update in hand and the requests in flight (at most
     DRAIN_SECONDS), then close. What is stored and not yet handled or sent waits for the
-    next start."""
+    next start (or another worker); the tick's lease is handed back, so another worker takes
+    it at its next tick instead of after the lease's expiry."""
     log.info("stopping")
     await supervisor.stop_all(drain_seconds=DRAIN_SECONDS)
     await application.stop()
     await application.shutdown()
     if endpoint is not None:
         await endpoint.stop()
+    try:
+        await database.transaction(lease.release)
+    except Exception as error:  # it expires by itself
+        log.warning("the tick lease could not be handed back: %s", type(error).__name__)
+    await locks.close()
     await database.close()
 
 
-def _start_updates(settings, application, database, clock, supervisor, *, webhook) -> None:
+def _start_updates(settings, application, database, clock, supervisor, locks, *, webhook) -> None:
     """The loop that takes updates in: the webhook's server, or the poller (the default)."""
     if webhook:
         receiver = WebhookReceiver(
@@ -171,10 +202,13 @@ def _start_updates(settings, application, database, clock, supervisor, *, webhoo
             port=settings.webhook_port,
             secret=settings.webhook_secret,
             heartbeat=supervisor.heartbeat("webhook"),
+            locks=locks,
         )
         supervisor.start("webhook", receiver.run, stop=receiver.stop)
         return
-    poller = InboxPoller(application, database, clock, heartbeat=supervisor.heartbeat("poller"))
+    poller = InboxPoller(
+        application, database, clock, heartbeat=supervisor.heartbeat("poller"), locks=locks
+    )
     supervisor.start("poller", poller.run, stop=poller.stop)
 
 
@@ -200,7 +234,9 @@ async def _start_endpoint(settings, supervisor, database, clock) -> OpsEndpoint 
     return endpoint
 
 
-def _ticker(settings, database, clock, sender, supervisor, programs, questionnaires) -> Ticker:
+def _ticker(
+    settings, database, clock, sender, supervisor, programs, questionnaires, lease
+) -> Ticker:
     language = settings.default_language
     titles = {qid: q.text(q.title, language) for qid, q in questionnaires.items()}
     diary_parts = {pid: len(p.meta.diary.parts) for pid, p in programs.items() if p.meta.diary}
@@ -242,6 +278,7 @@ def _ticker(settings, database, clock, sender, supervisor, programs, questionnai
             ),
         ],
         heartbeat=supervisor.heartbeat("tick"),
+        lease=lease,
     )
 
 

@@ -7,9 +7,10 @@ repeat is still recognised.
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 
+from storage import dialect
 from storage.timefmt import to_db
 
 
@@ -22,21 +23,23 @@ def add(
 ) -> int:
     """Store new updates (each a dict with an int `update_id`); returns how many were new.
     `is_urgent` tells an update whose chat goes first (crisis terms in its text)."""
-    stored = conn.executemany(
-        "INSERT INTO inbox (update_id, payload_json, received_at, chat_id, urgent)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING",
-        [
+    # One statement per update (a batch is small): a repeat, posted twice or to another
+    # worker, inserts nothing, and RETURNING counts what was new on both databases.
+    new = 0
+    for update in updates:
+        stored = conn.execute(
+            "INSERT INTO inbox (update_id, payload_json, received_at, chat_id, urgent)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
             (
                 update["update_id"],
                 json.dumps(update, ensure_ascii=False),
                 to_db(now),
                 chat_of(update),
                 int(is_urgent(update)),
-            )
-            for update in updates
-        ],
-    )
-    return stored.rowcount  # the rows inserted, over all of them
+            ),
+        ).fetchone()
+        new += stored is not None
+    return new
 
 
 def chat_of(update: dict) -> int | None:
@@ -70,23 +73,39 @@ def fair_order(updates: list[dict], is_urgent: Callable[[dict], bool]) -> list[d
     return [update for *_, update in sorted(placed, key=lambda entry: entry[:3])]
 
 
-def unprocessed(conn: sqlite3.Connection, limit: int = 100) -> list[tuple[int, dict | None]]:
+def unprocessed(
+    conn: sqlite3.Connection, limit: int = 100, *, skip_chats: Collection[int] = ()
+) -> list[tuple[int, dict | None]]:
     """The next updates to handle, as (update_id, payload): chats with a crisis text first,
     then chats in turn (each chat's first waiting update, then each chat's second, ...), so
-    one chat's flood queues behind itself; within a chat always in order."""
+    one chat's flood queues behind itself; within a chat always in order. `skip_chats`: chats
+    left out (another worker is handling them)."""
+    skipping = ""
+    params: tuple = (limit,)
+    if skip_chats:
+        skipping = f" AND (chat_id IS NULL OR chat_id NOT IN ({dialect.ids_in_json(conn)}))"
+        params = (json.dumps(sorted(skip_chats)), limit)
     rows = conn.execute(
         "SELECT update_id, payload_json FROM ("
         "  SELECT update_id, payload_json,"
         "   MAX(urgent) OVER (PARTITION BY chat_id) AS chat_urgent,"
         "   ROW_NUMBER() OVER (PARTITION BY chat_id ORDER BY update_id) AS place"
-        "  FROM inbox WHERE processed_at IS NULL"
+        f"  FROM inbox WHERE processed_at IS NULL{skipping}"
         ") AS waiting ORDER BY chat_urgent DESC, place, update_id LIMIT ?",
-        (limit,),
+        params,
     )
     return [
         (row["update_id"], json.loads(row["payload_json"]) if row["payload_json"] else None)
         for row in rows
     ]
+
+
+def first_waiting(conn: sqlite3.Connection, chat_id: int) -> int | None:
+    """The chat's oldest update not yet handled: the only one of the chat that may be turned
+    now (a worker asks once it holds the chat's turn lock)."""
+    return conn.execute(
+        "SELECT MIN(update_id) FROM inbox WHERE chat_id = ? AND processed_at IS NULL", (chat_id,)
+    ).fetchone()[0]
 
 
 def set_aside(

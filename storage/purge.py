@@ -39,6 +39,7 @@ KEPT_AS_IS = {
     "purge_ledger": "ids and dates only (the purge's own record)",
     "unit_statistics": "counts per unit, no patient id (kept)",
     "workers": "the bot's own processes, no patient data",
+    "leases": "which bot worker runs the tick: worker names and times only",
 }
 
 # Handled by `erase` (deleted, or emptied of text and chat ids).

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -213,24 +214,43 @@ class PurgeJob:
     bot's runs meanwhile) whenever the database holds a purge not scrubbed after: this pass's,
     one whose scrub could not finish, or one done elsewhere (`python -m bot purge` beside the
     running bot, whose own scrub the bot's readers keep from finishing; a restore; a purge
-    before a restart). The first run after a start scrubs once."""
+    before a restart). The first run after a start scrubs once.
 
-    def __init__(self, database: Database, clock: Clock, ledger_file: Path | None, wake_sender):
+    Several workers on one PostgreSQL database: only the holder of the tick's lease purges
+    (`lease`, asked first in the pass's transaction, as the tick asks it), and the scrub is
+    SQLite's alone (the server reclaims space by its own vacuum)."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        ledger_file: Path | None,
+        wake_sender,
+        lease: Callable[[sqlite3.Connection], bool] | None = None,
+    ):
         self._db = database
         self._clock = clock
         self._ledger_file = ledger_file
         self._wake_sender = wake_sender
+        self._lease = lease
         self._scrubbed_after: int | None = None  # purge ledger rows when last scrubbed
 
     async def run(self) -> None:
-        purged = await self._db.transaction(
-            lambda conn: run_batch(conn, self._clock.now(), ledger_file=self._ledger_file)
-        )
+        purged = await self._db.transaction(self._leased_pass)
+        if purged is None:
+            return  # another worker holds the lease: it purges
         self._wake_sender()  # reminders to therapists, closing messages
+        if self._db.dialect != "sqlite":
+            return
         purges = await self._db.call(_purges_recorded)
         if purged or purges != self._scrubbed_after:
             if await self._db.call(scrub.scrub):
                 self._scrubbed_after = purges
+
+    def _leased_pass(self, conn: sqlite3.Connection) -> int | None:
+        if self._lease is not None and not self._lease(conn):
+            return None
+        return run_batch(conn, self._clock.now(), ledger_file=self._ledger_file)
 
 
 def _purges_recorded(conn: sqlite3.Connection) -> int:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -36,6 +36,7 @@ from bot.reminders.planning import local_send_time, next_after, occurrence_to_se
 from bot.supervisor import Heartbeat
 from storage import diary_weeks, events, outbox, progress, reminders, schedules
 from storage.database import Database, savepoint
+from storage.leases import Lease
 from storage.outbox import OutgoingCall
 from storage.reminders import Reminder
 from storage.schedules import DueSchedule
@@ -43,6 +44,7 @@ from storage.schedules import DueSchedule
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 300
+TICK_LEASE = "tick"
 
 
 def run_batch(
@@ -459,7 +461,12 @@ class Ticker:
     supervisor (`Supervisor.every`; 30 s in production; in the demo often enough to follow
     every move of the fake clock). Each pass is a list of batch functions `(conn, now) ->
     rows handled` with the size of a full batch; each batch is its own transaction, and a
-    full batch runs again."""
+    full batch runs again.
+
+    Several workers on one database: `lease` (storage.leases.Lease.hold) is asked first in
+    every batch's transaction, so only the lease's holder ticks, and a holder that lost it
+    stops before writing anything (the lease's row lock keeps a batch and a takeover apart).
+    A worker without the lease asks once per pass and is done."""
 
     def __init__(
         self,
@@ -469,6 +476,7 @@ class Ticker:
         wake_sender,
         batches: list[tuple[Batch, int]] | None = None,
         heartbeat: Heartbeat | None = None,
+        lease: Callable[[sqlite3.Connection], bool] | None = None,
     ):
         self._db = database
         self._clock = clock
@@ -476,27 +484,56 @@ class Ticker:
         self._wake_sender = wake_sender
         self._batches = batches if batches is not None else [(run_batch, BATCH_SIZE)]
         self._heartbeat = heartbeat or Heartbeat("tick")
+        self._lease = lease
 
     async def tick(self) -> None:
         """Every batch in turn; one that fails is an ERROR line and the others still run
-        (the escalation chain never waits on a reminder's bug, nor the reverse)."""
+        (the escalation chain never waits on a reminder's bug, nor the reverse). Nothing,
+        when another worker holds the lease."""
         for batch, full in self._batches:
             try:
-                await self._run_batch(batch, full)
+                if not await self._run_batch(batch, full):
+                    return
             except Exception as error:
                 log.error("tick: batch %s failed: %s", _name(batch), type(error).__name__)
 
-    async def _run_batch(self, batch: Batch, full: int) -> None:
+    async def _run_batch(self, batch: Batch, full: int) -> bool:
+        """False when the lease is another worker's."""
         while True:
             handled = await self._db.transaction(
-                lambda conn, batch=batch: batch(conn, self._clock.now())
+                lambda conn, batch=batch: self._leased(conn, batch)
             )
             self._heartbeat.beat()  # a long catch-up is progress, not a hang
+            if handled is None:
+                return False
             if handled:
                 self._wake_sender()
             if handled < full:
-                break
+                return True
             await asyncio.sleep(0)  # let other transactions (a safety alert) in between
+
+    def _leased(self, conn: sqlite3.Connection, batch: Batch) -> int | None:
+        if self._lease is not None and not self._lease(conn):
+            return None
+        return batch(conn, self._clock.now())
+
+
+def tick_lease(interval: float) -> Lease:
+    """The lease of the tick (and of the purge, and any other once-per-deployment job) for a
+    tick every `interval` seconds. It lasts half an interval and `keep_lease` renews it every
+    quarter, so a holder a little late keeps it, and when the holder dies another worker takes
+    it within three quarters of an interval and ticks at its next tick: within two intervals."""
+    return Lease(TICK_LEASE, interval / 2)
+
+
+def keep_lease(database: Database, lease: Lease) -> Callable[[], Awaitable[None]]:
+    """The periodic job (every `lease.seconds / 2`, on a shared database) that renews the
+    lease for its holder and lets another worker take it once it has expired."""
+
+    async def renew() -> None:
+        await database.transaction(lease.hold)
+
+    return renew
 
 
 def _name(batch) -> str:

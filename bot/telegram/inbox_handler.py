@@ -5,6 +5,16 @@ inbox before Telegram is told it arrived, and then hand it on here. Handling is 
 a time: chats with a crisis text first, then chats in turn, within a chat in order
 (storage.inbox.unprocessed / fair_order), so one chat's flood queues behind itself.
 
+Several workers on one PostgreSQL database (webhook workers behind one URL) share the inbox:
+a worker handles an update only while it holds the chat's turn lock
+(storage/worker_locks.py: tried, never waited for) and only when the update is the chat's
+oldest waiting one. So a chat's updates are turned one at a time and in order across the
+workers; a worker that finds the chat taken skips it, and the worker that has it reads the
+inbox again when done and drains it. A worker that dies mid-turn leaves its update waiting
+(the turn's transaction rolls back, the lock goes with its connection): the next worker to
+read the inbox (on the next post, or its periodic pass) turns it. The turn's own claim in
+its transaction (storage.inbox.claim) still makes a repeat change nothing.
+
 Never silent: each update is parsed on its own, so one that python-telegram-bot cannot parse
 is set aside alone (its id, top-level keys and the error's type; never its content); a
 failure while handling one update sets that update aside and the next goes on. An update of
@@ -25,6 +35,7 @@ from bot.ops import metrics
 from bot.supervisor import Heartbeat
 from storage import inbox
 from storage.database import Database
+from storage.worker_locks import WorkerLocks
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +48,30 @@ class UpdateNotFinished(Exception):
     """An update whose handling stored nothing at all: it stays in the inbox."""
 
 
+# What became of one update a worker set out to handle.
+HANDLED = "handled"  # handled now, or found handled already (by another worker)
+BUSY = "busy"  # another worker is handling its chat: that worker drains the chat
+BEHIND = "behind"  # an older update of its chat waits: read the inbox again, in order
+
+
 class InboxHandler:
     def __init__(
-        self, application: Application, database: Database, clock: Clock, heartbeat: Heartbeat
+        self,
+        application: Application,
+        database: Database,
+        clock: Clock,
+        heartbeat: Heartbeat,
+        locks: WorkerLocks | None = None,
     ):
         self._app = application
         self._db = database
         self._clock = clock
         self._heartbeat = heartbeat
+        if locks is None:
+            if database.dialect != "sqlite":  # several workers may share it: never unlocked
+                raise ValueError("a shared database needs the worker's locks")
+            locks = WorkerLocks.single_process()
+        self._locks = locks
         self._stopping = False
 
     def stop(self) -> None:
@@ -71,25 +98,61 @@ class InboxHandler:
 
     async def handle_fresh(self, updates: list[dict]) -> bool:
         """Handle a batch just stored, in the inbox's fair order; True when all are done (an
-        update that could not be finished raises, and the inbox has it for the next round)."""
+        update that could not be finished raises, and the inbox has it for the next round;
+        one whose chat is not this worker's to turn now is left to `handle_stored`)."""
         for update in inbox.fair_order(updates, has_crisis_terms):
             if self._stopping:
                 return False  # the rest waits in the inbox for the next start
-            await self._handle(update["update_id"], update)
+            if await self._turn(update["update_id"], update) != HANDLED:
+                return False
             self._heartbeat.beat()
         return True
 
     async def handle_stored(self) -> bool:
-        """Handle every update waiting in the inbox; True once none is left."""
+        """Handle every update waiting in the inbox that is this worker's to handle; True once
+        none is left but those of chats another worker is handling (that worker reads the
+        inbox again once done, so it drains them; a periodic pass picks up after a worker
+        that died)."""
+        busy: set[int] = set()
         while True:
-            stored = await self._db.call(lambda conn: inbox.unprocessed(conn, FAIR_BATCH))
+            stored = await self._db.call(
+                lambda conn: inbox.unprocessed(conn, FAIR_BATCH, skip_chats=busy)
+            )
             if not stored:
                 return True
+            behind: set[int] = set()
             for update_id, payload in stored:
                 if self._stopping:
                     return False
-                await self._handle(update_id, payload)
+                chat = inbox.chat_of(payload) if isinstance(payload, dict) else None
+                if chat in busy or chat in behind:
+                    continue
+                done = await self._turn(update_id, payload)
+                if done == BUSY:
+                    busy.add(chat)
+                elif done == BEHIND:
+                    behind.add(chat)
                 self._heartbeat.beat()
+
+    async def _turn(self, update_id: int, payload: dict | None) -> str:
+        """Handle one update if it is this worker's to handle: on a shared database only while
+        holding its chat's turn lock, and only when it is the chat's oldest waiting update
+        (read after the lock was taken, so what another worker finished is seen). One process
+        alone (SQLite) asks neither: it handles its chats one update at a time, in order."""
+        chat = inbox.chat_of(payload) if isinstance(payload, dict) else None
+        if chat is None or not self._locks.shared:
+            await self._handle(update_id, payload)
+            return HANDLED
+        async with self._locks.chat(chat) as ours:
+            if not ours:
+                return BUSY
+            first = await self._db.call(lambda conn: inbox.first_waiting(conn, chat))
+            if first is None or first > update_id:
+                return HANDLED  # by another worker, since we read it
+            if first < update_id:
+                return BEHIND
+            await self._handle(update_id, payload)
+            return HANDLED
 
     async def _handle(self, update_id: int, payload: dict | None) -> None:
         try:

@@ -38,6 +38,7 @@ from bot.telegram.inbox_handler import (  # noqa: F401  (has_crisis_terms: tests
 )
 from storage import inbox
 from storage.database import Database
+from storage.worker_locks import WorkerLocks
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +54,14 @@ class InboxPoller:
         clock: Clock,
         long_poll_seconds: int = 25,
         heartbeat: Heartbeat | None = None,
+        locks: WorkerLocks | None = None,
     ):
         self._app = application
         self._db = database
         self._clock = clock
         self._long_poll_seconds = long_poll_seconds
         self._heartbeat = heartbeat or Heartbeat("poller")
-        self._inbox = InboxHandler(application, database, clock, self._heartbeat)
+        self._inbox = InboxHandler(application, database, clock, self._heartbeat, locks)
         self._failures = 0  # getUpdates refusals in a row, for the back-off
         self._webhook_may_be_set = True  # until deleteWebhook has answered
         self._stopping = asyncio.Event()

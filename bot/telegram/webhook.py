@@ -14,6 +14,10 @@ chats first, then chats in turn, one chat in order). Telegram posts a chat's nex
 after the previous one was answered, and we answer only once it is stored, so the inbox has a
 chat's updates in order.
 
+Several workers behind one URL (PostgreSQL) store whatever reaches them and share the
+handling through the inbox (inbox_handler.py: a chat's turn lock, its oldest update first);
+the loop's pass every REST_SECONDS picks up what a worker that died left waiting.
+
 At start: what is stored and unhandled is handled first, then we listen, then setWebhook with
 the allowed updates (the poller's list), the secret and drop_pending_updates=False, so
 switching from polling loses nothing (and polling's start calls deleteWebhook likewise). The
@@ -39,6 +43,7 @@ from bot.supervisor import Heartbeat
 from bot.telegram.inbox_handler import InboxHandler
 from bot.telegram.polling import ALLOWED_UPDATES
 from storage.database import Database
+from storage.worker_locks import WorkerLocks
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +68,7 @@ class WebhookReceiver:
         port: int,
         secret: str,
         heartbeat: Heartbeat | None = None,
+        locks: WorkerLocks | None = None,
     ):
         self._app = application
         self._url = url
@@ -70,7 +76,7 @@ class WebhookReceiver:
         self._port = port
         self._secret = secret.encode()
         self._heartbeat = heartbeat or Heartbeat("webhook")
-        self._inbox = InboxHandler(application, database, clock, self._heartbeat)
+        self._inbox = InboxHandler(application, database, clock, self._heartbeat, locks)
         self._arrived = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._failures = 0
