@@ -1,2 +1,0 @@
--- 0024 belongs to the outbox across workers (issue 17, another branch). This placeholder only
--- keeps the numbers without a gap on this branch; the outbox's 0024 replaces it at merge.
