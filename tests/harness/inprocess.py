@@ -32,8 +32,9 @@ from bot.telegram.polling import InboxPoller
 from bot.telegram.runtime import Runtime
 from bot.telegram.sender import Sender
 from bot.turn.context import World
-from storage import inbox, staff
+from storage import inbox, staff, worker_locks
 from storage.database import Database, Target, connect_sync
+from storage.worker_locks import WorkerLocks
 from tests.harness.bundled import bundled_programs, bundled_questionnaires
 from tests.harness.databases import database_for
 
@@ -106,7 +107,14 @@ class Person:
 
 
 class InProcessBot:
-    def __init__(self, path: Path | str, database: Database, application: Application, clock):
+    def __init__(
+        self,
+        path: Path | str,
+        database: Database,
+        application: Application,
+        clock,
+        locks: WorkerLocks,
+    ):
         self.path = path
         self.database = database
         self.application = application
@@ -114,7 +122,8 @@ class InProcessBot:
         self.request: OfflineRequest = application.bot.request  # type: ignore[assignment]
         self.errors: list[BaseException] = []  # what reached PTB's error handlers
         self.conn: sqlite3.Connection = connect_sync(path)  # for reading in tests
-        self._poller = InboxPoller(application, database, clock)
+        self._locks = locks  # the chat locks every worker on a shared database takes
+        self._poller = InboxPoller(application, database, clock, locks=locks)
         # On a database that has been used before (a copy), new updates come after its own.
         stored = self.conn.execute("SELECT COALESCE(MAX(update_id), 0) FROM inbox").fetchone()
         self._update_ids = iter(range(stored[0] + 1, 10**12))
@@ -159,7 +168,8 @@ class InProcessBot:
         )
         sender = Sender(application.bot, database, clock, poll_interval=1.0)
         application.bot_data["runtime"] = Runtime(database, clock, world, sender)
-        bot = cls(path, database, application, clock)
+        locks = await WorkerLocks.open(path, worker_locks.POLLING)
+        bot = cls(path, database, application, clock, locks)
         application.add_error_handler(bot._record_error)
         return bot
 
@@ -171,6 +181,7 @@ class InProcessBot:
     async def close(self) -> None:
         await self.application.shutdown()
         await self.database.close()
+        await self._locks.close()
         self.conn.close()
 
     async def _record_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
