@@ -99,13 +99,13 @@ def watch(server):
     open_chats: Counter[int] = Counter()
     original = server._call
 
-    async def counting(method, params):
+    async def counting(method, params, worker):
         chat = int(params.raw.get("chat_id", 0))
         open_chats[chat] += 1
         seen["same_chat"] = max(seen["same_chat"], open_chats[chat])
         seen["arrivals"].append(time.monotonic())
         try:
-            return await original(method, params)
+            return await original(method, params, worker)
         finally:
             await asyncio.sleep(server.round_trip_seconds / 2)  # still travelling back
             open_chats[chat] -= 1
