@@ -21,7 +21,7 @@ from bot.devtools.emulator.world import World
 from bot.telegram.sender import Sender
 from storage import outbox
 from storage.database import Database
-from tests.harness.pg_databases import fresh_database
+from tests.harness.databases import own_postgres_database
 
 TOKEN = "123456789:AAEmulatorDemoTokenNotForRealUse_000"
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -29,7 +29,7 @@ NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 @pytest.fixture
 def database_url():
-    with fresh_database("mw1_sender") as url:
+    with own_postgres_database("mw1_sender") as url:
         yield url
 
 

@@ -27,7 +27,7 @@ from bot.telegram.webhook import SECRET_HEADER, WebhookReceiver
 from storage.database import Database
 from storage.worker_locks import WEBHOOK, WorkerLocks
 from tests.bot.conftest import START as NOW
-from tests.harness.own_postgres import own_database
+from tests.harness.databases import own_postgres_database
 
 SECRET = "two-workers-secret-0123456789"
 URL = "https://bot.example.org/telegram/hook"
@@ -97,7 +97,7 @@ async def _until(condition, seconds=20.0):
 
 @pytest.fixture
 async def pg_url():
-    with own_database("wtlease") as url:
+    with own_postgres_database("wtlease") as url:
         database = await Database.open(url)  # migrated
         await database.close()
         yield url

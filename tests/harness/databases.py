@@ -12,9 +12,15 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import pytest
+
+from bot.devtools import scratch_postgres
 from storage import dialect
 from storage.database import Target, connect_sync, migrate_sync
 
@@ -104,3 +110,30 @@ def drop_template() -> None:
         with _admin() as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {_template} WITH (FORCE)")
         _template = None
+
+
+DEVELOPMENT_SERVER = "postgresql://ikbt:ikbt@127.0.0.1:55432/ikbt"  # .ci/postgres's
+
+
+@contextmanager
+def own_postgres_database(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for a test that needs PostgreSQL itself (several
+    workers, migrate-db, the schema's parity), in both passes: on the second pass's server,
+    else TEST_POSTGRES_URL, else the development server. Yields its URL and drops it after;
+    the test is skipped, saying why, when no server answers."""
+    import psycopg
+
+    url = server_url() or os.environ.get("TEST_POSTGRES_URL") or DEVELOPMENT_SERVER
+    try:
+        psycopg.connect(url, autocommit=True, connect_timeout=3).close()
+    except psycopg.OperationalError as error:
+        pytest.skip(
+            f"no PostgreSQL server at {urlsplit(url).netloc.split('@')[-1]}"
+            f" ({type(error).__name__})"
+        )
+    name = scratch_postgres.scratch_name(prefix, secrets.token_hex(5))
+    database = scratch_postgres.create(url, name)
+    try:
+        yield database
+    finally:
+        scratch_postgres.drop(url, name)

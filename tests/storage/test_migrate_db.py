@@ -25,9 +25,9 @@ from storage import flags, notes, outbox, run_lock, staff
 from storage.database import Database, connect_sync, migrate_sync
 from storage.outbox import LANE_SAFETY, OutgoingCall
 from storage.transfer import tables_in_order
+from tests.harness.databases import own_postgres_database
 from tests.harness.inprocess import InProcessBot, Person
 from tests.harness.script_env import SCRIPT_BOT_ENV
-from tests.storage.postgres_scratch import scratch_database
 
 SCRIPTS = Path(__file__).parents[1] / "scripts"
 # A therapist's plan, reminders, a patient's answer and comment, an amber flag, a channel.
@@ -69,7 +69,7 @@ async def scripted_copy(tmp_path, capsys):
     code = await _run_script(SOURCE_SCRIPT, db, transcript)
     assert code == 0, transcript.getvalue()[-2000:]
     capsys.readouterr()
-    with scratch_database("migrate") as url:
+    with own_postgres_database("migrate") as url:
         code, out, err = migrate_db(f"sqlite:///{db}", url, capsys)
         assert code == 0, err
         yield db, url, out
@@ -252,7 +252,7 @@ def _all_empty(url: str) -> bool:
 
 
 def test_a_non_empty_target_is_refused(small_clinic, capsys):
-    with scratch_database("migrate") as url:
+    with own_postgres_database("migrate") as url:
         assert migrate_db(small_clinic, url, capsys)[0] == 0
         conn = connect_sync(url)
         before = counts(conn, tables_in_order(conn))
@@ -270,7 +270,7 @@ def test_a_non_empty_target_is_refused(small_clinic, capsys):
 def test_a_running_bot_is_refused(small_clinic, capsys):
     lock = run_lock.hold_shared(small_clinic)  # as bot/app.py holds it while running
     try:
-        with scratch_database("migrate") as url:
+        with own_postgres_database("migrate") as url:
             code, out, err = migrate_db(small_clinic, url, capsys)
             assert code == 1
             assert "a bot is running" in err
@@ -290,7 +290,7 @@ def test_a_row_postgresql_refuses_rolls_everything_back(small_clinic, capsys):
         (MARKER,),
     )
     conn.close()
-    with scratch_database("migrate") as url:
+    with own_postgres_database("migrate") as url:
         code, out, err = migrate_db(small_clinic, url, capsys)
 
         assert code == 1
@@ -301,7 +301,7 @@ def test_a_row_postgresql_refuses_rolls_everything_back(small_clinic, capsys):
 
 
 def test_counts_that_differ_roll_everything_back(small_clinic, capsys):
-    with scratch_database("migrate") as url:
+    with own_postgres_database("migrate") as url:
         target = connect_sync(url)
         migrate_sync(target)
         # A trigger that quietly drops every message row: the copy "succeeds", the count

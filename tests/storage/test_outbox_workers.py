@@ -12,7 +12,7 @@ import pytest
 from storage import outbox, send_budget, workers
 from storage.database import connect_sync, migrate_sync, run_in_transaction
 from storage.outbox import OutgoingCall
-from tests.harness.pg_databases import fresh_database
+from tests.harness.databases import own_postgres_database
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 CHAT = 501
@@ -20,7 +20,7 @@ CHAT = 501
 
 @pytest.fixture
 def two():
-    with fresh_database("mw1_outbox") as url:
+    with own_postgres_database("mw1_outbox") as url:
         first, second = connect_sync(url), connect_sync(url)
         migrate_sync(first)
         yield first, second

@@ -21,7 +21,7 @@ import pytest
 
 from storage.database import connect_sync, migrate_sync
 from storage.postgres import PgConnection
-from tests.storage.postgres_scratch import scratch_database
+from tests.harness.databases import own_postgres_database
 
 # Columns holding a UTC moment (storage/timefmt.py's text on SQLite): timestamptz on
 # PostgreSQL. Every other TEXT column (local dates and times 'HH:MM', weeks, codes) is text.
@@ -297,7 +297,7 @@ def sqlite_fresh(tmp_path: Path) -> dict[str, dict]:
 
 @pytest.fixture
 def postgres_fresh() -> dict[str, dict]:
-    with scratch_database("parity") as url:
+    with own_postgres_database("parity") as url:
         conn = connect_sync(url)
         try:
             migrate_sync(conn)

@@ -13,12 +13,12 @@ import pytest
 from storage import leases
 from storage.database import connect_sync, migrate_sync, run_in_transaction
 from storage.worker_locks import POLLING, WEBHOOK, ReceivingTaken, WorkerLocks
-from tests.harness.own_postgres import own_database
+from tests.harness.databases import own_postgres_database
 
 
 @pytest.fixture
 def pg_url():
-    with own_database("wtlease") as url:
+    with own_postgres_database("wtlease") as url:
         conn = connect_sync(url)
         migrate_sync(conn)
         conn.close()
