@@ -161,6 +161,10 @@ def bot_environment(
             # that moment: docs/reliability.md). A script tries the pool with
             # `# bot-env: SEND_WORKERS=8`.
             "SEND_WORKERS": "1",
+            # Several workers: one killed by `@crash on-send` leaves its row `sending`; the
+            # others decide it once it has been silent this long (60 s in production), within
+            # the runner's wait for idle.
+            "WORKER_TIMEOUT_SECONDS": "5",
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
+import time
 import unicodedata
 from collections import deque
 from collections.abc import Callable
@@ -182,6 +183,7 @@ class CallbackQueryRecord:
     presser: User
     message: Message
     answered: bool = False
+    pressed_at: float = field(default_factory=time.monotonic)  # real time, for the runner
 
 
 @dataclass(frozen=True)

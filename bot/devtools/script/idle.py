@@ -6,6 +6,7 @@ that is not idle within the time limit fails the script."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 from bot.devtools.bot_database import DATABASE_ERRORS, BotDatabase
 from bot.devtools.bot_workers import BotWorkers
@@ -13,6 +14,7 @@ from bot.devtools.emulator.server import EmulatorServer
 from bot.devtools.fake_clock import FakeClock
 
 IDLE_TIMEOUT_SECONDS = 60.0
+PRESS_ANSWER_SECONDS = 5.0
 CHECK_INTERVAL_SECONDS = 0.01
 
 
@@ -45,6 +47,8 @@ class IdleWatch:
             reasons.append(f"{len(self.server.world.updates)} update(s) not yet confirmed")
         if self.server.open_requests:
             reasons.append(f"{self.server.open_requests} request(s) to the emulator open")
+        if self.bot.plan.uses_webhook and (waiting := self._presses_being_turned()):
+            reasons.append(f"{waiting} button press(es) not yet answered")
         try:
             pending = self.database.pending_work(self.clock.now)
         except DATABASE_ERRORS as error:  # e.g. locked for longer than the busy timeout
@@ -52,6 +56,17 @@ class IdleWatch:
         if pending:
             reasons.append(f"{pending} thing(s) to do in its database (pending_work)")
         return reasons
+
+    def _presses_being_turned(self) -> int:
+        """On the webhook a post is answered once the update is stored, before its turn, so
+        a stored press may still be in its turn, whose toast comes after the turn's commit:
+        recent presses not yet answered (an older one never will be, e.g. its worker died)."""
+        now = time.monotonic()
+        return sum(
+            1
+            for query in self.server.world.callback_queries.values()
+            if not query.answered and now - query.pressed_at < PRESS_ANSWER_SECONDS
+        )
 
     async def wait(self) -> None:
         """Return once idle; raise NotIdle after the time limit, BotExited if the bot died."""
