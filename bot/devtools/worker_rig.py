@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
+from time import monotonic
 
 import psycopg
 
@@ -33,8 +33,11 @@ from bot.devtools.emulator.server import EmulatorServer
 from bot.devtools.emulator.world import User, World
 from bot.devtools.fake_clock import FakeClock
 from bot.devtools.script.runner import BOT_ID, session_token
-from storage import idle, lifecycle, patients, staff, units
+from bot.reminders.kinds.registry import KINDS
+from bot.reminders.planning import replan
+from storage import idle, lifecycle, patients, schedules, staff, units
 from storage.database import connect_sync, migrate_sync, run_in_transaction
+from storage.timefmt import to_db
 
 UNIT = "Växjö"
 PROGRAM = "depression"
@@ -135,6 +138,42 @@ class WorkerRig:
         self.transaction(set_up)
         return Clinic(therapist, channel.id, people)
 
+    def add_reminders(self, slots: Sequence[time], text_of: Callable[[time], str]) -> None:
+        """Each patient: a therapist's reminder for each of today's `slots` (local time),
+        with the text `text_of(slot)`, planned as the bot plans them."""
+        now = self.clock.now
+        today = now.astimezone(self.clock.zone).date()
+
+        def add(conn) -> None:
+            for (patient_id,) in conn.execute("SELECT id FROM patients ORDER BY id").fetchall():
+                for slot in slots:
+                    schedule_id = schedules.create(
+                        conn,
+                        patient_id=patient_id,
+                        kind="custom",
+                        known_kinds=KINDS,
+                        times=(slot,),
+                        start_date=today,
+                        end_date=today,
+                        custom_text=text_of(slot),
+                        source="staff",
+                        now=now,
+                    )
+                    replan(conn, schedule_id, now)
+
+        self.transaction(add)
+
+    def at(self, slot: time) -> None:
+        """Move the fake clock to `slot` today, local time."""
+        today = self.clock.now.astimezone(self.clock.zone).date()
+        self.clock.set(datetime.combine(today, slot, tzinfo=self.clock.zone))
+
+    def reminders_queued(self) -> bool:
+        """No schedule is due at the fake now: the tick has queued everything due."""
+        return not self.sql(
+            "SELECT 1 FROM schedules WHERE next_due_at <= ? LIMIT 1", (to_db(self.clock.now),)
+        )
+
     def transaction(self, work: Callable):
         """`work(conn)` in one transaction on the rig's connection; its result."""
         return run_in_transaction(self.conn, work)
@@ -215,12 +254,12 @@ class WorkerRig:
     ) -> float:
         """Wait until `condition()` holds; returns the seconds it took (RigFailed after
         `seconds`, naming `what`)."""
-        started = time.monotonic()
+        started = monotonic()
         while not condition():
-            if time.monotonic() - started > seconds:
+            if monotonic() - started > seconds:
                 raise RigFailed(f"not within {seconds:g} s: {what}")
             await asyncio.sleep(every)
-        return time.monotonic() - started
+        return monotonic() - started
 
     def pending_work(self) -> int:
         """What is left to do at the fake now: updates not turned, messages not sent, schedules
@@ -231,9 +270,6 @@ class WorkerRig:
         return await self.until(
             lambda: self.pending_work() == 0 and self.server.open_requests == 0, seconds, what
         )
-
-    def set_clock(self, moment: datetime) -> None:
-        self.clock.set(moment)
 
     def error_lines(self) -> list[tuple[Path, str]]:
         assert self.workers is not None
