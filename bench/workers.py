@@ -13,15 +13,21 @@ patients) is set up through the repositories before the workers start; starting 
 (a) updates/s: every patient sends `--texts` /help at once (the emulator posts them one at a
     time, as Telegram does with the webhook's max_connections=1); from handing them to the
     emulator until every update is turned (the inbox has none left unprocessed).
-(b) sends/s: the replies (one per /help, to as many private chats as patients, so the one
-    token's 30/s binds, not a chat's 1/s), sustained from the first arrival to the last.
-(c) takeover: SIGKILL the holder of the tick lease; the time until another worker holds it
+(b) replies/s: the answers to those updates (one per /help, to as many private chats as
+    patients, so a chat's 1/s never binds), sustained from the first arrival to the last:
+    sends as fast as the turns make them, up to the token's 30/s.
+(c) sends/s from a backlog: one reminder per patient falls due at once (the fake clock moves
+    to 08:05); the lease holder's tick queues them all and every worker sends from the one
+    outbox: the token's ~30/s, however many workers.
+(d) takeover: SIGKILL the holder of the tick lease; the time until another worker holds it
     (the leases row, read every 5 ms), again for each worker left but one (4 workers: three
     takeovers). A takeover is due within 0.75 of a tick interval (docs/reliability.md).
 
-Every reply is checked to have arrived exactly once, else the run stops with an error.
-Ratios are against the one-worker round of the same run; the last line reads
-`workers 1/2/4: updates/s A/B/C (xA/xB/xC); sends/s ... (x...); takeover s -/B/C; N x 429`.
+Every reply and reminder is checked to have arrived exactly once, and no worker may log an
+ERROR, else the run stops with an error. Ratios are against the first round (one worker) of
+the same run; the last line reads
+`workers 1/2/4: updates/s A/B/C (xA/xB/xC); replies/s ...; sends/s ...; takeover s -/B/C;
+N x 429` (takeover: the longest of the round).
 Prints numbers, not pass/fail.
 """
 
@@ -34,6 +40,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import time as dtime
 from pathlib import Path
 
 if __package__ in (None, ""):  # `python bench/workers.py` from the repo root
@@ -49,6 +56,8 @@ from bot.devtools.worker_rig import (  # noqa: E402
 
 DEFAULT_SERVER = "postgresql://ikbt:ikbt@127.0.0.1:55432/ikbt"
 HELP_REPLY = "Det här kan du göra"  # the start of the patient's /help answer
+REMINDER_AT = dtime(8, 5)  # the fake clock starts at 08:00
+REMINDER_TEXT = "Bänkpåminnelse"
 TARGET_RATE = 30.0
 SEND_WORKERS = 8  # each worker's pool, the production default
 
@@ -59,8 +68,10 @@ class Round:
     updates: int
     posted_s: float = 0.0  # until the emulator had posted every update
     turned_s: float = 0.0  # until every update was turned
-    sent_rate: float = 0.0  # replies/s, first arrival to last
-    sent_s: float = 0.0  # until the last reply arrived
+    reply_rate: float = 0.0  # replies/s, first arrival to last
+    replied_s: float = 0.0  # until the last reply arrived
+    reminders: int = 0
+    backlog_rate: float = 0.0  # reminders/s, first arrival to last
     refused: int = 0  # 429s the emulator answered
     takeovers: list[float] = field(default_factory=list)  # seconds, one per kill
 
@@ -69,17 +80,32 @@ class Round:
         return self.updates / self.turned_s
 
 
-class Replies:
-    """When each /help answer reached the emulator, per chat."""
+class Arrivals:
+    """When each message with `needle` reached the emulator, and how many per chat."""
 
-    def __init__(self) -> None:
+    def __init__(self, needle: str) -> None:
+        self.needle = needle
         self.times: list[float] = []
         self.per_chat: dict[str, int] = {}
 
     def __call__(self, entry: Entry) -> None:
-        if entry.kind == "send" and entry.body.startswith(HELP_REPLY):
+        if entry.kind == "send" and self.needle in entry.body:
             self.times.append(time.monotonic())
             self.per_chat[entry.chat_key] = self.per_chat.get(entry.chat_key, 0) + 1
+
+    def rate(self) -> float:
+        """Sustained: from the first arrival to the last."""
+        times = sorted(self.times)
+        return (len(times) - 1) / (times[-1] - times[0])
+
+    def check(self, patients, each: int) -> None:
+        wrong = {
+            person.name: self.per_chat.get(person.name, 0)
+            for person in patients
+            if self.per_chat.get(person.name, 0) != each
+        }
+        if wrong:
+            raise RigFailed(f"{self.needle!r}: not exactly {each} per patient: {wrong}")
 
 
 async def measure(args: argparse.Namespace, count: int, work_dir: Path) -> Round:
@@ -93,9 +119,13 @@ async def measure(args: argparse.Namespace, count: int, work_dir: Path) -> Round
         )
         try:
             clinic = rig.open_clinic(args.patients)
+            rig.add_reminders([REMINDER_AT], lambda slot: REMINDER_TEXT)
             await rig.start()
             result = Round(count, args.patients * args.texts)
-            await _updates_and_sends(rig, clinic.patients, args, result)
+            refused_before = rig.server.limits.refused
+            await _updates_and_replies(rig, clinic.patients, args, result)
+            await _reminder_backlog(rig, clinic.patients, result)
+            result.refused = rig.server.limits.refused - refused_before
             result.takeovers = await _takeovers(rig, args.tick)
             _check_logs(rig)
             return result
@@ -103,10 +133,9 @@ async def measure(args: argparse.Namespace, count: int, work_dir: Path) -> Round
             await rig.stop()
 
 
-async def _updates_and_sends(rig: WorkerRig, patients, args, result: Round) -> None:
-    replies = Replies()
+async def _updates_and_replies(rig: WorkerRig, patients, args, result: Round) -> None:
+    replies = Arrivals(HELP_REPLY)
     rig.world.entry_listeners.append(replies)
-    refused_before = rig.server.limits.refused
     started = time.monotonic()
     for _ in range(args.texts):
         for person in patients:
@@ -115,18 +144,23 @@ async def _updates_and_sends(rig: WorkerRig, patients, args, result: Round) -> N
     await rig.until(lambda: _turned(rig, result.updates), 600, "every update turned", 0.02)
     result.turned_s = time.monotonic() - started
     await rig.until(lambda: len(replies.times) >= result.updates, 600, "every reply arrived")
-    result.sent_s = time.monotonic() - started
+    result.replied_s = time.monotonic() - started
     await rig.until_idle(60)
-    result.refused = rig.server.limits.refused - refused_before
-    wrong = {
-        person.name: replies.per_chat.get(person.name, 0)
-        for person in patients
-        if replies.per_chat.get(person.name, 0) != args.texts
-    }
-    if wrong:
-        raise RigFailed(f"replies not exactly {args.texts} per patient: {wrong}")
-    times = sorted(replies.times)
-    result.sent_rate = (len(times) - 1) / (times[-1] - times[0])
+    replies.check(patients, args.texts)
+    result.reply_rate = replies.rate()
+
+
+async def _reminder_backlog(rig: WorkerRig, patients, result: Round) -> None:
+    """One reminder per patient falls due at once: the tick queues them all, the workers
+    drain the outbox together."""
+    reminders = Arrivals(REMINDER_TEXT)
+    rig.world.entry_listeners.append(reminders)
+    rig.at(REMINDER_AT)
+    await rig.until(lambda: len(reminders.times) >= len(patients), 600, "every reminder")
+    await rig.until_idle(60)
+    reminders.check(patients, 1)
+    result.reminders = len(patients)
+    result.backlog_rate = reminders.rate()
 
 
 def _turned(rig: WorkerRig, expected: int) -> bool:
@@ -167,29 +201,37 @@ def report(rounds: list[Round], tick: float) -> None:
     base = rounds[0]
     print()
     print(
-        "workers | updates/s | ratio | sends/s (% of 30/s) | ratio | 429s | takeover s (of a tick)"
+        "workers | updates/s (ratio) | replies/s (ratio) | backlog sends/s, % of 30/s (ratio)"
+        " | 429s | takeover s (in tick intervals)"
     )
     for r in rounds:
-        takeover = (
-            "-" if not r.takeovers else ", ".join(f"{s:.2f} ({s / tick:.2f})" for s in r.takeovers)
-        )
+        takeover = ", ".join(f"{s:.2f} ({s / tick:.2f})" for s in r.takeovers) or "-"
         updates_ratio = _ratio(r.updates_per_s, base.updates_per_s)
         print(
-            f"{r.workers:7d} | {r.updates_per_s:9.1f} | {updates_ratio}"
-            f" | {r.sent_rate:6.2f} ({r.sent_rate / TARGET_RATE:.1%}) |"
-            f" {_ratio(r.sent_rate, base.sent_rate)} | {r.refused:4d} | {takeover}"
+            f"{r.workers:7d} | {r.updates_per_s:6.1f} ({updates_ratio})"
+            f" | {r.reply_rate:6.2f} ({_ratio(r.reply_rate, base.reply_rate)})"
+            f" | {r.backlog_rate:6.2f}, {r.backlog_rate / TARGET_RATE:.1%}"
+            f" ({_ratio(r.backlog_rate, base.backlog_rate)}) | {r.refused:4d} | {takeover}"
         )
-    counts = "/".join(str(r.workers) for r in rounds)
-    updates = "/".join(f"{r.updates_per_s:.1f}" for r in rounds)
-    update_ratios = "/".join(_ratio(r.updates_per_s, base.updates_per_s) for r in rounds)
-    sends = "/".join(f"{r.sent_rate:.1f}" for r in rounds)
-    send_ratios = "/".join(_ratio(r.sent_rate, base.sent_rate) for r in rounds)
-    takeovers = "/".join(f"{max(r.takeovers):.2f}" if r.takeovers else "-" for r in rounds)
-    refused = sum(r.refused for r in rounds)
     print(
-        f"workers {counts}: updates/s {updates} ({update_ratios}); sends/s {sends}"
-        f" ({send_ratios}); takeover s {takeovers}; {refused} x 429"
+        f"workers {_joined(r.workers for r in rounds)}:"
+        f" updates/s {_series(rounds, lambda r: r.updates_per_s)};"
+        f" replies/s {_series(rounds, lambda r: r.reply_rate)};"
+        f" sends/s {_series(rounds, lambda r: r.backlog_rate)};"
+        f" takeover s {_joined(f'{max(r.takeovers):.2f}' if r.takeovers else '-' for r in rounds)};"
+        f" {sum(r.refused for r in rounds)} x 429"
     )
+
+
+def _joined(values) -> str:
+    return "/".join(str(value) for value in values)
+
+
+def _series(rounds: list[Round], value) -> str:
+    """`A/B/C (xA/xB/xC)`: the values, then their ratios to the first round's."""
+    base = value(rounds[0])
+    numbers = _joined(f"{value(r):.1f}" for r in rounds)
+    return f"{numbers} ({_joined(_ratio(value(r), base) for r in rounds)})"
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -232,12 +274,16 @@ async def run(args: argparse.Namespace) -> list[Round]:
                 f" {r.turned_s:.1f} s: {r.updates_per_s:.1f}/s"
             )
             print(
-                f"    (b) replies sustained {r.sent_rate:.2f}/s = {r.sent_rate / TARGET_RATE:.1%}"
-                f" of 30/s, the last after {r.sent_s:.1f} s; {r.refused} x 429"
+                f"    (b) replies sustained {r.reply_rate:.2f}/s, the last after"
+                f" {r.replied_s:.1f} s"
+            )
+            print(
+                f"    (c) {r.reminders} reminders due at once, sent at {r.backlog_rate:.2f}/s ="
+                f" {r.backlog_rate / TARGET_RATE:.1%} of 30/s; {r.refused} x 429 in all"
             )
             if r.takeovers:
                 print(
-                    "    (c) tick lease taken over after "
+                    "    (d) tick lease taken over after "
                     + ", ".join(f"{s:.2f} s" for s in r.takeovers)
                     + f" (median {statistics.median(r.takeovers):.2f} s; tick {args.tick:g} s)"
                 )
