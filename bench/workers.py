@@ -23,6 +23,10 @@ patients) is set up through the repositories before the workers start; starting 
     (the leases row, read every 5 ms), again for each worker left but one (4 workers: three
     takeovers). A takeover is due within 0.75 of a tick interval (docs/reliability.md).
 
+Also printed: the CPU time the worker processes used per update (its turn, its reply's
+send, and each worker's background work meanwhile) and per reminder (/proc; Linux), which
+says more than a rate on a shared machine.
+
 Every reply and reminder is checked to have arrived exactly once, and no worker may log an
 ERROR, else the run stops with an error. Ratios are against the first round (one worker) of
 the same run; the last line reads
@@ -74,6 +78,8 @@ class Round:
     backlog_rate: float = 0.0  # reminders/s, first arrival to last
     refused: int = 0  # 429s the emulator answered
     takeovers: list[float] = field(default_factory=list)  # seconds, one per kill
+    update_cpu_ms: float = 0.0  # the workers' CPU time per update, its reply's send included
+    reminder_cpu_ms: float = 0.0  # the workers' CPU time per reminder queued and sent
 
     @property
     def updates_per_s(self) -> float:
@@ -136,6 +142,7 @@ async def measure(args: argparse.Namespace, count: int, work_dir: Path) -> Round
 async def _updates_and_replies(rig: WorkerRig, patients, args, result: Round) -> None:
     replies = Arrivals(HELP_REPLY)
     rig.world.entry_listeners.append(replies)
+    cpu = rig.cpu_seconds()
     started = time.monotonic()
     for _ in range(args.texts):
         for person in patients:
@@ -146,6 +153,7 @@ async def _updates_and_replies(rig: WorkerRig, patients, args, result: Round) ->
     await rig.until(lambda: len(replies.times) >= result.updates, 600, "every reply arrived")
     result.replied_s = time.monotonic() - started
     await rig.until_idle(60)
+    result.update_cpu_ms = (rig.cpu_seconds() - cpu) * 1000 / result.updates
     replies.check(patients, args.texts)
     result.reply_rate = replies.rate()
 
@@ -155,9 +163,11 @@ async def _reminder_backlog(rig: WorkerRig, patients, result: Round) -> None:
     drain the outbox together."""
     reminders = Arrivals(REMINDER_TEXT)
     rig.world.entry_listeners.append(reminders)
+    cpu = rig.cpu_seconds()
     rig.at(REMINDER_AT)
     await rig.until(lambda: len(reminders.times) >= len(patients), 600, "every reminder")
     await rig.until_idle(60)
+    result.reminder_cpu_ms = (rig.cpu_seconds() - cpu) * 1000 / len(patients)
     reminders.check(patients, 1)
     result.reminders = len(patients)
     result.backlog_rate = reminders.rate()
@@ -202,7 +212,7 @@ def report(rounds: list[Round], tick: float) -> None:
     print()
     print(
         "workers | updates/s (ratio) | replies/s (ratio) | backlog sends/s, % of 30/s (ratio)"
-        " | 429s | takeover s (in tick intervals)"
+        " | 429s | CPU ms/update | takeover s (in tick intervals)"
     )
     for r in rounds:
         takeover = ", ".join(f"{s:.2f} ({s / tick:.2f})" for s in r.takeovers) or "-"
@@ -211,7 +221,8 @@ def report(rounds: list[Round], tick: float) -> None:
             f"{r.workers:7d} | {r.updates_per_s:6.1f} ({updates_ratio})"
             f" | {r.reply_rate:6.2f} ({_ratio(r.reply_rate, base.reply_rate)})"
             f" | {r.backlog_rate:6.2f}, {r.backlog_rate / TARGET_RATE:.1%}"
-            f" ({_ratio(r.backlog_rate, base.backlog_rate)}) | {r.refused:4d} | {takeover}"
+            f" ({_ratio(r.backlog_rate, base.backlog_rate)}) | {r.refused:4d}"
+            f" | {r.update_cpu_ms:5.1f} | {takeover}"
         )
     print(
         f"workers {_joined(r.workers for r in rounds)}:"
@@ -275,11 +286,12 @@ async def run(args: argparse.Namespace) -> list[Round]:
             )
             print(
                 f"    (b) replies sustained {r.reply_rate:.2f}/s, the last after"
-                f" {r.replied_s:.1f} s"
+                f" {r.replied_s:.1f} s; the workers' CPU: {r.update_cpu_ms:.1f} ms an update"
             )
             print(
                 f"    (c) {r.reminders} reminders due at once, sent at {r.backlog_rate:.2f}/s ="
-                f" {r.backlog_rate / TARGET_RATE:.1%} of 30/s; {r.refused} x 429 in all"
+                f" {r.backlog_rate / TARGET_RATE:.1%} of 30/s; {r.refused} x 429 in all;"
+                f" the workers' CPU: {r.reminder_cpu_ms:.1f} ms a reminder"
             )
             if r.takeovers:
                 print(

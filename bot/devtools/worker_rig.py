@@ -16,6 +16,7 @@ in the depression program, each an emulator user with a private chat.
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -227,6 +228,16 @@ class WorkerRig:
         assert self.workers is not None
         await self.workers.processes[number - 1].kill()
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the workers still running have used so far, from Linux's
+        /proc (0 for a worker whose figures cannot be read)."""
+        assert self.workers is not None
+        total = 0.0
+        for process in self.workers.processes:
+            if process.alive and process.pid is not None:
+                total += _cpu_seconds(process.pid)
+        return total
+
     def lease_holder(self) -> int | None:
         """The worker (1-based) holding the tick lease now, by its process id; None when the
         lease is free, expired or held by none of ours."""
@@ -274,3 +285,12 @@ class WorkerRig:
     def error_lines(self) -> list[tuple[Path, str]]:
         assert self.workers is not None
         return self.workers.first_errors()
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # utime and stime: the stat file's 14th and 15th fields (after pid and name), in ticks
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
