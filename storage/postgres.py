@@ -72,7 +72,10 @@ class Row:
         return hash(tuple(self._values))
 
     def __repr__(self) -> str:
-        return f"Row({dict(zip(self._index, self._values, strict=True))!r})"
+        # The index maps each name to its (first) column: show the values under those names,
+        # in column order.
+        columns = sorted(self._index.items(), key=lambda item: item[1])
+        return f"Row({ {name: self._values[number] for name, number in columns}!r})"
 
 
 def _row_factory(cursor: psycopg.Cursor[Any]):

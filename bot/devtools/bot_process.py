@@ -55,6 +55,11 @@ class BotProcess:
         return self._process is not None and self._process.returncode is None
 
     @property
+    def pid(self) -> int | None:
+        """The process id of the running (or last) instance; None before the first start."""
+        return self._process.pid if self._process is not None else None
+
+    @property
     def ready(self) -> bool:
         return self.alive and self._polls() > self._poll_mark
 
