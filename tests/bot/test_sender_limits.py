@@ -158,13 +158,13 @@ def in_flight_watch(world, server):
     open_chats: dict[int, int] = {}
     original = server._call
 
-    async def counting(method, params):
+    async def counting(method, params, worker):
         chat = int(params.raw.get("chat_id", 0))
         open_chats[chat] = open_chats.get(chat, 0) + 1
         seen["same_chat"] |= open_chats[chat] > 1
         seen["most"] = max(seen["most"], sum(open_chats.values()))
         try:
-            return await original(method, params)
+            return await original(method, params, worker)
         finally:
             await asyncio.sleep(server.round_trip_seconds / 2)  # still travelling back
             open_chats[chat] -= 1

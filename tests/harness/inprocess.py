@@ -381,7 +381,13 @@ class InProcessBot:
     def outbox_not_pending(self) -> list[tuple[int, str]]:
         """Rows stuck in 'sending', failed or set aside (nothing is sent here, so any row
         not 'pending' is one the bot gave up on or left half-done)."""
-        rows = self.conn.execute("SELECT id, status FROM outbox WHERE status != 'pending'")
+        # A row withheld because the patient's treatment ended (storage/outbox.py
+        # withhold_outreach, the outreach gate) is the gate doing its job, not a give-up.
+        rows = self.conn.execute(
+            "SELECT id, status FROM outbox o WHERE status != 'pending' AND NOT ("
+            " o.last_error = 'withheld' AND EXISTS (SELECT 1 FROM patients p"
+            " WHERE p.chat_id = o.chat_id AND p.outreach_stopped_at IS NOT NULL))"
+        )
         return [(row[0], row[1]) for row in rows]
 
     def count(self, table: str, where: str = "TRUE", *args: object) -> int:

@@ -33,10 +33,10 @@ STOP_WITHIN = 8.0
 class SlowEmulator(EmulatorServer):
     """Every send takes SEND_SECONDS, as if Telegram were far away."""
 
-    async def _call(self, method, params):
+    async def _call(self, method, params, worker):
         if is_send_call(self.api.canonical_name(method) or method):
             await asyncio.sleep(SEND_SECONDS)
-        return await super()._call(method, params)
+        return await super()._call(method, params, worker)
 
 
 def _environment(tmp_path, base_url) -> dict[str, str]:
@@ -178,11 +178,11 @@ class SlowStartEmulator(EmulatorServer):
         super().__init__(*args, **kwargs)
         self.asked_who = asyncio.Event()
 
-    async def _call(self, method, params):
+    async def _call(self, method, params, worker):
         if method.lower() == "getme":
             self.asked_who.set()
             await asyncio.sleep(2.0)
-        return await super()._call(method, params)
+        return await super()._call(method, params, worker)
 
 
 async def test_sigterm_while_starting_is_a_clean_stop_too(tmp_path):
