@@ -125,6 +125,20 @@ def translate(sql: str) -> str:
     return _PLACEHOLDER.sub(replace, sql)
 
 
+def _storable_text(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        return value.replace("\x00", "\ufffd")
+    return value
+
+
+def storable(params: Sequence[Any] | dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
+    """PostgreSQL's text cannot hold NUL (SQLite's can): a NUL a person typed is stored as
+    U+FFFD, the replacement character, rather than failing the whole turn."""
+    if isinstance(params, dict):
+        return {key: _storable_text(value) for key, value in params.items()}
+    return [_storable_text(value) for value in params]
+
+
 class PgCursor:
     """`conn.cursor()` for a statement whose rows are wanted as plain tuples
     (`cursor.row_factory = None`), as sqlite3 allows."""
@@ -140,7 +154,7 @@ class PgCursor:
         cursor = self._raw.cursor(row_factory=self.row_factory or tuple_row)
         if not params:
             return cursor.execute(sql.encode())
-        return cursor.execute(translate(sql), params)
+        return cursor.execute(translate(sql), storable(params))
 
 
 class PgConnection:
@@ -164,13 +178,13 @@ class PgConnection:
             # Nothing to bind: sent as it is (several statements may go in one, as a
             # migration's do).
             return self.raw.execute(sql.encode())
-        return self.raw.execute(translate(sql), params)
+        return self.raw.execute(translate(sql), storable(params))
 
     def executemany(self, sql: str, rows: Any):
         if self._trace is not None:
             self._trace(sql)
         cursor = self.raw.cursor()
-        cursor.executemany(translate(sql), list(rows))
+        cursor.executemany(translate(sql), [storable(row) for row in rows])
         return cursor
 
     def cursor(self) -> PgCursor:
