@@ -51,12 +51,8 @@ if __package__ in (None, ""):  # `python bench/workers.py` from the repo root
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.devtools.emulator.world import Entry  # noqa: E402
-from bot.devtools.worker_rig import (  # noqa: E402
-    RigFailed,
-    WorkerRig,
-    scratch_database,
-    server_answers,
-)
+from bot.devtools.scratch_postgres import scratch_database  # noqa: E402
+from bot.devtools.worker_rig import RigFailed, WorkerRig, server_answers  # noqa: E402
 
 DEFAULT_SERVER = "postgresql://ikbt:ikbt@127.0.0.1:55432/ikbt"
 HELP_REPLY = "Det här kan du göra"  # the start of the patient's /help answer

@@ -9,6 +9,9 @@ name this module gave it.
 from __future__ import annotations
 
 import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -58,3 +61,15 @@ def drop(server_url: str, name: str) -> None:
 def _check(name: str) -> None:
     if not _NAME.match(name):
         raise ValueError(f"not a scratch database name: {name!r}")
+
+
+@contextmanager
+def scratch_database(server_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty database `<prefix>_<random>` on the server; yields its URL and drops it
+    afterwards, whatever happened."""
+    name = scratch_name(prefix, secrets.token_hex(5))
+    url = create(server_url, name)
+    try:
+        yield url
+    finally:
+        drop(server_url, name)

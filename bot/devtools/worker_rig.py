@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
@@ -27,7 +25,6 @@ from time import monotonic
 
 import psycopg
 
-from bot.devtools import scratch_postgres
 from bot.devtools.bot_process import DEFAULT_COMMAND, bot_environment
 from bot.devtools.bot_workers import BotWorkers, WorkerPlan
 from bot.devtools.emulator.server import EmulatorServer
@@ -47,17 +44,6 @@ READY_SECONDS = 120.0  # a worker's start: imports, programs, migrations check, 
 
 class RigFailed(Exception):
     """The rig could not do what was asked in time (a worker did not start, work not done)."""
-
-
-@contextmanager
-def scratch_database(server_url: str, prefix: str) -> Iterator[str]:
-    """A new, empty database `<prefix>_<random>` on the server; dropped afterwards."""
-    name = scratch_postgres.scratch_name(prefix, secrets.token_hex(4))
-    url = scratch_postgres.create(server_url, name)
-    try:
-        yield url
-    finally:
-        scratch_postgres.drop(server_url, name)
 
 
 def server_answers(server_url: str) -> str | None:

@@ -32,7 +32,8 @@ from time import monotonic
 
 import pytest
 
-from bot.devtools.worker_rig import Clinic, WorkerRig, scratch_database, server_answers
+from bot.devtools.scratch_postgres import scratch_database
+from bot.devtools.worker_rig import Clinic, WorkerRig, server_answers
 
 pytestmark = [pytest.mark.scripts, pytest.mark.slow]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -131,9 +130,5 @@ def own_postgres_database(prefix: str) -> Iterator[str]:
             f"no PostgreSQL server at {urlsplit(url).netloc.split('@')[-1]}"
             f" ({type(error).__name__})"
         )
-    name = scratch_postgres.scratch_name(prefix, secrets.token_hex(5))
-    database = scratch_postgres.create(url, name)
-    try:
+    with scratch_postgres.scratch_database(url, prefix) as database:
         yield database
-    finally:
-        scratch_postgres.drop(url, name)
